@@ -1,0 +1,98 @@
+"""Pure float math: the forward functions of the engine's operations, with their domains.
+
+Nothing here knows about graphs. Each function takes and returns Python floats and raises
+``ValueError``, ``ZeroDivisionError`` or ``OverflowError`` with a short reason when the result is
+undefined or does not fit in a float; the engine adds the operation's name and the node's label.
+Keeping the math apart lets it be tested alone (as minitorch does).
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def exp(x: float) -> float:
+    """y = eˣ. Raises ``OverflowError`` for x > 709.78 (the largest float is about e^709.78)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        raise OverflowError(
+            f"e**{x!r} does not fit in a float (the limit is x <= 709.78); "
+            "scale the input down or use a numerically stable formula"
+        ) from None
+
+
+def log(x: float) -> float:
+    """y = ln x, defined for x > 0."""
+    if not x > 0.0:
+        raise ValueError(f"log is only defined for inputs > 0, got {x!r}; clamp the input or add a small epsilon")
+    return math.log(x)
+
+
+def sqrt(x: float) -> float:
+    """y = √x, defined for x ≥ 0."""
+    if x < 0.0:
+        raise ValueError(f"sqrt is only defined for inputs >= 0, got {x!r}; use abs() or clamp the input")
+    return math.sqrt(x)
+
+
+def sigmoid(x: float) -> float:
+    """y = 1 / (1 + e⁻ˣ), computed without overflow for any x.
+
+    For x ≥ 0 the textbook form is safe; for x < 0 the equal form eˣ / (1 + eˣ) is used, so that
+    ``exp`` never sees a large positive argument. sigmoid(±1000) is 1.0 and 0.0.
+    """
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def tanh(x: float) -> float:
+    """y = tanh x = (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ); ``math.tanh`` is already stable at ±1000."""
+    return math.tanh(x)
+
+
+def relu(x: float) -> float:
+    """y = max(0, x)."""
+    return x if x > 0.0 else 0.0
+
+
+def leaky_relu(x: float, slope: float) -> float:
+    """y = x for x > 0, slope·x otherwise."""
+    return x if x > 0.0 else slope * x
+
+
+def divide(a: float, b: float) -> float:
+    """y = a / b, undefined for b = 0."""
+    if b == 0.0:
+        raise ZeroDivisionError(f"division of {a!r} by zero; guard the denominator (for example b + 1e-12)")
+    return a / b
+
+
+def power(x: float, n: float) -> float:
+    """y = xⁿ over the reals.
+
+    Undefined for 0 to a negative power and for a negative base to a non-integer power (whose
+    result is complex); raises ``OverflowError`` when the result does not fit in a float.
+    """
+    if x == 0.0 and n < 0.0:
+        raise ZeroDivisionError(f"0.0 ** {n!r} is undefined (0 to a negative power)")
+    if x < 0.0 and not float(n).is_integer():
+        raise ValueError(
+            f"{x!r} ** {n!r} is not a real number (a negative base needs an integer exponent)"
+        )
+    try:
+        return math.pow(x, n)
+    except OverflowError:
+        raise OverflowError(f"{x!r} ** {n!r} does not fit in a float") from None
+
+
+def sign(x: float) -> float:
+    """The derivative of |x|: −1, 0 or 1 (0 at the kink, as PyTorch does)."""
+    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
+
+
+def step(x: float) -> float:
+    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
+    return 1.0 if x > 0.0 else 0.0
