@@ -1,0 +1,340 @@
+"""Drawing a computation graph: ``draw_dot(root)`` builds a Graphviz graph, ``save_graph`` writes it.
+
+Each ``Value`` is a box showing its label, data and grad (in significant digits, so 1e-5 and 1e8
+read well); each operation is its own node, labelled as ``op.describe(node._ctx)`` (``* 2``,
+``2 -``, ``tanh``, ``linear``); every parent edge is drawn, duplicates included (``a + a`` has two
+edges), and where the op is not symmetric each edge says which argument it is (``lhs``/``rhs`` for
+``-``, ``/``, ``**``; ``w0 … x0 … b`` for a neuron's ``linear``; ``0, 1, …`` for other ops).
+
+The output is **deterministic**: nodes are named ``v0, v1, …`` (and ``op3`` for the operation that
+made ``v3``) in a topological order found by a depth-first walk that visits parents in argument
+order, never by ``id()`` or hash order, so the same graph gives byte-identical DOT source in any
+process. Building the source needs no Graphviz program; only rendering does (``autograd.render``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from autograd.draw_groups import ClusterTree, assign_clusters, named_values, owner_of, short_name
+from autograd.draw_labels import (
+    INTERMEDIATE,
+    KIND_FILL,
+    KIND_SHAPE,
+    LEAF,
+    OP_STYLE,
+    OUTPUT,
+    PARAMETER,
+    PLAIN_VALUE,
+    fmt_sig,
+    grad_swatch,
+    html_label,
+    html_text,
+    legend_label,
+    op_label,
+    value_label,
+)
+from autograd.engine import Value
+from autograd.function import Op
+from autograd.render import Diagram, write_image
+
+DEFAULT_MAX_NODES = 3000  # dot lays out ~3000 nodes in a few seconds; 6000 take ~10 s
+RANKDIRS = ("LR", "TB", "RL", "BT")
+_INFIX = ("-", "/", "**")  # binary operators whose edges read lhs/rhs
+_SYMMETRIC_NAMES = ("+", "*", "sum")  # for ops given as plain strings (micrograd style)
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than ``draw_dot``'s ``max_nodes``; the message says how to proceed."""
+
+
+def topo_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph once, parents before children, ``root`` last.
+
+    A depth-first walk (no recursion) that visits parents in argument order: the order depends
+    only on the graph's structure, so it is the same in every process.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(root._prev))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append((p, iter(p._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The interior nodes in the order ``root.backward()`` processes them (Kahn's order from the root).
+
+    Node k of this list is the k-th to pass its gradient on to its parents (∂L/∂p += ∂L/∂v · ∂v/∂p);
+    leaves only receive gradient and are not listed. Computed here with its own counts, exactly
+    as ``autograd.backprop`` orders its pass (a stack; parents released in argument order), without
+    touching the engine's ``_n``.
+    """
+    if root._a is None:  # interior means "has a parent slot", as in autograd.backprop
+        return []
+    pending: dict[Value, int] = {}
+    stack = [root]
+    while stack:
+        for p in stack.pop()._prev:
+            if p._a is not None:
+                if p in pending:
+                    pending[p] += 1
+                else:
+                    pending[p] = 1
+                    stack.append(p)
+    order: list[Value] = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for p in node._prev:
+            if p._a is not None:
+                pending[p] -= 1
+                if not pending[p]:
+                    ready.append(p)
+    return order
+
+
+def _op_text(node: Value) -> str:
+    op = node._op
+    return op.describe(node._ctx) if isinstance(op, Op) else str(op)
+
+
+def edge_labels(node: Value) -> list[str]:
+    """One label per parent edge: empty for a symmetric op, else the argument's position or role."""
+    op, parents = node._op, node._prev
+    name = str(op)
+    symmetric = op.symmetric if isinstance(op, Op) and op.arity >= 0 else name in _SYMMETRIC_NAMES
+    if symmetric or len(parents) < 2:
+        return [""] * len(parents)
+    if name == "linear" and len(parents) % 2 == 1:
+        n = len(parents) // 2
+        return [f"w{i}" for i in range(n)] + [f"x{i}" for i in range(n)] + ["b"]
+    if len(parents) == 2 and name in _INFIX:
+        return ["lhs", "rhs"]
+    return [str(i) for i in range(len(parents))]
+
+
+def _param_set(params: Any) -> set[Value]:
+    if params is None:
+        return set()
+    if hasattr(params, "named_parameters") or isinstance(params, Mapping):
+        return {v for _, v in named_values(params)}
+    items = params.parameters() if hasattr(params, "parameters") else params
+    if not isinstance(items, Iterable):
+        raise TypeError(f"draw_dot(params=...): expected Values or a model, got {type(params).__name__}")
+    found = set()
+    for v in items:
+        if not isinstance(v, Value):
+            raise TypeError(f"draw_dot(params=...): expected Value nodes, got {v!r:.80}")
+        found.add(v)
+    return found
+
+
+def _check_size(order: list[Value], max_nodes: int | None) -> None:
+    values = len(order)
+    ops = sum(1 for v in order if v._prev)
+    if max_nodes is not None and values + ops > max_nodes:
+        raise GraphTooLargeError(
+            f"draw_dot: the graph has {values + ops} nodes ({values} values and {ops} operations), more than "
+            f"max_nodes={max_nodes}; Graphviz would take a long time to lay it out and the picture would be "
+            "unreadable. Draw a part of it (draw_dot(some_intermediate_value)), build the parts you do not "
+            "need to see under autograd.no_grad(), or raise the limit: draw_dot(root, max_nodes=...)."
+        )
+
+
+def _check_options(root: Any, rankdir: str, precision: int, max_nodes: int | None, title: Any) -> None:
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: expected a Value as the root, got {type(root).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"draw_dot: title must be a str, got {type(title).__name__}")
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"draw_dot: rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"draw_dot: precision (significant digits) must be an int from 1 to 17, got {precision!r}")
+    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1):
+        raise ValueError(f"draw_dot: max_nodes must be a positive int or None (no limit), got {max_nodes!r}")
+
+
+class _Painter:
+    """Emits the nodes and edges of one drawing (the options of ``draw_dot``)."""
+
+    def __init__(self, root: Value, order: list[Value], opts: dict[str, Any]) -> None:
+        self.root = root
+        self.index = {v: i for i, v in enumerate(order)}
+        self.opts = opts
+        self.params: set[Value] = opts["param_set"]
+        self.names: dict[Value, str] = opts["param_names"]
+        self.steps = {v: k for k, v in enumerate(backward_order(root), 1)} if opts["order"] else {}
+
+    def kind(self, v: Value) -> str:
+        if v is self.root:
+            return OUTPUT
+        if v in self.params:
+            return PARAMETER
+        return INTERMEDIATE if v._prev else LEAF
+
+    def value_node(self, g: Diagram, v: Value) -> None:
+        i, opts = self.index[v], self.opts
+        cells = []
+        if opts["show_data"]:
+            cells.append(f"data {html_text(fmt_sig(v.data, opts['precision']))}")
+        if opts["show_grad"]:
+            cells.append(f"grad {html_text(fmt_sig(v.grad, opts['precision']))}")
+        kind = self.kind(v)
+        attrs = dict(KIND_SHAPE[kind]) if opts["mark"] else dict(PLAIN_VALUE)
+        if opts["color_by_grad"]:
+            swatch = grad_swatch(v.grad)
+            attrs.update(fillcolor=swatch.fill, fontcolor=swatch.font)
+        elif opts["mark"]:
+            attrs["fillcolor"] = KIND_FILL[kind]
+        g.node(f"v{i}", label=value_label(v.label or self.names.get(v, ""), cells), **attrs)
+        if v._prev:
+            g.node(f"op{i}", label=op_label(_op_text(v), self.steps.get(v)), **OP_STYLE)
+
+    def edges(self, g: Diagram, v: Value) -> None:
+        if not v._prev:
+            return
+        i = self.index[v]
+        for p, label in zip(v._prev, edge_labels(v), strict=True):
+            if label:
+                g.edge(f"v{self.index[p]}", f"op{i}", label=label)
+            else:
+                g.edge(f"v{self.index[p]}", f"op{i}")
+        g.edge(f"op{i}", f"v{i}")
+
+
+def _emit_clusters(g: Diagram, painter: _Painter, tree: ClusterTree, path: str, counter: list[int]) -> None:
+    for child in tree.children[path]:
+        name = f"cluster_{counter[0]}"
+        counter[0] += 1
+        attrs = {"label": html_label(html_text(tree.label_of(child, path))), "style": "rounded,dashed",
+                 "color": "#8c8c8c", "fontsize": "10", "labeljust": "l"}
+        with g.subgraph(name=name, graph_attr=attrs) as sub:
+            for v in tree.members.get(child, []):
+                painter.value_node(sub, v)
+            _emit_clusters(sub, painter, tree, child, counter)
+
+
+def _draw_clusters(
+    g: Diagram, painter: _Painter, nodes: list[Value], named: list[tuple[str, Value]]
+) -> dict[Value, str]:
+    """Draw the grouped nodes inside nested clusters (in the model's order); return each one's cluster."""
+    owners = {v: owner_of(name) for name, v in named}
+    clusters = assign_clusters(nodes, owners)
+    tree = ClusterTree()
+    used = set(clusters.values())
+    for owner in owners.values():
+        if owner in used:
+            tree.declare(owner)
+    for v in nodes:
+        if v in clusters:
+            tree.add(clusters[v], v)
+    _emit_clusters(g, painter, tree, "", [0])
+    return clusters
+
+
+def draw_dot(
+    root: Value,
+    format: str = "svg",
+    rankdir: str = "LR",
+    *,
+    show_data: bool = True,
+    show_grad: bool = True,
+    precision: int = 4,
+    color_by_grad: bool = False,
+    mark: bool = True,
+    params: Any = None,
+    order: bool = False,
+    groups: Any = None,
+    legend: bool | None = None,
+    title: str | None = None,
+    max_nodes: int | None = DEFAULT_MAX_NODES,
+) -> Diagram:
+    """The computation graph that produced ``root``, as a ``graphviz.Digraph`` (micrograd's call works).
+
+    ``format`` is what ``.render()`` writes (Jupyter shows the graph inline as SVG regardless);
+    ``rankdir`` is the layout direction (LR, TB, RL, BT). Options:
+
+    * ``show_data`` / ``show_grad``: show each value's data / grad; ``precision``: significant digits.
+    * ``color_by_grad``: fill each value by |grad| on a log scale (two decades per colour, grey for
+      0, red for nan/inf), so vanishing gradients stand out; a legend explains the colours.
+    * ``mark``: distinguish the output (double border), parameters (rounded, bold), other leaves
+      (rounded) and intermediate results (square). ``params``: the parameters — Values, a model with
+      ``parameters()`` or ``named_parameters()``, or a mapping; without it, and without ``groups``,
+      parameters are drawn as leaves.
+    * ``order``: number the operation nodes in backward order: "step k" means ``backward()``
+      processes that node k-th (Kahn's order from the root; see ``backward_order``).
+    * ``groups``: a model with ``named_parameters()``, a mapping name → Value or (name, Value)
+      pairs; clusters each neuron's parameters and the nodes computed from them, inside their layer
+      (rules in ``autograd.draw_groups``). Its Values count as parameters, and an unlabelled one
+      shows its name within its neuron (``w.0``, ``b``).
+    * ``legend``: draw a legend (default: when ``color_by_grad`` or ``order`` is on).
+    * ``title``: a caption above the graph. ``max_nodes``: raise ``GraphTooLargeError`` above this
+      many drawn nodes (values + operations); None for no limit.
+    """
+    _check_options(root, rankdir, precision, max_nodes, title)
+    nodes = topo_order(root)
+    _check_size(nodes, max_nodes)
+    named = named_values(groups) if groups is not None else []
+    param_set = _param_set(params) | {v for _, v in named}
+    opts = {"show_data": show_data, "show_grad": show_grad, "precision": precision, "order": order,
+            "color_by_grad": color_by_grad, "mark": mark, "param_set": param_set,
+            "param_names": {v: short_name(name) for name, v in named}}
+    painter = _Painter(root, nodes, opts)
+
+    graph_attr = {"rankdir": rankdir, "fontname": "Helvetica,Arial,sans-serif"}
+    if title:
+        graph_attr.update(label=html_label(html_text(title)), labelloc="t", fontsize="14")
+    g = Diagram(format=format, graph_attr=graph_attr,
+                node_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": "11"},
+                edge_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": "9", "arrowsize": "0.7"})
+
+    clusters = _draw_clusters(g, painter, nodes, named) if named else {}
+    for v in nodes:
+        if v not in clusters:
+            painter.value_node(g, v)
+    for v in nodes:
+        painter.edges(g, v)
+
+    if legend or (legend is None and (color_by_grad or order)):
+        kinds = [k for k in (OUTPUT, PARAMETER, LEAF, INTERMEDIATE) if k != PARAMETER or param_set] if mark else []
+        label = legend_label(kinds=kinds, colours=color_by_grad, steps=order, params_known=bool(param_set))
+        with g.subgraph(name="cluster_legend", graph_attr={"label": "legend", "style": "rounded",
+                                                           "color": "#bdbdbd", "fontsize": "10"}) as sub:
+            sub.node("legend", label=label, shape="plain", fontsize="9")
+    return g
+
+
+def save_graph(
+    root: Value | Diagram,
+    path: str | os.PathLike[str],
+    format: str | None = None,
+    **options: Any,
+) -> Path:
+    """Draw ``root`` (with ``draw_dot``'s ``options``) and write the image to ``path``; return the path.
+
+    The format comes from ``format`` or the file's suffix: png, svg, pdf, or dot/gv for the DOT
+    source (which needs no Graphviz program). The file is written atomically. ``root`` may also be
+    a graph already made by ``draw_dot``. Raises ``GraphvizNotFoundError`` when ``dot`` is missing.
+    """
+    if isinstance(root, Value):
+        graph = draw_dot(root, **options)
+    elif isinstance(root, Diagram):
+        if options:
+            raise TypeError(f"save_graph: drawing options {sorted(options)} need a Value, not an already drawn graph")
+        graph = root
+    else:
+        raise TypeError(f"save_graph: expected a Value or a graph from draw_dot, got {type(root).__name__}")
+    return write_image(graph, path, format)
