@@ -1,0 +1,215 @@
+"""Gradients returned instead of stored: the reverse walk behind ``autograd.grad``.
+
+``backward()`` writes ∂L/∂v into every node's ``.grad``. The two walks here return ∂L/∂x for the
+inputs asked for and write no ``.grad`` at all: the running sums live in a dict of their own.
+
+* ``float_gradients``: floats, by the same chain rule and in the same order as ``backward()``, so
+  the numbers are identical (``∂L/∂p += ∂L/∂v · ∂v/∂p``, summed in the same sequence).
+* ``graph_gradients``: ``Value`` nodes. The same op derivatives (``autograd.ops``, written once)
+  are called on the parent **nodes** and the node itself instead of their floats, so every
+  product and sum of the chain rule is recorded: the gradient is a graph and can be
+  differentiated again (second, third derivatives), drawn, or ``backward()``-ed.
+
+In the note's notation, with δ_v = ∂L/∂v (``δ_L = 1``): δ_p = Σ_{v consumes p} δ_v · ∂v/∂p. For
+example for y = tanh z, ``∂y/∂z = 1 − y²`` is built from the node y, so
+∂²y/∂z² = −2y · (1 − y²) follows by differentiating that small graph once more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from autograd.backprop import MissingDerivativeError
+from autograd.engine import CLOSURE, MANY, Value, walk
+from autograd.function import Op
+
+
+def _parents(v: Value) -> Any:
+    """``v``'s parents as a tuple (argument order, duplicates kept); ``()`` for a leaf."""
+    a, b = v._a, v._b
+    if b is None:
+        return () if a is None else (a,)
+    return a if (b is MANY or b is CLOSURE) else (a, b)
+
+
+def _count_consumers(root: Value) -> dict[Value, int]:
+    """How many edges lead into each interior node of ``root``'s graph from inside the graph.
+
+    A dict, not ``Value._n`` (which belongs to ``backward()``). No recursion.
+    """
+    pending: dict[Value, int] = {}
+    get = pending.get
+    todo = [root] if root._a is not None else []
+    while todo:
+        for p in _parents(todo.pop()):
+            if p._a is not None:
+                seen = get(p, 0)
+                pending[p] = seen + 1
+                if not seen:
+                    todo.append(p)
+    return pending
+
+
+def reverse_topological(root: Value) -> Iterator[Value]:
+    """The interior nodes of ``root``'s graph, each one after every node that consumes it.
+
+    Kahn's algorithm, releasing nodes in the same order as ``backward()``. Leaves are not yielded.
+    """
+    if root._a is None:
+        return
+    pending = _count_consumers(root)
+    ready = [root]
+    while ready:
+        v = ready.pop()
+        yield v
+        for p in _parents(v):
+            if p._a is not None:
+                n = pending[p] - 1
+                pending[p] = n
+                if not n:
+                    ready.append(p)
+
+
+def _no_rule(v: Value) -> MissingDerivativeError:
+    return MissingDerivativeError(
+        f"grad: node {v!r} was made by op {str(v._op)!r} with parents but no derivative rule; "
+        "define the operation with autograd.Op(name, forward, deriv)"
+    )
+
+
+def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
+    """δ_p contributions of a micrograd-style closure node, whose rule writes into ``.grad``.
+
+    The closure reads ``v.grad`` and adds into its parents' ``.grad``, so it is run with those
+    fields borrowed (set to δ_v and 0) and then restored: afterwards every ``.grad`` is as before.
+    """
+    unique = list(dict.fromkeys(_parents(v)))
+    saved = [(p, p.grad) for p in (v, *unique)]
+    try:
+        for p in unique:
+            p.grad = 0.0
+        v.grad = g
+        v._ctx()
+        return [(p, p.grad) for p in unique]
+    finally:
+        for p, old in saved:
+            p.grad = old
+
+
+def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
+    """∂output/∂x for each x in ``inputs`` as floats, leaving every ``.grad`` as it was.
+
+    Inputs that ``output`` does not depend on get 0.0. The same walk as ``backward()`` (Kahn's
+    order, the same products summed in the same sequence), so the same floats; the running sums
+    δ_v live in a dict instead of ``.grad``.
+    """
+    acc: dict[Value, float] = {output: 1.0}
+    if output._a is None:
+        return [acc.get(x, 0.0) for x in inputs]
+    pending = _count_consumers(output)
+    get = acc.get
+    ready = [output]
+    pop, push = ready.pop, ready.append
+    try:
+        while ready:
+            v = pop()
+            g = acc[v]
+            a, b = v._a, v._b
+            op: Any = v._op
+            if b is None:  # one parent: δ_a += δ_v · f′(a)
+                acc[a] = get(a, 0.0) + g * op.deriv(a.data, v.data, v._ctx)
+                ps: Any = (a,)
+            elif b is MANY:
+                ps = a
+                for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
+                    acc[p] = get(p, 0.0) + g * d
+            elif b is CLOSURE:
+                ps = a
+                for p, d in _closure_float_step(v, g):
+                    acc[p] = get(p, 0.0) + d
+            else:  # two parents: δ_a += δ_v · ∂v/∂a, δ_b += δ_v · ∂v/∂b
+                da, db = op.deriv(a.data, b.data, v.data, v._ctx)
+                acc[a] = get(a, 0.0) + g * da
+                acc[b] = get(b, 0.0) + g * db
+                ps = (a, b)
+            for p in ps:
+                if p._a is not None:
+                    n = pending[p] - 1
+                    pending[p] = n
+                    if not n:
+                        push(p)
+    except AttributeError:
+        bad = next((v for v in walk(output) if v._a is not None and not isinstance(v._op, Op)), None)
+        if bad is not None:
+            raise _no_rule(bad) from None
+        raise
+    return [get(x, 0.0) for x in inputs]
+
+
+def local_derivatives(v: Value) -> Sequence[Any]:
+    """∂v/∂p for each parent p of ``v``, as graphs: the op's ``deriv`` called on the nodes.
+
+    Entries are ``Value`` nodes or plain numbers (a constant such as relu's step 1.0 or 0.0, whose
+    own derivative is 0). Raises ``TypeError`` for a micrograd-style closure node, whose rule is
+    code that adds into ``.grad``, not a formula that can be differentiated.
+    """
+    op: Any = v._op
+    a, b = v._a, v._b
+    if b is CLOSURE:
+        raise TypeError(
+            f"grad(create_graph=True): node {v!r} (op {str(op)!r}) was defined by a micrograd-style "
+            "_backward closure; its derivative is code, not a formula, so it cannot be differentiated "
+            "again. Define the operation with autograd.Op(name, forward, deriv) instead"
+        )
+    if not isinstance(op, Op):
+        raise _no_rule(v)
+    if b is None:
+        ds: Sequence[Any] = (op.deriv(a, v, v._ctx),)
+    elif b is MANY:
+        ds = op.deriv(list(a), v, v._ctx)
+    else:
+        ds = op.deriv(a, b, v, v._ctx)
+    n = 1 if b is None else (len(a) if b is MANY else 2)
+    if len(ds) != n:
+        raise TypeError(f"grad: op {op.name!r} returned {len(ds)} derivative(s) for {n} input(s) at node {v!r}")
+    return ds
+
+
+def _times(g: Any, d: Any) -> Any:
+    """δ_v · ∂v/∂p, without a node for a product with the exact constant 1 (same value)."""
+    if isinstance(d, Value):
+        return d if (type(g) is float and g == 1.0) else g * d
+    if d == 1.0:
+        return g
+    return g * d
+
+
+def graph_gradients(output: Value, inputs: Sequence[Value]) -> list[Value]:
+    """∂output/∂x for each x in ``inputs`` as ``Value`` graphs that can be differentiated again.
+
+    Only nodes through which ``output`` depends on some input are visited (the others would only
+    add unused nodes). A gradient may be an existing node: ∂(a·b)/∂a is ``b`` itself. Constants
+    (including 0.0 for an input that ``output`` does not depend on) become new leaves. No
+    ``.grad`` is read or written.
+    """
+    order = list(reverse_topological(output))
+    needed = set(inputs)
+    for v in reversed(order):  # producers first: v is needed if any parent is
+        if v not in needed and any(p in needed for p in _parents(v)):
+            needed.add(v)
+    acc: dict[Value, Any] = {output: 1.0}
+    for v in order:
+        if v not in needed:
+            continue
+        g = acc[v]
+        for p, d in zip(_parents(v), local_derivatives(v), strict=True):
+            if p in needed:
+                term = _times(g, d)
+                old = acc.get(p)
+                acc[p] = term if old is None else old + term
+    out = []
+    for x in inputs:
+        g = acc.get(x, 0.0)
+        out.append(g if isinstance(g, Value) else Value(float(g)))
+    return out
