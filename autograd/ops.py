@@ -39,8 +39,8 @@ def _at_zero(*xs: Any) -> bool:
 
 def _d_power(x: Any, n: Any) -> Any:
     """∂(xⁿ)/∂x = n·xⁿ⁻¹, with 0·… = 0 and +∞ where x = 0 and n < 1 (as √ at 0)."""
-    if isinstance(n, float) and n == 0.0:
-        return 0.0
+    if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
+        return n
     if _data(x) == 0.0 and _data(n) < 1.0:
         return math.inf
     return n * x ** (n - 1.0)

@@ -13,7 +13,11 @@ from autograd.engine import MANY, Operand, Value, _make, _number
 
 
 def _nodes(values: Iterable[Any], where: str) -> tuple[Value, ...]:
-    return tuple(v if isinstance(v, Value) else Value(_number(v, where)) for v in values)
+    xs = values if type(values) is tuple else tuple(values)
+    for v in xs:  # fast path: already all nodes (a neuron's weights, a layer's inputs)
+        if type(v) is not Value:
+            return tuple(v if isinstance(v, Value) else Value(_number(v, where)) for v in xs)
+    return xs
 
 
 def sum(values: Iterable[Operand]) -> Value:
@@ -37,5 +41,8 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand = 0.0) -> Va
     w, x = _nodes(ws, "dot(ws)"), _nodes(xs, "dot(xs)")
     if len(w) != len(x):
         raise ValueError(f"dot: ws and xs must have the same length, got {len(w)} and {len(x)}")
-    parents = (*w, *x, *_nodes([bias], "dot(bias)"))
-    return _make(ops.LINEAR.forward(*[p.data for p in parents]), parents, MANY, ops.LINEAR, None)
+    b = bias if type(bias) is Value else _nodes([bias], "dot(bias)")[0]
+    total = b.data  # ops.LINEAR's forward, inlined: from b, in input order
+    for wi, xi in zip(w, x, strict=True):
+        total += wi.data * xi.data
+    return _make(total, (*w, *x, b), MANY, ops.LINEAR, None)
