@@ -30,10 +30,13 @@ def _describe(x: object) -> str:
 
 def _number(x: object, where: str) -> float:
     """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
-    if type(x) is float or type(x) is int:
-        return float(x)
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
+    try:
+        if type(x) is float or type(x) is int:
+            return float(x)
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            return float(x)
+    except OverflowError:
+        raise OverflowError(f"{where}: {_describe(x)} does not fit in a float (|x| < 1.8e308)") from None
     raise TypeError(
         f"{where}: expected a real number or a Value, got {_describe(x)} of type {type(x).__name__}; "
         "convert it with float(...) or wrap it in Value(...)"
@@ -135,7 +138,7 @@ class Value:
     label: str
     _n: int  # backward's count of consumers not yet done (0 outside a backward pass)
 
-    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "", label: str = ""):
+    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: Op | str = "", label: str = ""):
         if isinstance(data, Value) or isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(
                 f"Value: data must be a real number (int, float or numpy scalar), got {_describe(data)} "
@@ -149,9 +152,12 @@ class Value:
                 raise TypeError(f"Value: children must be Value nodes, got {_describe(ch)}")
         if not isinstance(label, str):
             raise TypeError(f"Value: label must be a str, got {_describe(label)}")
-        self.data = float(data)
+        try:
+            self.data = float(data)
+        except OverflowError:
+            raise OverflowError(f"Value: {_describe(data)} does not fit in a float (|x| < 1.8e308)") from None
         self.grad = 0.0
-        if children and not isinstance(_op, str):
+        if not isinstance(_op, (str, Op)):
             raise TypeError(f"Value: _op must be a str or an autograd.Op, got {_describe(_op)}")
         self._a, self._b = _layout(_op, children) if children else (None, None)
         self._op = _op
@@ -363,6 +369,8 @@ class Value:
 
         if not callable(fn):
             raise TypeError(f"_backward must be a function of no arguments, got {_describe(fn)}")
+        if self._a is None:  # a leaf (micrograd gives every node one): no parent to pass a gradient to
+            return
         parents = self._prev
         self._a, self._b = parents, CLOSURE
         self._op, self._ctx = closure_op(str(self._op)), fn
