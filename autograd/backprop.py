@@ -8,6 +8,11 @@ A node may only pass its gradient on once every node that consumed it has passed
 for each interior node, how many edges lead into it from inside the graph (first walk), then
 release nodes as their count reaches zero (second walk: Kahn's algorithm). Both walks use an
 explicit stack, so depth is limited by memory, not by Python's recursion limit.
+
+Speed: the derivatives of the three commonest ops (``+``, ``*`` and a neuron's ``linear``) are
+applied inline on floats in ``_release`` instead of through ``op.deriv`` (the call is a third of
+the loop's time). ``autograd/ops.py`` stays the one definition — the inline forms are the same
+products, and ``tests/test_engine_fast_paths.py`` checks them against ``op.deriv`` bit for bit.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd.engine import CLOSURE, MANY, walk
 from autograd.function import Op
+from autograd.ops import ADD, LINEAR, MUL
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -99,15 +105,29 @@ def _release(root: Value) -> None:
             ps: Any = (a,)
         elif b is MANY:
             ps = a
-            for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
-                p.grad += g * d
+            if op is LINEAR and len(a) & 1:  # a neuron's z = Σ w_i x_i + b: ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
+                n = len(a) >> 1  # the same products as ops._d_linear, without building its lists
+                for w, x in zip(a[:n], a[n:-1], strict=False):  # equal slices of an odd-length tuple
+                    w.grad += g * x.data
+                    x.grad += g * w.data
+                a[-1].grad += g
+            else:
+                for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
+                    p.grad += g * d
         elif b is CLOSURE:  # micrograd style: the closure adds into its parents itself
             ps = a
             v._ctx()
         else:  # two parents: ∂L/∂a += ∂L/∂v · ∂v/∂a, ∂L/∂b += ∂L/∂v · ∂v/∂b
-            da, db = op.deriv(a.data, b.data, v.data, v._ctx)
-            a.grad += g * da
-            b.grad += g * db
+            if op is ADD:  # ops.ADD.deriv inlined (the call is a third of this loop's time): 1, 1
+                a.grad += g
+                b.grad += g
+            elif op is MUL:  # ops.MUL.deriv inlined: b, a
+                a.grad += g * b.data
+                b.grad += g * a.data
+            else:
+                da, db = op.deriv(a.data, b.data, v.data, v._ctx)
+                a.grad += g * da
+                b.grad += g * db
             if a._a is not None:
                 n = a._n - 1
                 a._n = n

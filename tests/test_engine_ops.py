@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pytest
 import sympy
 
@@ -386,41 +385,3 @@ def test_a_number_mixed_in_is_not_a_node_but_shows_in_the_label(make: Callable[[
     y = make(x)
     assert y._prev == (x,)
     assert y._op.describe(y._ctx) == label  # type: ignore[union-attr]
-
-
-# ---------------------------------------------------------------------------------------------
-# numpy habits: numpy scalars work on either side and give Values holding Python floats.
-
-
-@pytest.mark.parametrize(
-    ("make", "expected", "grad"),
-    [
-        (lambda v: Value(np.float64(1.5)), 1.5, None),
-        (lambda v: Value(np.int64(3)), 3.0, None),  # type: ignore[arg-type]
-        (lambda v: Value(np.float32(0.5)), 0.5, None),  # type: ignore[arg-type]
-        (lambda v: np.float64(2) * v, 6.0, 2.0),
-        (lambda v: -np.int64(1) * v, -3.0, -1.0),
-        (lambda v: v + np.float32(1), 4.0, 1.0),
-        (lambda v: np.float64(10) - v, 7.0, -1.0),
-        (lambda v: np.float64(6) / v, 2.0, -6.0 / 9.0),
-        (lambda v: v ** np.int64(2), 9.0, 6.0),
-        (lambda v: np.int64(2) ** v, 8.0, 8.0 * math.log(2.0)),
-        (lambda v: v.leaky_relu(np.float64(0.1)), 3.0, 1.0),
-    ],
-    ids=["Value(f64)", "Value(i64)", "Value(f32)", "f64*v", "-i64*v", "v+f32", "f64-v", "f64/v", "v**i64",
-         "i64**v", "leaky(f64)"],
-)
-def test_numpy_scalars(make: Callable[[Value], Value], expected: float, grad: float | None) -> None:
-    v = Value(3.0)
-    y = make(v)
-    assert type(y) is Value
-    assert type(y.data) is float and y.data == expected
-    if grad is not None:
-        y.backward()
-        assert type(v.grad) is float and close(v.grad, grad)
-
-
-def test_numpy_comparisons_return_python_bool() -> None:
-    v = Value(3.0)
-    assert (v < np.float64(4.0)) is True
-    assert (v >= np.int64(4)) is False
