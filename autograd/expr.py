@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
@@ -187,10 +188,17 @@ def _check_call(node: ast.Call, text: str, names: list[str]) -> None:
         _check(arg, text, names)
 
 
+def _parse(source: str, mode: str) -> ast.AST:
+    """``ast.parse`` without Python's own SyntaxWarnings (e.g. '1if'), which would only confuse here."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(source, mode=mode)
+
+
 def _statement_hint(source: str) -> str:
     """A hint when the text is Python statements (import, assignment, ';'): parsed only, never run."""
     try:
-        ast.parse(source, mode="exec")
+        _parse(source, "exec")
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     return " (statements such as import, assignments or ';' are not allowed, only one arithmetic expression)"
@@ -206,7 +214,8 @@ def parse_expression(text: str) -> Expression:
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"the expression is {len(source)} characters long; the limit is {MAX_LENGTH}")
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = _parse(source, "eval")
+        assert isinstance(tree, ast.Expression)
     except SyntaxError as e:
         col = None
         if e.offset is not None and e.lineno == 1:  # offset 0: at the end of the input
