@@ -1,1 +1,53 @@
-"""nn: neurons, layers and MLPs built on ``autograd.Value`` (placeholder until the nn issue lands)."""
+"""nn: neurons, layers and MLPs on ``autograd.Value`` — micrograd's API, fast, with the note's delta rule.
+
+``MLP(2, [16, 16, 1])`` is micrograd's network (ReLU hidden layers, linear output, weights from
+uniform(−1, 1), zero biases); each neuron's z_j = Σ_i w_ij x_i + b_j is one graph node. Around it:
+losses (``half_sse``, ``mse``, ``hinge``, ``bce_with_logits``, ``l2``), optimisers (``SGD``,
+``Adam``, ``LinearDecay``), ``fit``, data sets (``xor``, ``moons``, the note's example), JSON
+saving and loading, and ``nn.delta``, the same gradients from the note's formulas on plain floats.
+``python -m nn`` runs the note's 2-2-1 example end to end.
+"""
+
+from nn import data, delta, init, losses, optim
+from nn.activations import ACTIVATIONS
+from nn.data import moons, note_example, note_model, xor
+from nn.layers import MLP, Layer, Neuron
+from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
+from nn.module import Module
+from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
+from nn.serialize import StateError, load_model
+from nn.train import History, fit, grad_norms, predict
+
+__all__ = [
+    "ACTIVATIONS",
+    "MLP",
+    "SGD",
+    "Adam",
+    "Constant",
+    "ExponentialDecay",
+    "History",
+    "Layer",
+    "LinearDecay",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "StateError",
+    "bce_with_logits",
+    "data",
+    "delta",
+    "fit",
+    "grad_norms",
+    "half_sse",
+    "hinge",
+    "init",
+    "l2",
+    "load_model",
+    "losses",
+    "moons",
+    "mse",
+    "note_example",
+    "note_model",
+    "optim",
+    "predict",
+    "xor",
+]

@@ -1,0 +1,224 @@
+"""``fit``: the note's training loop — forward, error, backward, update — repeated over epochs.
+
+Each step takes a batch (the whole data set, or a mini-batch of ``batch_size`` samples), computes
+the predictions and the loss E, fills every ∂E/∂w with ``backward()`` and lets the optimiser move
+the weights (plain SGD: Δw_ij = η δ_j y_i). The run stops after ``epochs`` epochs, or earlier when
+the loss falls below ``loss_tol``, the accuracy reaches ``target_accuracy``, or ``callback`` says so.
+
+The history records per epoch: the loss (E itself for full batch; for mini-batches the batches' E
+averaged with their sizes as weights) and the accuracy seen by the epoch's forward passes (before
+its updates, as micrograd's demo prints them), the learning rate, and each layer's gradient norm
+‖∂E/∂W_layer‖ from the epoch's last step — tiny norms in the first layers mean vanishing
+gradients, huge ones exploding gradients.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from autograd import Value, no_grad
+from nn import losses as L
+from nn.init import Seed, make_rng
+from nn.module import Module
+from nn.optim import OPTIMIZERS, Optimizer, Schedule
+from nn.progress import ProgressBar
+
+LossFn = Callable[[list[Value], list[Any]], Value]
+Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
+
+
+@dataclass
+class History:
+    """What ``fit`` saw, one entry per epoch."""
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[Union[float, None]] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    grad_norms: list[list[float]] = field(default_factory=list)  # per epoch: one norm per layer
+    stopped: str = "epochs"  # why the run ended: 'epochs', 'loss_tol', 'target_accuracy' or 'callback'
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def summary(self) -> str:
+        acc = self.accuracy[-1] if self.accuracy else None
+        acc_text = "" if acc is None else f", accuracy {acc:.1%}"
+        return f"{self.epochs} epoch(s), loss {self.loss[-1]:.6g}{acc_text} (stopped: {self.stopped})"
+
+
+def _rows(outputs: Any) -> list[Value]:
+    return list(outputs) if isinstance(outputs, list) else [outputs]
+
+
+def _flat_targets(targets: Sequence[Any]) -> list[Any]:
+    out: list[Any] = []
+    for t in targets:
+        if isinstance(t, (Value, int, float)) or not hasattr(t, "__iter__"):
+            out.append(t)
+        else:
+            out.extend(t)
+    return out
+
+
+def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
+    """The natural accuracy for these targets, or None for regression targets.
+
+    One output per sample: labels ±1 → sign of the score; labels 0/1 → score above 0 for the
+    ``'bce'`` loss (a logit), above 0.5 otherwise (a probability). Several outputs with one-hot
+    targets → the largest output picks the class.
+    """
+    flat = [float(t) for t in _flat_targets(targets)]
+    per_sample = len(flat) // max(len(targets), 1)
+    values = set(flat)
+    if per_sample == 1 and values <= {-1.0, 1.0}:
+        return lambda outs, ts: _mean((o[0] > 0.0) == (float(t) > 0.0) for o, t in zip(outs, ts, strict=True))
+    if per_sample == 1 and values <= {0.0, 1.0}:
+        cut = 0.0 if loss == "bce" else 0.5
+        return lambda outs, ts: _mean((o[0] > cut) == (float(t) > 0.5) for o, t in zip(outs, ts, strict=True))
+    if per_sample > 1 and values <= {0.0, 1.0}:
+        return lambda outs, ts: _mean(_argmax(o) == _argmax([float(v) for v in t])
+                                      for o, t in zip(outs, ts, strict=True))
+    return None
+
+
+def _mean(flags: Any) -> float:
+    items = list(flags)
+    return sum(items) / len(items)
+
+
+def _argmax(xs: Sequence[float]) -> int:
+    return max(range(len(xs)), key=xs.__getitem__)
+
+
+def _groups(model: Module) -> list[list[Value]]:
+    layers = getattr(model, "layers", None)
+    if isinstance(layers, list) and layers and all(isinstance(m, Module) for m in layers):
+        return [m.parameters() for m in layers]
+    return [model.parameters()]
+
+
+def grad_norms(model: Module) -> list[float]:
+    """‖∂E/∂θ‖ for each layer's parameters θ (one number for a model without ``layers``)."""
+    return [math.sqrt(sum(p.grad * p.grad for p in group)) for group in _groups(model)]
+
+
+def _loss_fn(loss: str | LossFn) -> LossFn:
+    if callable(loss):
+        return loss
+    if loss in L.LOSSES:
+        return L.LOSSES[loss]
+    raise ValueError(f"fit: unknown loss {loss!r}; choose one of {', '.join(L.LOSSES)} or pass a function")
+
+
+def _optimizer(optimizer: str | Optimizer, params: list[Value], lr: float) -> Optimizer:
+    if isinstance(optimizer, Optimizer):
+        return optimizer
+    if optimizer in OPTIMIZERS:
+        return OPTIMIZERS[optimizer](params, lr)
+    raise ValueError(f"fit: unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)} or pass one")
+
+
+def _positive(n: object, name: str) -> int:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"fit: {name} must be a positive int, got {n!r}")
+    return n
+
+
+def predict(model: Module, X: Sequence[Any]) -> list[list[float]]:
+    """The model's outputs for every row of ``X`` as floats (one list per sample), recording no graph."""
+    with no_grad():
+        return [[v.data for v in _rows(model(x))] for x in X]
+
+
+def fit(
+    model: Module,
+    X: Sequence[Any],
+    y: Sequence[Any],
+    *,
+    loss: str | LossFn = "half_sse",
+    optimizer: str | Optimizer = "sgd",
+    lr: float = 0.1,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    l2: float = 0.0,
+    schedule: Schedule | None = None,
+    loss_tol: float | None = None,
+    target_accuracy: float | None = None,
+    accuracy: Accuracy | str | None = "auto",
+    shuffle: bool = True,
+    seed: Seed = None,
+    progress: bool | None = None,
+    callback: Callable[[int, History], Any] | None = None,
+) -> History:
+    """Train ``model`` on inputs ``X`` and targets ``y``; return the ``History``.
+
+    ``loss`` is a name from ``nn.losses.LOSSES`` (``'half_sse'``, ``'mse'``, ``'hinge'``,
+    ``'bce'``) or a function ``(predictions, targets) -> Value``; predictions and targets are
+    flattened over the batch (so ``half_sse`` is the note's E = ½ Σ over samples and outputs).
+    ``l2`` adds α Σ p². ``optimizer`` is a name from ``nn.optim.OPTIMIZERS`` (built with ``lr``) or
+    an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
+    trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
+    ``callback(epoch, history)`` runs after each epoch; a true result stops the run. ``progress``
+    shows a progress bar on stderr (None: only when stderr is a terminal).
+    """
+    if len(X) != len(y) or len(X) == 0:
+        raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
+    epochs = _positive(epochs, "epochs")
+    size = len(X) if batch_size is None else min(_positive(batch_size, "batch_size"), len(X))
+    if target_accuracy is not None and not 0.0 <= target_accuracy <= 1.0:
+        raise ValueError(f"fit: target_accuracy is a fraction in [0, 1], got {target_accuracy!r}")
+    loss_fn, params = _loss_fn(loss), model.parameters()
+    opt = _optimizer(optimizer, params, lr)
+    acc_fn = auto_accuracy(loss if isinstance(loss, str) else "", y) if accuracy == "auto" else accuracy
+    if isinstance(acc_fn, str):
+        raise ValueError(f"fit: accuracy must be 'auto', None or a function, got {acc_fn!r}")
+    rng: Any = make_rng(seed, "fit(seed)") if shuffle and size < len(X) else random
+    order = list(range(len(X)))
+    history = History()
+    bar = ProgressBar(epochs, enabled=sys.stderr.isatty() if progress is None else progress)
+    step = 0
+    try:
+        for epoch in range(epochs):
+            if size < len(X) and shuffle:
+                rng.shuffle(order)
+            total = 0.0
+            outs_all: list[list[float]] = []
+            for start in range(0, len(X), size):
+                idx = order[start : start + size]
+                if schedule is not None:
+                    opt.lr = schedule(step)
+                outs = [_rows(model(X[i])) for i in idx]
+                E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
+                if l2:
+                    E = E + L.l2(params, l2)
+                opt.zero_grad()
+                E.backward()
+                opt.step()
+                step += 1
+                total += E.data * len(idx)
+                outs_all.extend([v.data for v in o] for o in outs)
+            history.loss.append(total / len(X))
+            history.lr.append(opt.lr)
+            history.grad_norms.append(grad_norms(model))
+            ordered = [y[i] for i in order]
+            history.accuracy.append(acc_fn(outs_all, ordered) if acc_fn is not None else None)
+            acc = history.accuracy[-1]
+            bar.update(epoch + 1, f"loss {history.loss[-1]:.4g}" + ("" if acc is None else f"  acc {acc:.1%}"))
+            asked = callback is not None and callback(epoch, history)
+            if loss_tol is not None and history.loss[-1] < loss_tol:
+                history.stopped = "loss_tol"
+            elif target_accuracy is not None and acc is not None and acc >= target_accuracy:
+                history.stopped = "target_accuracy"
+            elif asked:
+                history.stopped = "callback"
+            if history.stopped != "epochs":
+                break
+    finally:
+        bar.close()
+    return history
