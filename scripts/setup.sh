@@ -36,9 +36,14 @@ fi
 
 stamp=.venv/.deltagrad-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "setup: installing the project and its dependencies into .venv"
-    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test,notebooks,bench]"
+    echo "setup: installing the project and its dependencies into .venv (log: .venv/pip.log)"
+    if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+           .venv/bin/python -m pip install --disable-pip-version-check -e ".[test,notebooks,bench]"; } \
+         >.venv/pip.log 2>&1; then
+        tail -n 30 .venv/pip.log >&2
+        echo "setup: pip failed (full log in .venv/pip.log)" >&2
+        exit 1
+    fi
     touch "$stamp"
 fi
 
