@@ -9,10 +9,16 @@ for each interior node, how many edges lead into it from inside the graph (first
 release nodes as their count reaches zero (second walk: Kahn's algorithm). Both walks use an
 explicit stack, so depth is limited by memory, not by Python's recursion limit.
 
-Speed: the derivatives of the three commonest ops (``+``, ``*`` and a neuron's ``linear``) are
-applied inline on floats in ``_release`` instead of through ``op.deriv`` (the call is a third of
+Speed: the derivatives of the four commonest ops (``+``, ``*``, ``relu`` and a neuron's ``linear``)
+are applied inline on floats in ``_release`` instead of through ``op.deriv`` (the call is a third of
 the loop's time). ``autograd/ops.py`` stays the one definition — the inline forms are the same
 products, and ``tests/test_engine_fast_paths.py`` checks them against ``op.deriv`` bit for bit.
+
+A ``linear`` node reached with ∂L/∂z = 0 and a finite z (most of a ReLU network's neurons: a unit
+that is off, or a sample whose margin is met) only releases its parents: its products 0·x_i, 0·w_i
+would be ±0, and adding ±0 changes no gradient. (A finite z means every input was finite — one
+inf or NaN makes the sum non-finite — so no 0·inf = NaN is skipped; and a gradient that starts at
++0.0 and only has numbers added to it is never −0.0, the one value that adding +0.0 would change.)
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd.engine import CLOSURE, MANY, walk
 from autograd.function import Op
-from autograd.ops import ADD, LINEAR, MUL
+from autograd.ops import ADD, LINEAR, MUL, RELU
 
 if TYPE_CHECKING:
     from autograd.engine import Value
@@ -50,19 +56,18 @@ def count_consumers(root: Value) -> None:
 
     Interior gradients are reset to 0.0 on the way (each ``backward()`` recomputes them); leaves
     keep theirs and accumulate. ``_n == 0`` means "not reached yet": every pass leaves it at 0.
-    Both walks write the two-parent case out instead of looping over a tuple: it is most nodes,
-    and on CPython 3.11 the loop costs a third of the walk (see benchmarks/bench_engine.py).
+    Both walks write the one- and two-parent cases out instead of looping over a tuple: they are
+    most nodes, and on CPython 3.11 the loop costs a third of the walk (see benchmarks/bench_engine.py).
+    Keep this if/else shape: an early ``continue`` per case measured 2× slower on bench_engine's graph.
     """
     stack = [root]
     pop, push = stack.pop, stack.append
     while stack:
         v = pop()
         a, b = v._a, v._b
-        if b is None:
-            ps: Any = (a,)
-        elif b is MANY or b is CLOSURE:
-            ps = a
-        else:
+        if b is MANY or b is CLOSURE:
+            ps: Any = a
+        else:  # one or two parents, written out
             if a._a is not None:
                 n = a._n
                 if n:
@@ -71,7 +76,7 @@ def count_consumers(root: Value) -> None:
                     a._n = 1
                     a.grad = 0.0
                     push(a)
-            if b._a is not None:
+            if b is not None and b._a is not None:
                 n = b._n
                 if n:
                     b._n = n + 1
@@ -101,21 +106,40 @@ def _release(root: Value) -> None:
         op: Any = v._op
         a, b = v._a, v._b
         if b is None:  # one parent: ∂L/∂a += ∂L/∂v · f′(a)
-            a.grad += g * op.deriv(a.data, v.data, v._ctx)
-            ps: Any = (a,)
-        elif b is MANY:
-            ps = a
-            if op is LINEAR and len(a) & 1:  # a neuron's z = Σ w_i x_i + b: ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
-                n = len(a) >> 1  # the same products as ops._d_linear, without building its lists
-                for w, x in zip(a[:n], a[n:-1], strict=False):  # equal slices of an odd-length tuple
-                    w.grad += g * x.data
-                    x.grad += g * w.data
-                a[-1].grad += g
+            if op is RELU:  # ops.RELU.deriv inlined: 1 for a > 0, else 0
+                a.grad += g * (1.0 if a.data > 0.0 else 0.0)
             else:
-                for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
-                    p.grad += g * d
+                a.grad += g * op.deriv(a.data, v.data, v._ctx)
+            if a._a is not None:
+                n = a._n - 1
+                a._n = n
+                if not n:
+                    push(a)
+            continue
+        if b is MANY:
+            if op is LINEAR and len(a) & 1:  # a neuron's z = Σ w_i x_i + b: ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
+                k = len(a) >> 1  # the same products as ops._d_linear, without building its lists
+                if g or v.data - v.data != 0.0:  # skipped only for g = 0 with z finite (see the module doc)
+                    for w, x in zip(a[:k], a[k:-1]):  # noqa: B905  (equal slices; a keyword makes zip slower)
+                        w.grad += g * x.data
+                        x.grad += g * w.data
+                        if w._a is not None:
+                            n = w._n - 1
+                            w._n = n
+                            if not n:
+                                push(w)
+                    a[-1].grad += g
+                    a = a[k:]  # the weights are released above, the inputs and the bias below (same order as before)
+                for p in a:
+                    if p._a is not None:
+                        n = p._n - 1
+                        p._n = n
+                        if not n:
+                            push(p)
+                continue
+            for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
+                p.grad += g * d
         elif b is CLOSURE:  # micrograd style: the closure adds into its parents itself
-            ps = a
             v._ctx()
         else:  # two parents: ∂L/∂a += ∂L/∂v · ∂v/∂a, ∂L/∂b += ∂L/∂v · ∂v/∂b
             if op is ADD:  # ops.ADD.deriv inlined (the call is a third of this loop's time): 1, 1
@@ -139,7 +163,7 @@ def _release(root: Value) -> None:
                 if not n:
                     push(b)
             continue
-        for p in ps:
+        for p in a:
             if p._a is not None:
                 n = p._n - 1
                 p._n = n

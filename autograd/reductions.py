@@ -43,6 +43,42 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand = 0.0) -> Va
         raise ValueError(f"dot: ws and xs must have the same length, got {len(w)} and {len(x)}")
     b = bias if type(bias) is Value else _nodes([bias], "dot(bias)")[0]
     total = b.data  # ops.LINEAR's forward, inlined: from b, in input order
-    for wi, xi in zip(w, x, strict=False):  # lengths checked above; strict costs a fifth of the loop
+    for wi, xi in zip(w, x):  # noqa: B905  (lengths checked above; a keyword makes zip slower)
         total += wi.data * xi.data
     return _make(total, (*w, *x, b), MANY, ops.LINEAR, None)
+
+
+Row = tuple[tuple[Value, ...], Value]
+"""One neuron's parameters for ``dense``: its weights (w_1j … w_nj) and its bias b_j."""
+
+
+def dense_rows(weights: Iterable[Iterable[Value]], biases: Iterable[Value]) -> tuple[Row, ...]:
+    """Check a layer's parameters once for ``dense``: every weight and bias must be a ``Value``."""
+    rows = tuple(zip((tuple(w) for w in weights), biases, strict=True))
+    for ws, b in rows:
+        for p in (*ws, b):
+            if type(p) is not Value:
+                raise TypeError(f"dense: weights and biases must be Value nodes, got {p!r}; wrap numbers in Value(...)")
+    return rows
+
+
+def dense(rows: tuple[Row, ...], xs: tuple[Value, ...], f: Any = None) -> list[Value]:
+    """A layer: y_j = f(z_j), z_j = Σ_i w_ij x_i + b_j for each row (w_j, b_j) — one ``linear`` node
+    per neuron (as ``dot``) and one node per activation (``f`` a one-input ``Op`` such as
+    ``ops.RELU``, or None for y_j = z_j).
+
+    The layer's inner loop, so nothing is checked here: ``rows`` come from ``dense_rows`` and
+    ``xs`` must be a tuple of nodes of each row's length (``nn.Layer`` ensures both).
+    """
+    xd = [x.data for x in xs]  # each input's float, read once for all neurons
+    out: list[Value] = []
+    push = out.append
+    linear = ops.LINEAR
+    fwd = f.forward if f is not None else None
+    for ws, b in rows:
+        total = b.data  # ops.LINEAR's forward, inlined as in dot: from b, in input order
+        for w, x in zip(ws, xd):  # noqa: B905  (lengths are the caller's contract; a keyword makes zip slower)
+            total += w.data * x
+        z = _make(total, (*ws, *xs, b), MANY, linear, None)
+        push(z if fwd is None else _make(fwd(total), z, None, f, None))
+    return out

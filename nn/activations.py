@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from autograd import Value, scalar
+from autograd import Op, Value, ops, scalar
 
 LEAKY_SLOPE = 0.01
 """The slope of ``leaky_relu`` for z ≤ 0 (the engine's default, as PyTorch's)."""
@@ -32,6 +32,7 @@ class Activation:
     on_value: Callable[[Value], Value]
     f: Callable[[float], float]
     df: Callable[[float, float], float]  # f′(z) given z and y = f(z)
+    op: Op | None = None  # the one-input op ``on_value`` records, when it is exactly one node (for ``dense``)
 
 
 def _identity(z: Value) -> Value:
@@ -45,9 +46,9 @@ def _leaky(z: Value) -> Value:
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "Sigmoid", Value.sigmoid, scalar.sigmoid, lambda z, y: y * (1.0 - y)),
-        Activation("tanh", "Tanh", Value.tanh, scalar.tanh, lambda z, y: 1.0 - y * y),
-        Activation("relu", "ReLU", Value.relu, scalar.relu, lambda z, y: 1.0 if z > 0.0 else 0.0),
+        Activation("sigmoid", "Sigmoid", Value.sigmoid, scalar.sigmoid, lambda z, y: y * (1.0 - y), ops.SIGMOID),
+        Activation("tanh", "Tanh", Value.tanh, scalar.tanh, lambda z, y: 1.0 - y * y, ops.TANH),
+        Activation("relu", "ReLU", Value.relu, scalar.relu, lambda z, y: 1.0 if z > 0.0 else 0.0, ops.RELU),
         Activation(
             "leaky_relu",
             "LeakyReLU",

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
 from autograd import Value, dot
+from autograd.reductions import Row, dense, dense_rows
 from nn import activations as acts
 from nn import init as initialise
 from nn.module import Module
@@ -56,7 +57,48 @@ def _preview(items: list[Any]) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-class Neuron(Module):
+_edits = [0]
+"""How many times any neuron's or layer's attributes, or a weight/neuron list, have changed; a layer
+rebuilds its cached parameter rows (``dense_rows``) when this moved since it last looked."""
+
+
+class _Edited(list[Any]):
+    """A plain list (micrograd's ``Neuron.w`` and ``Layer.neurons`` are lists) that counts its edits."""
+
+    __slots__ = ()
+
+
+def _counting(name: str) -> Any:
+    method = getattr(list, name)
+
+    def edit(self: _Edited, *args: Any, **kwargs: Any) -> Any:
+        _edits[0] += 1
+        return method(self, *args, **kwargs)
+
+    edit.__name__ = name
+    return edit
+
+
+for _name in ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop",
+              "remove", "clear", "sort", "reverse"):
+    setattr(_Edited, _name, _counting(_name))
+
+
+class _Watched(Module):
+    """A module whose attribute assignments count as edits (``n.b = Value(1.0)``, ``n.w = [...]``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("w", "neurons") and isinstance(value, list):
+            value = _Edited(value)
+        _edits[0] += 1
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        _edits[0] += 1
+        object.__delattr__(self, name)
+
+
+class Neuron(_Watched):
     """One neuron: y = f(Σ_i w_i x_i + b).
 
     ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU if ``nonlin`` else linear. ``activation``
@@ -120,7 +162,7 @@ class Neuron(Module):
         return f"{self._act.title}Neuron({len(self.w)})"
 
 
-class Layer(Module):
+class Layer(_Watched):
     """``nout`` neurons over the same ``nin`` inputs; keyword arguments go to each ``Neuron``."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
@@ -132,9 +174,37 @@ class Layer(Module):
         self.nin = nin
 
     def forward(self, x: Inputs) -> list[Value]:
-        """Every neuron's output, always as a list (inputs are converted to nodes once)."""
+        """Every neuron's output, always as a list (inputs are converted to nodes once).
+
+        Each neuron j gives one ``linear`` node z_j and one activation node y_j = f(z_j), the same
+        nodes as ``Neuron.fire``, built by ``autograd.reductions.dense`` from parameter rows that are
+        checked once and cached until a neuron or this layer is edited.
+        """
         xs = as_values(x, self.nin, self)
-        return [n._f(dot(n.w, xs, n.b)) for n in self.neurons]  # Neuron.fire, inlined (the hot loop)
+        cache = self._cache if self._seen == _edits[0] else self._rebuild()
+        out = dense(cache[0], xs, cache[1])
+        post = cache[2]
+        return out if post is None else [f(z) for f, z in zip(post, out, strict=True)]
+
+    _seen = -1
+    _cache: tuple[tuple[Row, ...], Any, Any]
+
+    def _rebuild(self) -> tuple[tuple[Row, ...], Any, Any]:
+        """(rows for ``dense``, the shared activation op or None, per-neuron activations or None)."""
+        neurons = self.neurons
+        for n in neurons:
+            if len(n.w) != self.nin:
+                raise ValueError(f"{self!r}: a neuron has {len(n.w)} weights but the layer has {self.nin} inputs")
+        acts = {n._act.name: n._act for n in neurons}
+        act = next(iter(acts.values()))
+        if len(acts) == 1 and (act.op is not None or act.name == "linear"):
+            cache: tuple[tuple[Row, ...], Any, Any] = (dense_rows([n.w for n in neurons], [n.b for n in neurons]),
+                                                       act.op, None)
+        else:
+            cache = (dense_rows([n.w for n in neurons], [n.b for n in neurons]), None, tuple(n._f for n in neurons))
+        object.__setattr__(self, "_cache", cache)
+        object.__setattr__(self, "_seen", _edits[0])
+        return cache
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         out = self.forward(x)

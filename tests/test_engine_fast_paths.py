@@ -1,15 +1,21 @@
-"""The backward loop applies +, * and linear's derivatives inline; they must equal ``op.deriv`` exactly.
+"""The backward loop applies +, *, relu and linear's derivatives inline; they must equal ``op.deriv`` exactly.
 
 ``autograd/ops.py`` is the one definition of every derivative. ``backprop._release`` inlines the
-three commonest (for speed); these tests would fail if an inline form drifted from its op.
+four commonest (for speed) and skips adding the exact zeros of a linear node with ∂L/∂z = 0; these
+tests would fail if an inline form drifted from its op.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd
+import nn
 from autograd import Value, ops
 from autograd.backprop import local_grads
 
@@ -41,3 +47,110 @@ def test_linear_inline_matches_its_op(ws: list[float], seed: float, data: st.Dat
     assert out._op is ops.LINEAR
     out.backward(seed)
     assert [p.grad for p in (*w, *x, b)] == _generic_parent_grads(out, seed)
+
+
+@settings(max_examples=200, deadline=None)
+@given(z=finite, seed=finite)
+def test_relu_inline_matches_its_op(z: float, seed: float) -> None:
+    x = Value(z) * 1.0  # an interior node, so the relu's backward goes through _release
+    out = x.relu()
+    assert out._op is ops.RELU
+    out.backward(seed)
+    assert [x.grad] == _generic_parent_grads(out, seed)
+
+
+def _same_bits(a: float, b: float) -> bool:
+    """Equal floats, NaN equal to NaN, and +0.0 distinguished from −0.0."""
+    return math.copysign(1.0, a) == math.copysign(1.0, b) and (a == b or (a != a and b != b))
+
+
+extreme = st.one_of(finite, st.sampled_from([0.0, -0.0, math.inf, -math.inf, math.nan, 1e308]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=st.lists(extreme, min_size=1, max_size=4), seed=st.sampled_from([0.0, -0.0]), data=st.data())
+def test_linear_with_zero_upstream_gradient_matches_its_op(ws: list[float], seed: float, data: st.DataObject) -> None:
+    """∂L/∂z = ±0: the fast path adds nothing when z is finite; each gradient must still be the
+    generic path's 0.0 + seed·∂z/∂p bit for bit, NaN where 0·inf makes one, including for a bias."""
+    xs = data.draw(st.lists(extreme, min_size=len(ws), max_size=len(ws)))
+    w, x = [Value(v) for v in ws], [Value(v) * 1.0 for v in xs]  # interior inputs: released by the fast path
+    b = Value(data.draw(extreme))
+    out = autograd.dot(w, x, b)
+    out.backward(seed)
+    expected = [0.0 + g for g in _generic_parent_grads(out, seed)]
+    assert all(_same_bits(p.grad, e) for p, e in zip((*w, *x, b), expected, strict=True))
+
+
+def test_zero_gradient_skip_still_releases_every_input() -> None:
+    """Inputs reached only through a neuron with ∂L/∂z = 0 still get their (zero) gradient and pass it on."""
+    a = Value(2.0)
+    h = a * 3.0  # interior, consumed only by z
+    z = autograd.dot([Value(0.5)], [h], Value(0.0))
+    loss = z.relu() * 0.0 + a * 5.0  # ∂L/∂z = 0, but a has another path
+    loss.backward()
+    assert (h.grad, a.grad) == (0.0, 5.0)
+    assert all(v._n == 0 for v in autograd.walk(loss))
+
+
+def test_linear_with_interior_weights_keeps_the_release_order() -> None:
+    """Weights that are themselves nodes (a dot of two computed vectors) get ∂z/∂w_i = x_i."""
+    u = [Value(v) for v in (0.5, -1.5, 2.0)]
+    ws, xs = [p * 2.0 for p in u], [p + 1.0 for p in u]
+    z = autograd.dot(ws, xs)  # z = Σ 2u_i (u_i + 1): ∂z/∂u_i = 2(u_i + 1) + 2u_i = 4u_i + 2
+    z.backward()
+    assert [p.grad for p in u] == [4.0 * p.data + 2.0 for p in u]
+
+
+# -- nn.Layer builds its nodes with autograd.reductions.dense from cached parameter rows ----------
+
+def _fresh_output(layer: nn.Layer, x: list[float]) -> list[float]:
+    """The layer's outputs computed by each neuron on its own (Neuron.fire, no cache)."""
+    return [n(x).data for n in layer.neurons]
+
+
+def test_layer_cache_follows_every_edit_of_its_neurons() -> None:
+    layer = nn.Layer(2, 3, seed=1)
+    x = [0.5, -0.25]
+    assert [y.data for y in layer.forward(x)] == _fresh_output(layer, x)
+    edits: list[Callable[[], object]] = [
+        lambda: layer.neurons[0].w.__setitem__(0, Value(3.0)),  # replace one weight
+        lambda: setattr(layer.neurons[1], "b", Value(-2.0)),  # replace a bias
+        lambda: setattr(layer.neurons[2], "w", [Value(1.0), Value(-1.0)]),  # replace the weight list
+        lambda: setattr(layer.neurons[0], "activation", "tanh"),  # one neuron's activation
+        lambda: layer.neurons.__setitem__(1, nn.Neuron(2, activation="sigmoid", seed=3)),  # a whole neuron
+        lambda: layer.neurons[2].w.reverse(),
+    ]
+    for edit in edits:
+        edit()
+        ys = layer.forward(x)
+        assert [y.data for y in ys] == _fresh_output(layer, x)
+        autograd.sum(ys).backward()
+        for n in layer.neurons:  # gradients reach the parameters the neurons hold now
+            assert n.b.grad != 0.0 or n.activation == "relu"
+            n.b.grad = 0.0
+
+
+def test_layer_rejects_a_weight_that_is_not_a_node() -> None:
+    layer = nn.Layer(2, 2, seed=0)
+    layer.neurons[1].w[0] = 0.5  # type: ignore[call-overload]
+    with pytest.raises(TypeError, match=r"dense: weights and biases must be Value nodes, got 0\.5"):
+        layer.forward([1.0, 2.0])
+
+
+def test_layer_rejects_a_neuron_of_the_wrong_width() -> None:
+    layer = nn.Layer(2, 2, seed=0)
+    layer.neurons[0].w.append(Value(1.0))
+    with pytest.raises(ValueError, match="a neuron has 3 weights but the layer has 2 inputs"):
+        layer.forward([1.0, 2.0])
+
+
+def test_layer_nodes_are_the_same_as_neuron_fire() -> None:
+    """One linear node and one activation node per neuron, with the same ops, parents and floats."""
+    for act in ("relu", "tanh", "sigmoid", "linear", "leaky_relu"):
+        layer = nn.Layer(3, 2, activation=act, seed=5)
+        xs = [Value(v) for v in (0.3, -1.2, 2.5)]
+        for y, n in zip(layer.forward(xs), layer.neurons, strict=True):
+            ref = n.fire(tuple(xs))
+            assert (y.data, y._op, y._ctx) == (ref.data, ref._op, ref._ctx)
+            z, zr = (y, ref) if act == "linear" else (y._a, ref._a)
+            assert z._op is ops.LINEAR and z._prev == zr._prev and z.data == zr.data
