@@ -10,9 +10,9 @@ distribution is ``deltagrad``.
 """
 
 from autograd.checking import GradcheckError, gradcheck, numerical_grad
-from autograd.custom import op
+from autograd.custom import apply, op
 from autograd.draw import GraphTooLargeError, backward_order, draw_dot, save_graph
-from autograd.engine import Value, apply, walk
+from autograd.engine import Value, walk
 from autograd.function import Op
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.grad_mode import is_grad_enabled, no_grad

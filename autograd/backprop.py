@@ -23,6 +23,7 @@ inf or NaN makes the sum non-finite — so no 0·inf = NaN is skipped; and a gra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from autograd.engine import CLOSURE, MANY, walk
@@ -228,6 +229,19 @@ def _closure_deriv(*args: Any) -> Any:
 
 
 _CLOSURE_OPS: dict[str, Op] = {}
+
+
+def attach_closure(node: Value, fn: Callable[[], None]) -> None:
+    """``node._backward = fn``: the node's gradient now flows through the user's closure.
+
+    A leaf stays a leaf (micrograd gives every node a ``_backward``; a leaf's does nothing).
+    """
+    if not callable(fn):
+        raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
+    if node._a is None:
+        return
+    node._a, node._b = node._prev, CLOSURE
+    node._op, node._ctx = closure_op(str(node._op)), fn
 
 
 def closure_op(name: str) -> Op:

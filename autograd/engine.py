@@ -97,25 +97,6 @@ def _unary(x: Value, op: Op, c: Any = None) -> Value:
     return _make(y, x, None, op, c)
 
 
-def apply(op: Op, *inputs: Any) -> Value:
-    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves).
-
-    This is how a user-defined ``Op`` makes nodes; the result is a node like any built-in one.
-    """
-    if op.arity and len(inputs) != op.arity:
-        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
-    if not inputs:
-        raise TypeError(f"{op.name}: needs at least one input")
-    nodes = tuple(v if isinstance(v, Value) else Value(_number(v, op.name)) for v in inputs)
-    try:
-        y = op.forward(*[v.data for v in nodes])
-    except (ValueError, ArithmeticError) as e:
-        labels = ", ".join(repr(v.label) for v in nodes if v.label)
-        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
-    a, b = _layout(op, nodes)
-    return _make(_number(y, f"{op.name} (its forward returned)"), a, b, op, None)
-
-
 class Value:
     """A scalar node of a computation graph: ``data``, ``grad``, and how it was made.
 
@@ -202,7 +183,18 @@ class Value:
     def __add__(self, other: Operand) -> Value:
         """y = a + b;  ∂y/∂a = ∂y/∂b = 1."""
         if isinstance(other, Value):
-            return _make(self.data + other.data, self, other, ops.ADD, None)
+            if _threads_off:
+                return _make(self.data + other.data, self, other, ops.ADD, None)
+            v = _new(Value)  # _make inlined: + and * between nodes are most nodes (forward 16% faster)
+            v.data = self.data + other.data
+            v.grad = 0.0
+            v._a = self
+            v._b = other
+            v._op = ops.ADD
+            v._ctx = None
+            v.label = ""
+            v._n = 0
+            return v
         c = _number(other, "Value + x")
         return _make(self.data + c, self, None, ops.ADD_C, c)
 
@@ -226,7 +218,18 @@ class Value:
     def __mul__(self, other: Operand) -> Value:
         """y = a·b;  ∂y/∂a = b, ∂y/∂b = a."""
         if isinstance(other, Value):
-            return _make(self.data * other.data, self, other, ops.MUL, None)
+            if _threads_off:
+                return _make(self.data * other.data, self, other, ops.MUL, None)
+            v = _new(Value)  # _make inlined: + and * between nodes are most nodes (forward 16% faster)
+            v.data = self.data * other.data
+            v.grad = 0.0
+            v._a = self
+            v._b = other
+            v._op = ops.MUL
+            v._ctx = None
+            v.label = ""
+            v._n = 0
+            return v
         c = _number(other, "Value * x")
         return _make(self.data * c, self, None, ops.MUL_C, c)
 
@@ -377,15 +380,9 @@ class Value:
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
         """micrograd's way of defining an op: ``out._backward = closure`` (first-order only)."""
-        from autograd.backprop import closure_op
+        from autograd.backprop import attach_closure
 
-        if not callable(fn):
-            raise TypeError(f"_backward must be a function of no arguments, got {_describe(fn)}")
-        if self._a is None:  # a leaf (micrograd gives every node one): no parent to pass a gradient to
-            return
-        parents = self._prev
-        self._a, self._b = parents, CLOSURE
-        self._op, self._ctx = closure_op(str(self._op)), fn
+        attach_closure(self, fn)
 
 
 def _data_of(x: object, where: str) -> float:

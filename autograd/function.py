@@ -98,8 +98,8 @@ class Op:
         return self.template.format(c=fmt_number(c))
 
     def __call__(self, *inputs: Any) -> Any:
-        """Apply the op to ``Value`` nodes or numbers and record the node (see ``engine.apply``)."""
-        from autograd.engine import apply
+        """Apply the op to ``Value`` nodes or numbers and record the node (see ``custom.apply``)."""
+        from autograd.custom import apply
 
         return apply(self, *inputs)
 

@@ -27,7 +27,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, overload
 
-from autograd.engine import Value, apply
+from autograd.custom import apply
+from autograd.engine import Value
 from autograd.function import Op
 from autograd.grad_mode import is_grad_enabled
 from autograd.higher import float_gradients, graph_gradients
