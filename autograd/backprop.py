@@ -131,15 +131,9 @@ def _release(root: Value) -> None:
                                 push(w)
                     a[-1].grad += g
                     a = a[k:]  # the weights are released above, the inputs and the bias below (same order as before)
-                for p in a:
-                    if p._a is not None:
-                        n = p._n - 1
-                        p._n = n
-                        if not n:
-                            push(p)
-                continue
-            for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
-                p.grad += g * d
+            else:
+                for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
+                    p.grad += g * d
         elif b is CLOSURE:  # micrograd style: the closure adds into its parents itself
             v._ctx()
         else:  # two parents: ∂L/∂a += ∂L/∂v · ∂v/∂a, ∂L/∂b += ∂L/∂v · ∂v/∂b
