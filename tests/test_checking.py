@@ -339,7 +339,7 @@ def test_close_and_errors_of_a_row() -> None:
         (lambda: gradcheck(lambda x: x, []), ValueError, "at least one input"),
         (lambda: gradcheck(lambda x: x, [1.0], eps=0.0), ValueError, "eps must be a positive number"),
         (lambda: gradcheck(lambda x: x, [1.0], atol=-1.0), ValueError, "atol must be a number >= 0"),
-        (lambda: gradcheck(3.0, [1.0]), TypeError, "f must be a function"),
+        (lambda: gradcheck(3.0, [1.0]), TypeError, "f must be a function"),  # type: ignore[arg-type]
         (lambda: gradcheck(lambda x: math.sin(x), [1.0]), TypeError, "outside the graph"),
         (lambda: numerical_grad(lambda x: "s", [1.0]), TypeError, "must return a Value"),
         (lambda: numerical_grad(lambda x: x, "ab"), TypeError, "list of numbers"),

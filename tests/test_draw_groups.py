@@ -6,12 +6,12 @@ import random
 from typing import cast
 
 import pytest
-from test_draw import clusters_of, parse
 
 import autograd
 from autograd import Value
 from autograd.draw import draw_dot, topo_order
 from autograd.draw_groups import assign_clusters, cluster_chain, named_values, owner_of, short_name
+from tests.test_draw import clusters_of, parse
 
 
 @pytest.mark.parametrize(("name", "owner", "chain", "short"), [

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import graphviz
 import pytest
-from test_draw import HOSTILE, neuron
 
 from autograd import Value
 from autograd import render as render_module
 from autograd.draw import draw_dot, save_graph, topo_order
 from autograd.render import GraphvizNotFoundError, RenderError, atomic_write, resolve_format
+from tests.test_draw import HOSTILE, neuron
 
 SVG = "{http://www.w3.org/2000/svg}"
 ROOT = Path(__file__).resolve().parent.parent

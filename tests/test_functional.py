@@ -223,13 +223,13 @@ def test_bad_calls_of_grad_on_graphs() -> None:
     with pytest.raises(TypeError, match=r"first argument must be a Value .* or a function"):
         grad(3.0, x)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match=r"inputs\[1\] is 2\.0, not a Value"):
-        grad(y, [x, 2.0])
+        grad(y, [x, 2.0])  # type: ignore[list-item]
     with pytest.raises(TypeError, match=r"inputs must be a Value or a list/tuple"):
-        grad(y, {x})
+        grad(y, {x})  # type: ignore[call-overload]
     with pytest.raises(TypeError, match=r"say which inputs"):
-        grad(y)
+        grad(y)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match=r"argnums is for grad\(f\)"):
-        grad(y, x, argnums=1)
+        grad(y, x, argnums=1)  # type: ignore[call-overload]
     with no_grad(), pytest.raises(RuntimeError, match=r"inside no_grad\(\)"):
         grad(y, x, create_graph=True)
 
@@ -237,11 +237,11 @@ def test_bad_calls_of_grad_on_graphs() -> None:
 def test_bad_calls_of_grad_on_functions() -> None:
     f = lambda a, b: a * b
     with pytest.raises(TypeError, match=r"create_graph is for grad\(output, inputs\)"):
-        grad(f, create_graph=True)
+        grad(f, create_graph=True)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match=r"give argnums once"):
         grad(f, 1, argnums=1)
     with pytest.raises(TypeError, match=r"argnums must be an int, a tuple of ints or None"):
-        grad(f, argnums="a")
+        grad(f, argnums="a")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"argnums 2 is out of range for a call with 2"):
         grad(f, argnums=2)(1.0, 2.0)
     with pytest.raises(TypeError, match=r"argument 0 is \[1\.0\] of type list.*scalars only"):

@@ -16,6 +16,12 @@ from nn.activations import LEAKY_SLOPE
 micrograd_nn = pytest.importorskip("micrograd.nn")
 
 
+def scalar(out: Value | list[Value]) -> Value:
+    """A one-output network's result, which is a bare Value (typed as ``Value | list[Value]``)."""
+    assert isinstance(out, Value)
+    return out
+
+
 def test_mlp_defaults_are_micrograds() -> None:
     model = nn.MLP(2, [16, 16, 1])
     assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
@@ -58,11 +64,11 @@ def test_output_is_a_value_for_one_output_and_a_list_otherwise() -> None:
 def test_inputs_may_be_floats_numpy_rows_or_values() -> None:
     model = nn.MLP(2, [4, 1], seed=3)
     row = np.array([0.25, -1.5])
-    expected = model([0.25, -1.5]).data
-    assert model(row).data == expected
-    assert model(list(map(Value, row))).data == expected
-    assert model((np.float64(0.25), -1.5)).data == expected
-    assert model([1, 2]).data == model([1.0, 2.0]).data  # ints are fine
+    expected = scalar(model([0.25, -1.5])).data
+    assert scalar(model(row)).data == expected
+    assert scalar(model(list(map(Value, row)))).data == expected
+    assert scalar(model((np.float64(0.25), -1.5))).data == expected
+    assert scalar(model([1, 2])).data == scalar(model([1.0, 2.0])).data  # ints are fine
 
 
 def test_forward_is_the_formula() -> None:
@@ -113,13 +119,13 @@ def test_one_wide_hidden_layer_works_where_micrograds_fails() -> None:
         micrograd_nn.MLP(2, [16, 1, 1])([1.0, 2.0])
     model = nn.MLP(2, [16, 1, 1], seed=2)  # a seed where the one-wide ReLU is active (z_h > 0)
     y = model([1.0, 2.0])
-    y.backward()
     assert isinstance(y, Value)
+    y.backward()
     hidden = model.layers[1].neurons[0]
     assert all(isinstance(p.grad, float) for p in model.parameters())
     # and chaining layers by hand, as micrograd users do, works too: a one-input layer takes a Value
     h = model.layers[1](model.layers[0]([1.0, 2.0]))
-    assert isinstance(h, Value) and model.layers[2](h).data == model([1.0, 2.0]).data
+    assert isinstance(h, Value) and scalar(model.layers[2](h)).data == scalar(model([1.0, 2.0])).data
     # chain rule through the one-wide layer: ∂y/∂w_i = w_out · relu′(z_h) · a_i (a: first layer's outputs)
     a = [v.data for v in model.layers[0].forward([1.0, 2.0])]
     z_h = hidden.b.data + sum(w.data * ai for w, ai in zip(hidden.w, a, strict=True))
@@ -134,7 +140,7 @@ def test_activations_per_layer() -> None:
     assert [layer.activation for layer in model.layers] == ["tanh", "tanh", "sigmoid"]
     model = nn.MLP(2, [3, 1], activations=["leaky_relu", "tanh"], seed=0)
     assert [layer.activation for layer in model.layers] == ["leaky_relu", "tanh"]
-    assert -1.0 < model([5.0, -2.0]).data < 1.0
+    assert -1.0 < scalar(model([5.0, -2.0])).data < 1.0
 
 
 def test_seeds_are_reproducible_and_distinct() -> None:
@@ -167,7 +173,7 @@ def test_xavier_and_he_scales() -> None:
         (lambda: nn.MLP(2, [3, 1], "swish"), "unknown activation 'swish'"),
         (lambda: nn.MLP(2, [3, 1], activations=["relu"]), "one name per layer"),
         (lambda: nn.MLP(2, [3, 1], init="glorot"), "unknown initialisation 'glorot'"),
-        (lambda: nn.Neuron(True), "nin"),  # type: ignore[arg-type]
+        (lambda: nn.Neuron(True), "nin"),
         (lambda: nn.Layer(2, -1), "nout"),
     ],
 )

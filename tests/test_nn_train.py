@@ -45,15 +45,21 @@ def test_mini_batches_and_accuracy_target_on_moons() -> None:
     model = nn.MLP(2, [8, 8, 1], seed=0)
     history = nn.fit(model, X, y, loss="hinge", lr=0.1, epochs=60, batch_size=10, optimizer="adam", seed=1,
                      target_accuracy=0.95, progress=False)
-    assert history.stopped == "target_accuracy" and history.accuracy[-1] >= 0.95
+    acc = history.accuracy[-1]
+    assert history.stopped == "target_accuracy" and acc is not None and acc >= 0.95
 
 
 def test_bce_with_labels_zero_one_and_a_callback_stop() -> None:
     X, y = nn.moons(40, noise=0.05, seed=2)
     model = nn.MLP(2, [8, 1], "tanh", seed=0)
     seen: list[int] = []
+
+    def callback(epoch: int, h: nn.History) -> bool:
+        seen.append(epoch)
+        return epoch == 4
+
     history = nn.fit(model, X, y, loss="bce", optimizer="momentum", lr=0.1, epochs=50, progress=False,
-                     callback=lambda epoch, h: seen.append(epoch) or epoch == 4)
+                     callback=callback)
     assert seen == [0, 1, 2, 3, 4] and history.stopped == "callback" and history.epochs == 5
     assert all(a is not None for a in history.accuracy)
 
