@@ -9,9 +9,10 @@ The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); t
 distribution is ``deltagrad``.
 """
 
+from autograd.backprop import backward_order
 from autograd.checking import GradcheckError, gradcheck, numerical_grad
 from autograd.custom import apply, op
-from autograd.draw import GraphTooLargeError, backward_order, draw_dot, save_graph
+from autograd.draw import GraphTooLargeError, draw_dot, save_graph
 from autograd.engine import Value, walk
 from autograd.function import Op
 from autograd.functional import grad, hessian, jacobian, value_and_grad

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from autograd.engine import CLOSURE, MANY, walk
+from autograd.engine import CLOSURE, MANY, parents_of, walk
 from autograd.function import Op
 from autograd.ops import ADD, LINEAR, MUL, RELU
 
@@ -43,13 +43,6 @@ def _no_rule(node: Value) -> MissingDerivativeError:
         f"backward: node {node!r} was made by op {str(node._op)!r} with parents but no derivative rule; "
         "define the operation with autograd.Op (or set node._backward as micrograd does)"
     )
-
-
-def _parents(v: Value) -> Any:
-    a, b = v._a, v._b
-    if b is None:
-        return () if a is None else (a,)
-    return a if (b is MANY or b is CLOSURE) else (a, b)
 
 
 def count_consumers(root: Value) -> None:
@@ -184,6 +177,71 @@ def run_backward(root: Value, seed: float) -> None:
             bad = next(v for v in walk(root) if v._a is not None and not hasattr(v._op, "deriv"))
             raise _no_rule(bad) from None
         raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Orders for other walks (checking, drawing, higher-order gradients). They keep their counts in a
+# dict and never touch ``_n``, which belongs to ``backward()``.
+
+
+def pending_counts(root: Value) -> dict[Value, int]:
+    """How many edges lead into each interior node of ``root``'s graph from inside the graph."""
+    pending: dict[Value, int] = {}
+    get = pending.get
+    todo = [root] if root._a is not None else []
+    while todo:
+        for p in parents_of(todo.pop()):
+            if p._a is not None:
+                seen = get(p, 0)
+                pending[p] = seen + 1
+                if not seen:
+                    todo.append(p)
+    return pending
+
+
+def backward_order(root: Value) -> list[Value]:
+    """The interior nodes in the order ``root.backward()`` processes them (Kahn's order from the root).
+
+    Node k of this list is the k-th to pass its gradient on (∂L/∂p += ∂L/∂v · ∂v/∂p): every node
+    comes after all the nodes that consume it. Leaves only receive gradient and are not listed.
+    """
+    if root._a is None:
+        return []
+    pending = pending_counts(root)
+    order: list[Value] = []
+    ready = [root]
+    while ready:
+        v = ready.pop()
+        order.append(v)
+        for p in parents_of(v):
+            if p._a is not None:
+                n = pending[p] - 1
+                pending[p] = n
+                if not n:
+                    ready.append(p)
+    return order
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node of ``root``'s graph once, parents before children, ``root`` last.
+
+    A depth-first walk (no recursion) that visits parents in argument order: the order depends
+    only on the graph's structure, so it is the same in every process and for a rebuilt graph.
+    """
+    order: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(parents_of(root)))]
+    while stack:
+        node, parents = stack[-1]
+        for p in parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append((p, iter(parents_of(p))))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
 
 
 def local_grads(node: Value) -> list[Any]:

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from autograd.backprop import backward_order, topological_order
 from autograd.draw_groups import ClusterTree, assign_clusters, named_values, owner_of, short_name
 from autograd.draw_labels import (
     INTERMEDIATE,
@@ -49,61 +50,6 @@ _SYMMETRIC_NAMES = ("+", "*", "sum")  # for ops given as plain strings (microgra
 
 class GraphTooLargeError(ValueError):
     """The graph has more nodes than ``draw_dot``'s ``max_nodes``; the message says how to proceed."""
-
-
-def topo_order(root: Value) -> list[Value]:
-    """Every node of ``root``'s graph once, parents before children, ``root`` last.
-
-    A depth-first walk (no recursion) that visits parents in argument order: the order depends
-    only on the graph's structure, so it is the same in every process.
-    """
-    order: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root._prev))]
-    while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if p not in seen:
-                seen.add(p)
-                stack.append((p, iter(p._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
-    return order
-
-
-def backward_order(root: Value) -> list[Value]:
-    """The interior nodes in the order ``root.backward()`` processes them (Kahn's order from the root).
-
-    Node k of this list is the k-th to pass its gradient on to its parents (∂L/∂p += ∂L/∂v · ∂v/∂p);
-    leaves only receive gradient and are not listed. Computed here with its own counts, exactly
-    as ``autograd.backprop`` orders its pass (a stack; parents released in argument order), without
-    touching the engine's ``_n``.
-    """
-    if root._a is None:  # interior means "has a parent slot", as in autograd.backprop
-        return []
-    pending: dict[Value, int] = {}
-    stack = [root]
-    while stack:
-        for p in stack.pop()._prev:
-            if p._a is not None:
-                if p in pending:
-                    pending[p] += 1
-                else:
-                    pending[p] = 1
-                    stack.append(p)
-    order: list[Value] = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for p in node._prev:
-            if p._a is not None:
-                pending[p] -= 1
-                if not pending[p]:
-                    ready.append(p)
-    return order
 
 
 def _op_text(node: Value) -> str:
@@ -285,7 +231,7 @@ def draw_dot(
       many drawn nodes (values + operations); None for no limit.
     """
     _check_options(root, rankdir, precision, max_nodes, title)
-    nodes = topo_order(root)
+    nodes = topological_order(root)
     _check_size(nodes, max_nodes)
     named = named_values(groups) if groups is not None else []
     param_set = _param_set(params) | {v for _, v in named}

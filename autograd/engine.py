@@ -89,6 +89,14 @@ def _layout(op: Op | str, parents: tuple[Value, ...]) -> tuple[Any, Any]:
     return (parents[0], parents[1]) if arity == 2 else (parents[0], None)
 
 
+def parents_of(v: Value) -> tuple[Value, ...]:
+    """``v``'s parents (``v._prev``): a tuple in argument order, duplicates kept; ``()`` for a leaf."""
+    a, b = v._a, v._b
+    if b is None:
+        return () if a is None else (a,)
+    return a if (b is MANY or b is CLOSURE) else (a, b)
+
+
 def _unary(x: Value, op: Op, c: Any = None) -> Value:
     try:
         y = op.forward(x.data) if c is None else op.forward(x.data, c)
@@ -159,14 +167,7 @@ class Value:
         self._n = 0
 
     # -- the graph, read-only ----------------------------------------------------------------
-    @property
-    def _prev(self) -> tuple[Value, ...]:
-        """The parents as a tuple, in argument order, duplicates kept (``a + a`` has two)."""
-        a, b = self._a, self._b
-        if b is None:
-            return () if a is None else (a,)
-        return a if (b is MANY or b is CLOSURE) else (a, b)
-
+    _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
     parents = _prev
 
     @property

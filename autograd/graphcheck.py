@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import checking as chk
-from autograd.backprop import local_grads, run_backward
+from autograd.backprop import local_grads, run_backward, topological_order
 from autograd.checking import GradcheckError, check_settings, close, difference, fmt, format_table
 from autograd.engine import CLOSURE, MANY, Value, _make
 from autograd.function import Op
-from autograd.replay import Replay, topological
+from autograd.replay import Replay
 
 _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
 
@@ -304,7 +304,7 @@ def find_bad_node(root: Value, *, f: Callable[..., Any] | None = None, xs: Seque
     With ``f`` and ``xs`` (the function and point that built the graph) closure nodes are also
     checked numerically (see ``Replay``).
     """
-    order = topological(root)
+    order = topological_order(root)
     closures = any(v._b is CLOSURE for v in order)
     replay = Replay(f, xs, order, eps) if f is not None and closures else None
     checks = (check_node(v, j, order, replay, eps, atol, rtol) for j, v in enumerate(order) if v._a is not None)
@@ -325,7 +325,7 @@ def check_graph(root: Value, *, eps: float = chk.EPS, atol: float = chk.ATOL, rt
     check_settings("check_graph", eps=eps, atol=atol, rtol=rtol)
     if not isinstance(root, Value):
         raise TypeError(f"check_graph: root must be a Value (the output of the graph), got {type(root).__name__}")
-    order = topological(root)
+    order = topological_order(root)
     checks: list[NodeCheck] = _keeping_grads(order, lambda: [
         check_node(v, j, order, None, eps, atol, rtol) for j, v in enumerate(order) if v._a is not None])
     bad = [c for c in checks if c.status == chk.FAIL]
@@ -345,7 +345,7 @@ def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: in
               eps: float, atol: float, rtol: float) -> str:
     """Why input k's row may fail at a kink: an op with a ``kink`` predicate that depends on input k
     sits at its kink, or the numerical step ±h crosses it (its local derivative jumps). "" if none."""
-    order = topological(root)
+    order = topological_order(root)
     depends: dict[Value, bool] = {}
     for v in order:
         depends[v] = v is leaves[k] or any(depends[p] for p in v._prev)

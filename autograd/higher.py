@@ -17,58 +17,12 @@ example for y = tanh z, ``∂y/∂z = 1 − y²`` is built from the node y, so
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError
-from autograd.engine import CLOSURE, MANY, Value, walk
+from autograd.backprop import MissingDerivativeError, backward_order, pending_counts
+from autograd.engine import CLOSURE, MANY, Value, parents_of, walk
 from autograd.function import Op
-
-
-def _parents(v: Value) -> Any:
-    """``v``'s parents as a tuple (argument order, duplicates kept); ``()`` for a leaf."""
-    a, b = v._a, v._b
-    if b is None:
-        return () if a is None else (a,)
-    return a if (b is MANY or b is CLOSURE) else (a, b)
-
-
-def _count_consumers(root: Value) -> dict[Value, int]:
-    """How many edges lead into each interior node of ``root``'s graph from inside the graph.
-
-    A dict, not ``Value._n`` (which belongs to ``backward()``). No recursion.
-    """
-    pending: dict[Value, int] = {}
-    get = pending.get
-    todo = [root] if root._a is not None else []
-    while todo:
-        for p in _parents(todo.pop()):
-            if p._a is not None:
-                seen = get(p, 0)
-                pending[p] = seen + 1
-                if not seen:
-                    todo.append(p)
-    return pending
-
-
-def reverse_topological(root: Value) -> Iterator[Value]:
-    """The interior nodes of ``root``'s graph, each one after every node that consumes it.
-
-    Kahn's algorithm, releasing nodes in the same order as ``backward()``. Leaves are not yielded.
-    """
-    if root._a is None:
-        return
-    pending = _count_consumers(root)
-    ready = [root]
-    while ready:
-        v = ready.pop()
-        yield v
-        for p in _parents(v):
-            if p._a is not None:
-                n = pending[p] - 1
-                pending[p] = n
-                if not n:
-                    ready.append(p)
 
 
 def _no_rule(v: Value) -> MissingDerivativeError:
@@ -84,7 +38,7 @@ def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
     The closure reads ``v.grad`` and adds into its parents' ``.grad``, so it is run with those
     fields borrowed (set to δ_v and 0) and then restored: afterwards every ``.grad`` is as before.
     """
-    unique = list(dict.fromkeys(_parents(v)))
+    unique = list(dict.fromkeys(parents_of(v)))
     saved = [(p, p.grad) for p in (v, *unique)]
     try:
         for p in unique:
@@ -107,7 +61,7 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
     acc: dict[Value, float] = {output: 1.0}
     if output._a is None:
         return [acc.get(x, 0.0) for x in inputs]
-    pending = _count_consumers(output)
+    pending = pending_counts(output)
     get = acc.get
     ready = [output]
     pop, push = ready.pop, ready.append
@@ -193,17 +147,17 @@ def graph_gradients(output: Value, inputs: Sequence[Value]) -> list[Value]:
     (including 0.0 for an input that ``output`` does not depend on) become new leaves. No
     ``.grad`` is read or written.
     """
-    order = list(reverse_topological(output))
+    order = backward_order(output)
     needed = set(inputs)
     for v in reversed(order):  # producers first: v is needed if any parent is
-        if v not in needed and any(p in needed for p in _parents(v)):
+        if v not in needed and any(p in needed for p in parents_of(v)):
             needed.add(v)
     acc: dict[Value, Any] = {output: 1.0}
     for v in order:
         if v not in needed:
             continue
         g = acc[v]
-        for p, d in zip(_parents(v), local_derivatives(v), strict=True):
+        for p, d in zip(parents_of(v), local_derivatives(v), strict=True):
             if p in needed:
                 term = _times(g, d)
                 old = acc.get(p)

@@ -13,24 +13,8 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from autograd.backprop import topological_order
 from autograd.engine import Value
-
-
-def topological(root: Value) -> list[Value]:
-    """Every node of root's graph once, parents before children (inputs first), without recursion."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        v, done = stack.pop()
-        if done:
-            order.append(v)
-        elif v not in seen:
-            seen.add(v)
-            stack.append((v, True))
-            stack.extend((p, False) for p in reversed(v._prev) if p not in seen)
-    return order
-
 
 
 def _shape(order: Sequence[Value]) -> list[tuple[str, tuple[int, ...]]]:
@@ -63,7 +47,7 @@ class Replay:
                 y = self.f(*[Value(x) for x in [*self.xs[:k], t, *self.xs[k + 1:]]])
             except (ValueError, ArithmeticError):
                 return None
-            order = topological(y) if isinstance(y, Value) else []
+            order = topological_order(y) if isinstance(y, Value) else []
             if _shape(order) != self.shape:
                 return None
             orders.append(order)

@@ -20,7 +20,8 @@ import pytest
 
 import autograd
 from autograd import Op, Value
-from autograd.draw import GraphTooLargeError, backward_order, draw_dot, edge_labels, topo_order
+from autograd.backprop import backward_order, topological_order
+from autograd.draw import GraphTooLargeError, draw_dot, edge_labels
 from autograd.draw_labels import fmt_sig, html_text
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -349,7 +350,7 @@ def test_order_numbers_match_what_backward_does() -> None:
             step_of[float(cells["v" + name[2:]][0].split()[1])] = int(step.removeprefix("step "))
     assert sorted(step_of, key=step_of.__getitem__) == seen
     assert [v.data for v in backward_order(root)] == seen
-    assert all(v._n == 0 for v in topo_order(root))  # the engine's counters are left alone
+    assert all(v._n == 0 for v in topological_order(root))  # the engine's counters are left alone
 
 
 def test_backward_order_puts_consumers_first() -> None:

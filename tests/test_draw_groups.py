@@ -9,7 +9,8 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.draw import draw_dot, topo_order
+from autograd.backprop import topological_order
+from autograd.draw import draw_dot
 from autograd.draw_groups import assign_clusters, cluster_chain, named_values, owner_of, short_name
 from tests.test_draw import clusters_of, parse
 
@@ -62,7 +63,7 @@ def test_an_nn_mlp_is_grouped_by_layer_and_neuron() -> None:
     loss.backward()
     src = draw_dot(loss, groups=model)
     where = _layer_names(src.source)
-    order = topo_order(loss)
+    order = topological_order(loss)
     index = {v: i for i, v in enumerate(order)}
     for name, p in model.named_parameters():
         owner = owner_of(name)
@@ -85,8 +86,8 @@ def test_a_micrograd_style_neuron_keeps_its_partial_sums_and_activation() -> Non
     out = act.relu()
     shifted = out - 1.0  # arithmetic after the activation: not part of the neuron
     names = {f"neuron.w.{i}": wi for i, wi in enumerate(w)} | {"neuron.b": b}
-    clusters = assign_clusters(topo_order(shifted), {v: owner_of(n) for n, v in names.items()})
-    inside = {v for v in topo_order(shifted) if clusters.get(v) == "neuron"}
+    clusters = assign_clusters(topological_order(shifted), {v: owner_of(n) for n, v in names.items()})
+    inside = {v for v in topological_order(shifted) if clusters.get(v) == "neuron"}
     assert act in inside and out in inside and shifted not in inside
     assert all(xi not in inside for xi in x)
     assert len(inside) == 3 + 1 + 3 + 3 + 1  # w, b, three products, three partial sums, relu
@@ -97,14 +98,14 @@ def test_micrograd_sum_starting_from_zero_still_groups() -> None:
     x = [Value(1.0), Value(2.0)]
     z = cast(Value, sum(wi * xi for wi, xi in zip(w, x, strict=True)))  # 0 + w0x0: a node with a constant
     y = z.tanh()
-    clusters = assign_clusters(topo_order(y), {w[0]: "n.0", w[1]: "n.0"})
+    clusters = assign_clusters(topological_order(y), {w[0]: "n.0", w[1]: "n.0"})
     assert clusters.get(z) == "n.0" and clusters.get(y) == "n.0"
 
 
 def test_nodes_mixing_neurons_join_neither() -> None:
     a, b = Value(1.0), Value(2.0)
     both = a * b
-    clusters = assign_clusters(topo_order(both), {a: "layers.0.neurons.0", b: "layers.0.neurons.1"})
+    clusters = assign_clusters(topological_order(both), {a: "layers.0.neurons.0", b: "layers.0.neurons.1"})
     assert both not in clusters
 
 

@@ -20,7 +20,8 @@ import pytest
 
 from autograd import Value
 from autograd import render as render_module
-from autograd.draw import draw_dot, save_graph, topo_order
+from autograd.backprop import topological_order
+from autograd.draw import draw_dot, save_graph
 from autograd.render import GraphvizNotFoundError, RenderError, atomic_write, resolve_format
 from tests.test_draw import HOSTILE, neuron
 
@@ -230,5 +231,5 @@ def test_big_graph_renders_within_the_default_limit() -> None:
     y = Value(0.5, label="x")
     for i in range(150):
         y = (y * 0.9 + 0.01 * i).tanh()
-    assert len(topo_order(y)) == 1 + 3 * 150
+    assert len(topological_order(y)) == 1 + 3 * 150
     assert len(_svg_nodes(draw_dot(y).pipe(format="svg", encoding="utf-8"))) == 1 + 2 * 3 * 150

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Op, Value, no_grad, walk
+from autograd.backprop import topological_order
 from autograd.checking import GradcheckError, fmt, gradcheck
 from autograd.graphcheck import NodeReport, check_graph, describe_node, expression
-from autograd.replay import least_squares, topological
+from autograd.replay import least_squares
 from tests.test_checking import EACH_BUILTIN
 
 SETTINGS = settings(max_examples=15, deadline=None)
@@ -236,7 +237,7 @@ def test_topological_order_puts_parents_first(n: int, seed: int) -> None:
     for _ in range(8):
         a, b = rng.choice(nodes), rng.choice(nodes)
         nodes.append(a * b if rng.random() < 0.5 else a + b)
-    order = topological(nodes[-1])
+    order = topological_order(nodes[-1])
     assert len(order) == len(set(order)) == len(list(walk(nodes[-1])))
     pos = {v: i for i, v in enumerate(order)}
     assert all(pos[p] < pos[v] for v in order for p in v._prev)
@@ -247,7 +248,7 @@ def test_topological_order_of_a_deep_graph_needs_no_recursion() -> None:
     y = x
     for _ in range(20000):
         y = y + 1.0
-    assert len(topological(y)) == 20001
+    assert len(topological_order(y)) == 20001
 
 
 @pytest.mark.parametrize(
