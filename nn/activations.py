@@ -1,9 +1,10 @@
 """The activations a layer can use, each as y = f(z) and its derivative f′(z), in the note's notation.
 
 One table serves both worlds: ``on_value`` records the activation as a node of the graph (so that
-``backward()`` finds f′ in ``autograd.ops``), and ``f`` / ``df`` are the same functions on plain
-floats, used by the explicit delta rule (``nn.delta``). ``df(z, y)`` takes both the pre-activation
-z and the output y = f(z) because some derivatives are cheapest in terms of y:
+``backward()`` finds f′ in ``autograd.ops``), and ``f`` / ``df`` are that op's own forward and
+local derivative on plain floats, used by the explicit delta rule (``nn.delta``). ``df(z, y)``
+takes both the pre-activation z and the output y = f(z) because some derivatives are cheapest in
+terms of y:
 
 * sigmoid:     y = 1 / (1 + e⁻ᶻ)              f′(z) = y (1 − y)
 * tanh:        y = tanh z                      f′(z) = 1 − y²
@@ -17,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from autograd import Op, Value, ops, scalar
+from autograd import Op, Value, ops
 
 LEAKY_SLOPE = 0.01
 """The slope of ``leaky_relu`` for z ≤ 0 (the engine's default, as PyTorch's)."""
@@ -43,18 +44,23 @@ def _leaky(z: Value) -> Value:
     return z.leaky_relu(LEAKY_SLOPE)
 
 
+def _derivative(op: Op, c: float | None = None) -> Callable[[float, float], float]:
+    """f′(z) from the op's own local derivative in ``autograd/ops.py`` (the one definition)."""
+    return lambda z, y: op.deriv(z, y, c)
+
+
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "Sigmoid", Value.sigmoid, scalar.sigmoid, lambda z, y: y * (1.0 - y), ops.SIGMOID),
-        Activation("tanh", "Tanh", Value.tanh, scalar.tanh, lambda z, y: 1.0 - y * y, ops.TANH),
-        Activation("relu", "ReLU", Value.relu, scalar.relu, lambda z, y: 1.0 if z > 0.0 else 0.0, ops.RELU),
+        Activation("sigmoid", "Sigmoid", Value.sigmoid, ops.SIGMOID.forward, _derivative(ops.SIGMOID), ops.SIGMOID),
+        Activation("tanh", "Tanh", Value.tanh, ops.TANH.forward, _derivative(ops.TANH), ops.TANH),
+        Activation("relu", "ReLU", Value.relu, ops.RELU.forward, _derivative(ops.RELU), ops.RELU),
         Activation(
             "leaky_relu",
             "LeakyReLU",
             _leaky,
-            lambda z: scalar.leaky_relu(z, LEAKY_SLOPE),
-            lambda z, y: 1.0 if z > 0.0 else LEAKY_SLOPE,
+            lambda z: ops.LEAKY_RELU.forward(z, LEAKY_SLOPE),
+            _derivative(ops.LEAKY_RELU, LEAKY_SLOPE),
         ),
         Activation("linear", "Linear", _identity, lambda z: z, lambda z, y: 1.0),
     )
