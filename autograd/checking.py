@@ -276,6 +276,11 @@ def _step(g: Callable[[float], float], x: float, gx: float, h: float, note: str 
     return Difference(bwd if gp is None else fwd, fwd, bwd, h, f"one-sided: f is undefined at {side}")
 
 
+def step_size(x: float, eps: float) -> float:
+    """The central-difference step at x: h = eps·max(1, |x|), relative for large inputs."""
+    return eps * max(1.0, abs(x))
+
+
 def difference(g: Callable[[float], float], x: float, gx: float, eps: float) -> Difference:
     """g′(x) by central differences with h = eps·max(1, |x|); ``gx`` is g(x).
 
@@ -284,7 +289,7 @@ def difference(g: Callable[[float], float], x: float, gx: float, eps: float) -> 
     cut by 10 until both sides are defined, then by 100 more so that the edge is far in step
     units (√x at 1e-12 needs h ≈ 1e-14); if no such step exists the one-sided difference is used.
     """
-    h = eps * max(1.0, abs(x))
+    h = step_size(x, eps)
     d = _step(g, x, gx, h)
     if not d.note.startswith("one-sided"):
         return d

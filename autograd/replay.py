@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.backprop import topological_order
+from autograd.checking import step_size
 from autograd.engine import Value
 
 
@@ -32,7 +33,7 @@ class Replay:
         self._pairs: dict[int, tuple[list[Value], list[Value]] | None] = {}
 
     def step(self, k: int) -> float:
-        return self.eps * max(1.0, abs(self.xs[k]))
+        return step_size(self.xs[k], self.eps)
 
     def pair(self, k: int) -> tuple[list[Value], list[Value]] | None:
         """(graph at x − h·e_k, graph at x + h·e_k) in topological order, or None if f's graph changes shape."""
