@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError, backward_order, pending_counts
+from autograd.backprop import MissingDerivativeError, backward_order, local_grads, pending_counts
 from autograd.engine import CLOSURE, MANY, Value, parents_of, walk
 from autograd.function import Op
 
@@ -69,35 +69,22 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
         while ready:
             v = pop()
             g = acc[v]
-            a, b = v._a, v._b
-            op: Any = v._op
-            if b is None:  # one parent: δ_a += δ_v · f′(a)
-                acc[a] = get(a, 0.0) + g * op.deriv(a.data, v.data, v._ctx)
-                ps: Any = (a,)
-            elif b is MANY:
-                ps = a
-                for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._ctx), strict=True):
-                    acc[p] = get(p, 0.0) + g * d
-            elif b is CLOSURE:
-                ps = a
+            ps = parents_of(v)
+            if v._b is CLOSURE:  # the closure's own additions, measured on borrowed .grad fields
                 for p, d in _closure_float_step(v, g):
                     acc[p] = get(p, 0.0) + d
-            else:  # two parents: δ_a += δ_v · ∂v/∂a, δ_b += δ_v · ∂v/∂b
-                da, db = op.deriv(a.data, b.data, v.data, v._ctx)
-                acc[a] = get(a, 0.0) + g * da
-                acc[b] = get(b, 0.0) + g * db
-                ps = (a, b)
+            else:  # δ_p += δ_v · ∂v/∂p, parents in argument order, as backward() adds them
+                for p, d in zip(ps, local_grads(v), strict=True):
+                    acc[p] = get(p, 0.0) + g * d
             for p in ps:
                 if p._a is not None:
                     n = pending[p] - 1
                     pending[p] = n
                     if not n:
                         push(p)
-    except AttributeError:
-        bad = next((v for v in walk(output) if v._a is not None and not isinstance(v._op, Op)), None)
-        if bad is not None:
-            raise _no_rule(bad) from None
-        raise
+    except MissingDerivativeError:
+        bad = next(v for v in walk(output) if v._a is not None and not isinstance(v._op, Op))
+        raise _no_rule(bad) from None
     return [get(x, 0.0) for x in inputs]
 
 
