@@ -23,7 +23,7 @@ inf or NaN makes the sum non-finite — so no 0·inf = NaN is skipped; and a gra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from autograd.engine import CLOSURE, MANY, parents_of, walk
@@ -244,20 +244,27 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+def call_deriv(op: Op, xs: Sequence[Any], y: Any, c: Any) -> list[Any]:
+    """``op.deriv`` at inputs ``xs`` and output ``y``, one ∂y/∂x_i per input, whatever the op's arity.
+
+    Floats give floats (a node's local derivatives); nodes give nodes (a differentiable gradient).
+    """
+    if op.arity == 1:
+        return [op.deriv(xs[0], y, c)]
+    if op.arity == 2:
+        return list(op.deriv(xs[0], xs[1], y, c))
+    return list(op.deriv(list(xs), y, c))
+
+
 def local_grads(node: Value) -> list[Any]:
     """The local derivatives ∂node/∂parent_i on the values the node saw, one per parent (floats)."""
-    op: Any = node._op
+    op = node._op
     prev = node._prev
     if not prev or node._b is CLOSURE:
         return []
-    arity = getattr(op, "arity", None)
-    if arity == 1:
-        return [op.deriv(prev[0].data, node.data, node._ctx)]
-    if arity == 2:
-        return list(op.deriv(prev[0].data, prev[1].data, node.data, node._ctx))
-    if arity == 0:
-        return list(op.deriv([p.data for p in prev], node.data, node._ctx))
-    raise _no_rule(node)
+    if not isinstance(op, Op):
+        raise _no_rule(node)
+    return call_deriv(op, [p.data for p in prev], node.data, node._ctx)
 
 
 def local_step(node: Value) -> None:

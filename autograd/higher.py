@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError, backward_order, local_grads, pending_counts
+from autograd.backprop import MissingDerivativeError, backward_order, call_deriv, local_grads, pending_counts
 from autograd.engine import CLOSURE, MANY, Value, parents_of, walk
 from autograd.function import Op
 
@@ -105,12 +105,7 @@ def local_derivatives(v: Value) -> Sequence[Any]:
         )
     if not isinstance(op, Op):
         raise _no_rule(v)
-    if b is None:
-        ds: Sequence[Any] = (op.deriv(a, v, v._ctx),)
-    elif b is MANY:
-        ds = op.deriv(list(a), v, v._ctx)
-    else:
-        ds = op.deriv(a, b, v, v._ctx)
+    ds = call_deriv(op, parents_of(v), v, v._ctx)
     n = 1 if b is None else (len(a) if b is MANY else 2)
     if len(ds) != n:
         raise TypeError(f"grad: op {op.name!r} returned {len(ds)} derivative(s) for {n} input(s) at node {v!r}")
