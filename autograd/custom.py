@@ -36,32 +36,22 @@ The result is an ``autograd.Op``: calling it on ``Value`` nodes (or numbers) rec
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
-from autograd import scalar
 from autograd.backprop import MissingDerivativeError
 from autograd.engine import Value, _layout, _make, _number
 from autograd.function import Op
 
-
-def _dual(method: str, on_float: Callable[[float], float], formula: str) -> Callable[[Any], Any]:
-    def fn(x: Any) -> Any:
-        return getattr(x, method)() if isinstance(x, Value) else on_float(float(x))
-
-    fn.__name__ = fn.__qualname__ = method
-    fn.__doc__ = f"{formula} of a float (a float) or of a Value (a node, so it can be differentiated again)."
-    return fn
-
-
-exp = _dual("exp", scalar.exp, "eˣ")
-log = _dual("log", scalar.log, "ln x")
-sqrt = _dual("sqrt", scalar.sqrt, "√x")
-tanh = _dual("tanh", scalar.tanh, "tanh x")
-sigmoid = _dual("sigmoid", scalar.sigmoid, "1/(1 + e⁻ˣ)")
-sin = _dual("sin", math.sin, "sin x")
-cos = _dual("cos", math.cos, "cos x")
+# exp, log, sqrt, tanh, sigmoid, sin, cos on floats or Values, for derivatives that can be
+# differentiated again: the engine's own (``autograd.ops``), re-exported here for users.
+from autograd.ops import cos as cos
+from autograd.ops import exp as exp
+from autograd.ops import log as log
+from autograd.ops import sigmoid as sigmoid
+from autograd.ops import sin as sin
+from autograd.ops import sqrt as sqrt
+from autograd.ops import tanh as tanh
 
 
 def _arity(name: str, forward: Callable[..., Any]) -> int | None:

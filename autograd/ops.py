@@ -10,6 +10,8 @@ Kinks follow PyTorch: relu′(0) = 0, abs′(0) = 0, leaky_relu′(0) = slope.
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Callable
 from typing import Any
 
 from autograd import scalar
@@ -24,12 +26,26 @@ def _data(x: Any) -> float:
     return x if isinstance(x, float) else float(x.data)
 
 
-def _cos(x: Any) -> Any:
-    return math.cos(x) if isinstance(x, float) else x.cos()
+def _dual(method: str, on_float: Callable[[float], float], formula: str) -> Callable[[Any], Any]:
+    """A function that works on a float (giving a float) and on a ``Value`` (giving a node)."""
+
+    def fn(x: Any) -> Any:
+        if isinstance(x, float):
+            return on_float(x)
+        return on_float(float(x)) if isinstance(x, numbers.Real) else getattr(x, method)()
+
+    fn.__name__ = fn.__qualname__ = method
+    fn.__doc__ = f"{formula} of a float (a float) or of a Value (a node, so it can be differentiated again)."
+    return fn
 
 
-def _sin(x: Any) -> Any:
-    return math.sin(x) if isinstance(x, float) else x.sin()
+exp = _dual("exp", scalar.exp, "eˣ")
+log = _dual("log", scalar.log, "ln x")
+sqrt = _dual("sqrt", scalar.sqrt, "√x")
+tanh = _dual("tanh", scalar.tanh, "tanh x")
+sigmoid = _dual("sigmoid", scalar.sigmoid, "1/(1 + e⁻ˣ)")
+sin = _dual("sin", math.sin, "sin x")
+cos = _dual("cos", math.cos, "cos x")
 
 
 def _at_zero(*xs: Any) -> bool:
@@ -144,8 +160,8 @@ ABS = Op("abs", abs, lambda x, y, c: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0
          doc="y = |x|;  f′ = sign(x), 0 at x = 0")
 SQRT = Op("sqrt", scalar.sqrt, lambda x, y, c: 0.5 / y if _data(y) != 0.0 else math.inf,
           doc="y = √x;  f′ = 1/(2√x) = 1/(2y)")
-SIN = Op("sin", math.sin, lambda x, y, c: _cos(x), doc="y = sin x;  f′ = cos x")
-COS = Op("cos", math.cos, lambda x, y, c: -_sin(x), doc="y = cos x;  f′ = −sin x")
+SIN = Op("sin", math.sin, lambda x, y, c: cos(x), doc="y = sin x;  f′ = cos x")
+COS = Op("cos", math.cos, lambda x, y, c: -sin(x), doc="y = cos x;  f′ = −sin x")
 
 # ---------------------------------------------------------------------------------------------
 # Any number of nodes: deriv(xs, y, c) -> [∂y/∂x_i].
