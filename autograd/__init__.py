@@ -9,19 +9,24 @@ The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); t
 distribution is ``deltagrad``.
 """
 
-from autograd.backprop import backward_order
-from autograd.checking import GradcheckError, gradcheck, numerical_grad
-from autograd.custom import apply, op
-from autograd.draw import GraphTooLargeError, draw_dot, save_graph
-from autograd.engine import Value, walk
-from autograd.function import Op
+from autograd import ops
+from autograd.checking import (
+    GradcheckError,
+    assert_grad,
+    assert_gradcheck,
+    check_graph,
+    gradcheck,
+    gradgradcheck,
+    numerical_grad,
+)
+from autograd.custom import op
+from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
+from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
 from autograd.functional import grad, hessian, jacobian, value_and_grad
-from autograd.grad_mode import is_grad_enabled, no_grad
-from autograd.graphcheck import check_graph
+from autograd.graph import backward_order
+from autograd.ops import Op
 from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
-from autograd.render import GraphvizNotFoundError
-from autograd.second_order import gradgradcheck
 
 __all__ = [
     "GradcheckError",
@@ -30,6 +35,8 @@ __all__ = [
     "Op",
     "Value",
     "apply",
+    "assert_grad",
+    "assert_gradcheck",
     "backward_order",
     "check_graph",
     "dot",
@@ -43,6 +50,7 @@ __all__ = [
     "no_grad",
     "numerical_grad",
     "op",
+    "ops",
     "save_graph",
     "value_and_grad",
     "walk",

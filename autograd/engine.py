@@ -1,21 +1,35 @@
-"""`Value`: a scalar that remembers how it was made, and `backward()`, the chain rule over its graph.
+"""`Value`: a scalar that remembers how it was made, the node of a computation graph.
 
-A node records its parents (``_prev``, a tuple in argument order, duplicates kept), the ``Op`` that
-made it (``_op``, which compares equal to micrograd's strings such as ``'*'``) and the op's constant
-operand when a plain number took part (``x * 2`` records one parent and the constant 2). The op
-carries the local derivative (see ``autograd.ops``); nodes hold no closures, so a graph has no
-reference cycles and is freed by reference counting alone, without the cyclic garbage collector.
+A node holds ``data``, ``grad``, a ``label`` and how it was made: the operation (an entry of the
+table in ``autograd.ops``), its parents and the op's constant operand (``x * 2`` records one
+parent and the constant 2). ``_op`` is micrograd's tag as a real ``str`` (``'+'``, ``'ReLU'``,
+``'**2'``); ``_prev`` is the tuple of parents. Nodes hold no closures, so a graph has no reference
+cycles and is freed by reference counting alone. ``backward()`` is in ``autograd.backprop``.
+
+The node's encoding belongs to this module (and to the backward pass, which reads it in its hot
+loop); everything else uses ``parents_of``, ``constant_of``, ``operation_of`` and ``is_closure``:
+
+* ``_operation``: the ``Op`` that made the node; ``None`` for a leaf.
+* ``_in``: the parent of a one-input op, the first parent of a two-input op, or the tuple of all
+  parents (ops of any arity, and micrograd-style closures); ``None`` for a leaf.
+* ``_in2``: the second parent of a two-input op; ``None`` otherwise.
+* ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
+* ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
+  Two threads must not run ``backward()`` through one graph at the same time (they would share
+  these counts); leaves shared between graphs are safe (see ``autograd.backprop``).
 """
 
 from __future__ import annotations
 
+import functools
 import numbers
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-from autograd import ops
-from autograd.function import Op
+from autograd import backprop, ops
+from autograd.backprop import RulelessError
+from autograd.ops import ADD, MUL, Op
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -23,12 +37,13 @@ Operand = Union["Value", int, float]
 _new = object.__new__
 
 
-def _describe(x: object) -> str:
+def describe(x: object) -> str:
+    """``repr(x)`` cut to 60 characters, for error messages."""
     text = repr(x)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _number(x: object, where: str) -> float:
+def as_number(x: object, where: str) -> float:
     """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
     try:
         if type(x) is float or type(x) is int:
@@ -36,73 +51,141 @@ def _number(x: object, where: str) -> float:
         if isinstance(x, numbers.Real) and not isinstance(x, bool):
             return float(x)
     except OverflowError:
-        raise OverflowError(f"{where}: {_describe(x)} does not fit in a float (|x| < 1.8e308)") from None
-    raise TypeError(
-        f"{where}: expected a real number or a Value, got {_describe(x)} of type {type(x).__name__}; "
-        "convert it with float(...) or wrap it in Value(...)"
-    )
+        raise OverflowError(f"{where}: {describe(x)} does not fit in a float (|x| < 1.8e308)") from None
+    raise TypeError(f"{where}: expected a real number or a Value, got {describe(x)} of type {type(x).__name__}; "
+                    "convert it with float(...) or wrap it in Value(...)")
 
 
-def _label_note(node: Value) -> str:
+def label_note(node: Value) -> str:
+    """`` (node 'x')`` for a labelled node, for error messages."""
     return f" (node {node.label!r})" if node.label else ""
 
 
-# Recording on or off (see ``autograd.grad_mode.no_grad``): ``_threads_off`` counts the threads
-# currently inside a ``no_grad`` block, so the common case (none) costs one global read per op;
-# ``_local.depth`` is this thread's nesting depth.
+# Recording on or off (``no_grad``): ``_threads_off`` counts the threads inside a ``no_grad`` block,
+# so the common case (none) costs one global read per op; ``_local.depth`` is this thread's depth.
 _local = threading.local()
 _threads_off = 0
+_lock = threading.Lock()
 
 
-# Parents live in two slots rather than a tuple (one object fewer per node for the garbage
-# collector to track): a leaf has ``_a is None``; one parent: ``_a``, ``_b is None``; two: ``_a``,
-# ``_b``; any other number: ``_a`` is the tuple and ``_b`` is ``MANY`` (or ``CLOSURE`` for a node
-# whose backward is a micrograd-style closure). ``_prev`` rebuilds the tuple on demand.
-MANY: Any = type("_Many", (), {"__repr__": lambda self: "MANY"})()
-CLOSURE: Any = type("_Closure", (), {"__repr__": lambda self: "CLOSURE"})()
-
-
-def _make(data: float, a: Any, b: Any, op: Op | str, c: Any) -> Value:
-    """Make a node without validation (the engine's fast path)."""
+def make_node(data: float, op: Op | None, first: Any, second: Any = None, const: Any = None) -> Value:
+    """A node from its parts (see the module docstring), without validation: the engine's own path."""
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    if _threads_off and getattr(_local, "depth", 0):
-        a = b = c = None
-        op = ""
-    v._a = a
-    v._b = b
-    v._op = op
-    v._ctx = c
     v.label = ""
-    v._n = 0
+    v._pending = 0
+    if _threads_off and getattr(_local, "depth", 0):
+        op = first = second = const = None
+    v._operation = op
+    v._in = first
+    v._in2 = second
+    v._const = const
     return v
-
-
-def _layout(op: Op | str, parents: tuple[Value, ...]) -> tuple[Any, Any]:
-    """The two parent slots for ``parents`` under ``op`` (see above)."""
-    arity = getattr(op, "arity", len(parents) if len(parents) <= 2 else 0)
-    if arity == 0:
-        return parents, MANY
-    if arity != len(parents):
-        raise TypeError(f"{op}: takes {arity} input(s), got {len(parents)}")
-    return (parents[0], parents[1]) if arity == 2 else (parents[0], None)
 
 
 def parents_of(v: Value) -> tuple[Value, ...]:
     """``v``'s parents (``v._prev``): a tuple in argument order, duplicates kept; ``()`` for a leaf."""
-    a, b = v._a, v._b
-    if b is None:
-        return () if a is None else (a,)
-    return a if (b is MANY or b is CLOSURE) else (a, b)
+    a = v._in
+    if v._in2 is not None:
+        return (a, v._in2)
+    return () if a is None else (a if type(a) is tuple else (a,))
+
+
+def operation_of(v: Value) -> Op | None:
+    """The ``Op`` that made ``v`` (None for a leaf): compare it by identity, ``operation_of(y) is ops.TANH``."""
+    return v._operation
+
+
+def constant_of(v: Value) -> Any:
+    """The op's constant operand (2.0 for ``x * 2``), or None (also for a micrograd-style closure)."""
+    return None if is_closure(v) else v._const
+
+
+def is_closure(v: Value) -> bool:
+    """Whether ``v``'s gradient flows through a micrograd-style ``_backward`` closure the user set."""
+    return v._operation is not None and v._operation.arity == -1
+
+
+def closure_of(v: Value) -> Callable[[], None]:
+    """The user's ``_backward`` closure of a node for which ``is_closure(v)``."""
+    fn: Callable[[], None] = v._const
+    return fn
+
+
+class TagOnly(Op):
+    """The op of a node made micrograd's way, ``Value(data, children, 'tag')``: a tag, no rule.
+
+    Its gradient can only flow through a ``_backward`` closure the user sets (then arity is −1).
+    """
+
+    __slots__ = ()
+
+
+def _ruleless(tag: str, arity: int) -> Op:
+    """The op of ``Value(data, children, 'tag')`` before any ``_backward`` is set: no derivative."""
+    def deriv(*args: Any) -> Any:
+        raise RulelessError(f"op {tag!r} has parents but no derivative rule")
+
+    def forward(*xs: float) -> float:
+        raise TypeError(f"op {tag!r} was made by Value(data, children, op) and has no forward function")
+
+    return TagOnly(tag or "?", forward, deriv, arity=arity)
+
+
+def has_rule(v: Value) -> bool:
+    """Whether ``v`` is interior and its op has a derivative rule (not micrograd's tag alone, nor a closure)."""
+    return v._operation is not None and not isinstance(v._operation, TagOnly)
+
+
+def with_parents(v: Value, parents: Iterable[Value]) -> Value:
+    """A node made by ``v``'s op and constant on other parents, with ``v``'s data (for checks that
+    rerun one node's backward step); recorded even inside ``no_grad``."""
+    ps = tuple(parents)
+    c = make_node(v.data, None, None)
+    c._operation, c._const = v._operation, v._const
+    if type(v._in) is tuple:
+        c._in = ps
+    else:
+        c._in, c._in2 = ps[0], (ps[1] if len(ps) > 1 else None)
+    return c
+
+
+@functools.lru_cache(maxsize=256)
+def _closure_op(tag: str) -> Op:
+    """The op of a node whose backward is a user's micrograd-style closure (arity −1)."""
+    op = _ruleless(tag or "closure", 1)
+    op.arity = -1
+    return op
 
 
 def _unary(x: Value, op: Op, c: Any = None) -> Value:
     try:
         y = op.forward(x.data) if c is None else op.forward(x.data, c)
     except (ValueError, ArithmeticError) as e:
-        raise type(e)(f"{op.describe(c)}: {e}{_label_note(x)}") from None
-    return _make(y, x, None, op, c)
+        raise type(e)(f"{op.describe(c)}: {e}{label_note(x)}") from None
+    return make_node(y, op, x, None, c)
+
+
+def apply(op: Op, *inputs: Any) -> Value:
+    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves): ``op(x)``."""
+    if op.arity > 0 and len(inputs) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
+    if not inputs:
+        raise TypeError(f"{op.name}: needs at least one input")
+    nodes = tuple(v if isinstance(v, Value) else Value(as_number(v, op.name)) for v in inputs)
+    try:
+        y = op.forward(*[v.data for v in nodes])
+    except (ValueError, ArithmeticError) as e:
+        labels = ", ".join(repr(v.label) for v in nodes if v.label)
+        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
+    y = as_number(y, f"{op.name} (its forward returned)")
+    if op.arity == 0:
+        return make_node(y, op, nodes)
+    return make_node(y, op, nodes[0], nodes[1] if op.arity == 2 else None)
+
+
+ops._record.append(apply)
 
 
 class Value:
@@ -110,147 +193,166 @@ class Value:
 
     ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
     float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
-
     Equality and hashing are by identity (nodes live in sets and dicts); ``<``, ``<=``, ``>``,
-    ``>=`` compare ``data`` and return ``bool``; ``float(v)`` is ``v.data``.
+    ``>=`` compare ``data``; ``float(v)`` and ``v.item()`` are ``v.data``. The functions of one
+    node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``,
+    ``sqrt``, ``sin``, ``cos``) are methods made from the op table, each documented with its f′.
     """
 
-    __slots__ = ("data", "grad", "_a", "_b", "_op", "_ctx", "label", "_n")
+    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending")
     __array_ufunc__ = None  # numpy scalars and arrays defer to our reflected operators
 
     data: float
     grad: float
-    _a: Any
-    _b: Any
-    _op: Op | str
-    _ctx: Any
     label: str
-    _n: int  # backward's count of consumers not yet done (0 outside a backward pass)
+    _operation: Op | None
+    _in: Any
+    _in2: Value | None
+    _const: Any
+    _pending: int
 
-    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: Op | str = "", label: str = ""):
+    if TYPE_CHECKING:  # the methods attached from ops.TABLE below
+
+        def __getattr__(self, name: str) -> Callable[..., Value]: ...
+
+    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str | Op = "", label: str = ""):
         t = type(data)
         if (t is float or t is int) and type(_children) is tuple and not _children and _op == "" and type(label) is str:
             try:  # the common case, a leaf from a plain number: 3× faster than the general path below
                 self.data = float(data)
             except OverflowError:
-                raise OverflowError(f"Value: {_describe(data)} does not fit in a float (|x| < 1.8e308)") from None
+                raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
             self.grad = 0.0
-            self._a = self._b = self._ctx = None
-            self._op = ""
             self.label = label
-            self._n = 0
+            self._operation = self._in = self._in2 = self._const = None
+            self._pending = 0
             return
         if isinstance(data, Value) or isinstance(data, bool) or not isinstance(data, numbers.Real):
             raise TypeError(
-                f"Value: data must be a real number (int, float or numpy scalar), got {_describe(data)} "
-                f"of type {type(data).__name__}" + ("; use v.data or v.detach()" if isinstance(data, Value) else "")
-            )
+                f"Value: data must be a real number (int, float or numpy scalar), got {describe(data)} "
+                f"of type {type(data).__name__}" + ("; use v.data or v.detach()" if isinstance(data, Value) else ""))
         if isinstance(_children, str):  # Value(2.0, 'a'): the second argument is a label
             _children, label = (), _children
         children = tuple(_children)
         for ch in children:
             if not isinstance(ch, Value):
-                raise TypeError(f"Value: children must be Value nodes, got {_describe(ch)}")
+                raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
         if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {_describe(label)}")
+            raise TypeError(f"Value: label must be a str, got {describe(label)}")
+        if not isinstance(_op, (str, Op)):
+            raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
         try:
             self.data = float(data)
         except OverflowError:
-            raise OverflowError(f"Value: {_describe(data)} does not fit in a float (|x| < 1.8e308)") from None
+            raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
         self.grad = 0.0
-        if not isinstance(_op, (str, Op)):
-            raise TypeError(f"Value: _op must be a str or an autograd.Op, got {_describe(_op)}")
-        self._a, self._b = _layout(_op, children) if children else (None, None)
-        self._op = _op
-        self._ctx = None
         self.label = label
-        self._n = 0
+        self._pending = 0
+        self._const = self._in = self._in2 = self._operation = None
+        if children:
+            arity = len(children) if len(children) <= 2 else 0
+            op = _op if isinstance(_op, Op) else _ruleless(_op, arity)
+            if op.arity != arity:
+                raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
+            self._operation = op
+            if len(children) == 2:
+                self._in, self._in2 = children
+            else:
+                self._in = children[0] if len(children) == 1 else children
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
     parents = _prev
 
     @property
-    def op(self) -> Op | str:
-        """The operation that made this node (``_op``): ``''`` for a leaf."""
-        return self._op
+    def _op(self) -> str:
+        """micrograd's tag of the op that made this node, a ``str``: ``''`` for a leaf, ``'+'``, ``'**2'``."""
+        op = self._operation
+        return "" if op is None else op.tag_of(self._const)
+
+    op = _op
+
+    @property
+    def operation(self) -> Op | None:
+        """The ``Op`` (an entry of ``autograd.ops.TABLE``, or a user's) that made this node; None for a leaf."""
+        return self._operation
 
     @property
     def is_leaf(self) -> bool:
         """True for a node without parents (an input, a parameter, or a result made in ``no_grad``)."""
-        return self._a is None
+        return self._operation is None
 
     # -- arithmetic: forward here, local derivative beside it in ``autograd.ops`` -------------
     def __add__(self, other: Operand) -> Value:
         """y = a + b;  ∂y/∂a = ∂y/∂b = 1."""
         if isinstance(other, Value):
             if _threads_off:
-                return _make(self.data + other.data, self, other, ops.ADD, None)
-            v = _new(Value)  # _make inlined: + and * between nodes are most nodes (forward 16% faster)
+                return make_node(self.data + other.data, ADD, self, other)
+            v = _new(Value)  # make_node inlined: + and * between nodes are most nodes (forward 16% faster)
             v.data = self.data + other.data
             v.grad = 0.0
-            v._a = self
-            v._b = other
-            v._op = ops.ADD
-            v._ctx = None
             v.label = ""
-            v._n = 0
+            v._pending = 0
+            v._operation = ADD
+            v._in = self
+            v._in2 = other
+            v._const = None
             return v
-        c = _number(other, "Value + x")
-        return _make(self.data + c, self, None, ops.ADD_C, c)
+        c = as_number(other, "Value + x")
+        return make_node(self.data + c, ops.ADD_C, self, None, c)
 
     def __radd__(self, other: Operand) -> Value:
         """y = c + x;  ∂y/∂x = 1 (``sum()`` starts here with c = 0)."""
-        c = _number(other, "x + Value")
-        return _make(c + self.data, self, None, ops.ADD_C, c)
+        c = as_number(other, "x + Value")
+        return make_node(c + self.data, ops.ADD_C, self, None, c)
 
     def __sub__(self, other: Operand) -> Value:
         """y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1."""
         if isinstance(other, Value):
-            return _make(self.data - other.data, self, other, ops.SUB, None)
-        c = _number(other, "Value - x")
-        return _make(self.data - c, self, None, ops.SUB_C, c)
+            return make_node(self.data - other.data, ops.SUB, self, other)
+        c = as_number(other, "Value - x")
+        return make_node(self.data - c, ops.SUB_C, self, None, c)
 
     def __rsub__(self, other: Operand) -> Value:
         """y = c − x;  ∂y/∂x = −1."""
-        c = _number(other, "x - Value")
-        return _make(c - self.data, self, None, ops.RSUB, c)
+        c = as_number(other, "x - Value")
+        return make_node(c - self.data, ops.RSUB, self, None, c)
 
     def __mul__(self, other: Operand) -> Value:
         """y = a·b;  ∂y/∂a = b, ∂y/∂b = a."""
         if isinstance(other, Value):
             if _threads_off:
-                return _make(self.data * other.data, self, other, ops.MUL, None)
-            v = _new(Value)  # _make inlined: + and * between nodes are most nodes (forward 16% faster)
+                return make_node(self.data * other.data, MUL, self, other)
+            v = _new(Value)  # make_node inlined, as in __add__
             v.data = self.data * other.data
             v.grad = 0.0
-            v._a = self
-            v._b = other
-            v._op = ops.MUL
-            v._ctx = None
             v.label = ""
-            v._n = 0
+            v._pending = 0
+            v._operation = MUL
+            v._in = self
+            v._in2 = other
+            v._const = None
             return v
-        c = _number(other, "Value * x")
-        return _make(self.data * c, self, None, ops.MUL_C, c)
+        c = as_number(other, "Value * x")
+        return make_node(self.data * c, ops.MUL_C, self, None, c)
 
     def __rmul__(self, other: Operand) -> Value:
         """y = c·x;  ∂y/∂x = c."""
-        c = _number(other, "x * Value")
-        return _make(c * self.data, self, None, ops.MUL_C, c)
+        c = as_number(other, "x * Value")
+        return make_node(c * self.data, ops.MUL_C, self, None, c)
 
     def __truediv__(self, other: Operand) -> Value:
         """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b²."""
         if isinstance(other, Value):
             if other.data == 0.0:
-                raise ZeroDivisionError(f"/: division of {self.data!r} by zero{_label_note(other)}; "
+                raise ZeroDivisionError(f"/: division of {self.data!r} by zero{label_note(other)}; "
                                         "guard the denominator (for example b + 1e-12)")
-            return _make(self.data / other.data, self, other, ops.DIV, None)
-        return _unary(self, ops.DIV_C, _number(other, "Value / x"))
+            return make_node(self.data / other.data, ops.DIV, self, other)
+        return _unary(self, ops.DIV_C, as_number(other, "Value / x"))
 
     def __rtruediv__(self, other: Operand) -> Value:
         """y = c / x;  ∂y/∂x = −c/x²."""
-        return _unary(self, ops.RDIV, _number(other, "x / Value"))
+        return _unary(self, ops.RDIV, as_number(other, "x / Value"))
 
     def __pow__(self, other: Operand) -> Value:
         """y = xⁿ;  ∂y/∂x = n·xⁿ⁻¹, and with a node exponent ∂y/∂n = xⁿ·ln x."""
@@ -258,64 +360,20 @@ class Value:
             try:
                 y = ops.POW.forward(self.data, other.data)
             except (ValueError, ArithmeticError) as e:
-                raise type(e)(f"**: {e}{_label_note(self)}") from None
-            return _make(y, self, other, ops.POW, None)
-        n = _number(other, "Value ** x")
-        return _unary(self, ops.pow_op(n), n)
+                raise type(e)(f"**: {e}{label_note(self)}") from None
+            return make_node(y, ops.POW, self, other)
+        return _unary(self, ops.POW_C, as_number(other, "Value ** x"))
 
     def __rpow__(self, other: Operand) -> Value:
         """y = cˣ;  ∂y/∂x = cˣ·ln c."""
-        return _unary(self, ops.RPOW, _number(other, "x ** Value"))
+        return _unary(self, ops.RPOW, as_number(other, "x ** Value"))
 
     def __neg__(self) -> Value:
         """y = −x;  ∂y/∂x = −1."""
-        return _make(-self.data, self, None, ops.NEG, None)
+        return make_node(-self.data, ops.NEG, self)
 
     def __pos__(self) -> Value:
         return self
-
-    # -- functions of one node: f(z) here, f′(z) beside it in ``autograd.ops`` ----------------
-    def exp(self) -> Value:
-        """y = eᶻ;  f′(z) = eᶻ = y. Raises OverflowError for z > 709.78."""
-        return _unary(self, ops.EXP)
-
-    def log(self) -> Value:
-        """y = ln z;  f′(z) = 1/z. Raises ValueError for z ≤ 0."""
-        return _unary(self, ops.LOG)
-
-    def tanh(self) -> Value:
-        """y = tanh z;  f′(z) = 1 − y²."""
-        return _unary(self, ops.TANH)
-
-    def sigmoid(self) -> Value:
-        """y = 1/(1 + e⁻ᶻ);  f′(z) = y(1 − y). Stable for any z."""
-        return _unary(self, ops.SIGMOID)
-
-    def relu(self) -> Value:
-        """y = max(0, z);  f′(z) = 1 for z > 0, else 0 (0 at the kink, as PyTorch)."""
-        return _unary(self, ops.RELU)
-
-    def leaky_relu(self, slope: float = 0.01) -> Value:
-        """y = z for z > 0, else slope·z;  f′(z) = 1 for z > 0, else slope."""
-        return _unary(self, ops.LEAKY_RELU, _number(slope, "leaky_relu(slope)"))
-
-    def abs(self) -> Value:
-        """y = |z|;  f′(z) = sign z (0 at z = 0, as PyTorch)."""
-        return _unary(self, ops.ABS)
-
-    __abs__ = abs
-
-    def sqrt(self) -> Value:
-        """y = √z;  f′(z) = 1/(2√z) = 1/(2y). Raises ValueError for z < 0."""
-        return _unary(self, ops.SQRT)
-
-    def sin(self) -> Value:
-        """y = sin z;  f′(z) = cos z."""
-        return _unary(self, ops.SIN)
-
-    def cos(self) -> Value:
-        """y = cos z;  f′(z) = −sin z."""
-        return _unary(self, ops.COS)
 
     # -- comparisons and conversions (on data) -------------------------------------------------
     def __lt__(self, other: Operand) -> bool:
@@ -336,6 +394,10 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
+    def item(self) -> float:
+        """The number, as a Python float (PyTorch's name; the same as ``v.data``)."""
+        return self.data
+
     def __format__(self, spec: str) -> str:
         return format(self.data, spec) if spec else repr(self)
 
@@ -346,7 +408,7 @@ class Value:
     def __reduce__(self) -> Any:
         raise TypeError("Value cannot be pickled; save numbers instead (nn modules have state_dict())")
 
-    # -- gradients -----------------------------------------------------------------------------
+    # -- gradients (the chain rule itself is in autograd.backprop) ------------------------------
     def backward(self, grad: Number = 1.0) -> None:
         """Fill ``.grad`` of every node in this graph with ∂self/∂node, by the chain rule.
 
@@ -356,9 +418,17 @@ class Value:
         y = x·x·x at x = 3, two calls leave ``x.grad == 54`` (micrograd gives 72).
         ``grad`` is the seed ∂L/∂self (1.0 for a loss).
         """
-        from autograd.backprop import run_backward
+        backprop.backward(self, as_number(grad, "backward(grad)"))
 
-        run_backward(self, _number(grad, "backward(grad)"))
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's per-node step: add ``self.grad`` × local derivative into each parent."""
+        return functools.partial(backprop.local_step, self)
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        """micrograd's way of defining an op: ``out._backward = closure`` (first-order only)."""
+        set_closure(self, fn)
 
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on every node of this node's graph (itself and all its ancestors)."""
@@ -367,27 +437,47 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data (and label), cut off from this graph."""
-        v = _make(self.data, None, None, "", None)
+        v = make_node(self.data, None, None)
         v.label = self.label
         return v
 
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's per-node step: add ``self.grad`` × local derivative into each parent."""
-        from autograd.backprop import local_step
-
-        return lambda: local_step(self)
-
-    @_backward.setter
-    def _backward(self, fn: Callable[[], None]) -> None:
-        """micrograd's way of defining an op: ``out._backward = closure`` (first-order only)."""
-        from autograd.backprop import attach_closure
-
-        attach_closure(self, fn)
-
 
 def _data_of(x: object, where: str) -> float:
-    return x.data if isinstance(x, Value) else _number(x, f"Value {where} x")
+    return x.data if isinstance(x, Value) else as_number(x, f"Value {where} x")
+
+
+def set_closure(node: Value, fn: Callable[[], None]) -> None:
+    """``node._backward = fn``: the node's gradient now flows through the user's closure (first-order only).
+
+    A leaf stays a leaf (micrograd gives every node a ``_backward``; a leaf's does nothing).
+    """
+    if not callable(fn):
+        raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
+    if node._operation is None:
+        return
+    tag, parents = node._op, parents_of(node)
+    node._operation, node._in, node._in2, node._const = _closure_op(tag), parents, None, fn
+
+
+def _method(op: Op) -> Callable[..., Value]:
+    """The ``Value`` method that records ``op`` (``x.tanh()``), from its table entry."""
+
+    def plain(self: Value) -> Value:
+        return _unary(self, op)
+
+    def with_constant(self: Value, c: float = op.default or 0.0) -> Value:
+        return _unary(self, op, as_number(c, f"{op.method}({op.param})"))
+
+    method = plain if op.param is None else with_constant
+    method.__name__ = method.__qualname__ = op.method or op.name
+    method.__doc__ = f"{op.doc};  f′ = {op.formula}."
+    return method
+
+
+for _entry in ops.TABLE:
+    if _entry.method:
+        setattr(Value, _entry.method, _method(_entry))
+setattr(Value, "__abs__", getattr(Value, "abs"))  # noqa: B009, B010  (abs(x): attached just above)
 
 
 def walk(root: Value) -> Iterator[Value]:
@@ -397,8 +487,45 @@ def walk(root: Value) -> Iterator[Value]:
     while stack:
         v = stack.pop()
         yield v
-        for p in v._prev:
+        for p in parents_of(v):
             if p not in seen:
                 seen.add(p)
                 stack.append(p)
 
+
+# -- recording on and off -------------------------------------------------------------------------
+def is_grad_enabled() -> bool:
+    """Whether operations in this thread record their parents (False inside ``no_grad``)."""
+    return getattr(_local, "depth", 0) == 0
+
+
+class no_grad:
+    """Context manager (and decorator) inside which operations record no parents, as ``torch.no_grad``.
+
+    Results are leaves: cheaper to make, and ``backward()`` does not reach through them. Nestable
+    and per thread: another thread keeps recording.
+    """
+
+    def __enter__(self) -> no_grad:
+        global _threads_off
+        depth = getattr(_local, "depth", 0)
+        _local.depth = depth + 1
+        if depth == 0:
+            with _lock:
+                _threads_off += 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _threads_off
+        _local.depth -= 1
+        if _local.depth == 0:
+            with _lock:
+                _threads_off -= 1
+
+    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with no_grad():
+                return fn(*args, **kwargs)
+
+        return wrapper

@@ -1,10 +1,17 @@
-"""The built-in operations: each forward beside its local derivative, in the note's notation.
+"""The table of operations: each built-in op is one entry, its forward beside its local derivative.
 
-Read one line per operation as "y = f(inputs); ∂y/∂input = …". The derivative is written once with
-plain arithmetic, so the same expression serves an ordinary ``backward()`` (floats) and a
-differentiable gradient (``Value`` nodes): ``1 - y * y`` is tanh's derivative in both worlds.
-``y`` is the op's own output and ``c`` its constant operand (``None`` when it has none).
-Kinks follow PyTorch: relu′(0) = 0, abs′(0) = 0, leaky_relu′(0) = slope.
+Read an entry as "y = f(inputs);  ∂y/∂input = …". ``x`` is the input, ``y`` the op's own output and
+``c`` its constant operand (``x * 2`` has c = 2; ``None`` when the op has none). The derivative is
+written once with plain arithmetic, so the same expression serves an ordinary ``backward()``
+(floats) and a differentiable gradient (``Value`` nodes): ``1 - y * y`` is tanh's in both worlds.
+The float math itself (stable sigmoid, domains) lives in ``autograd.operators``.
+
+Everything else reads this table: ``Value``'s methods (``x.tanh()``), the command line's functions,
+the drawing's labels, forward mode, the checks and the shared test cases. To add an operation, add
+its float math to ``operators`` and one entry to ``TABLE``. Kinks follow PyTorch: relu′(0) = 0,
+abs′(0) = 0, leaky_relu′(0) = slope.
+
+This module knows nothing about graph nodes: the engine gives ``Op`` its way of recording one.
 """
 
 from __future__ import annotations
@@ -14,11 +21,99 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from autograd import scalar
-from autograd.function import Op
+from autograd import operators as F
+
+
+def fmt_number(c: float) -> str:
+    """A constant as a short, exact-enough label: 2.0 → '2', 0.5 → '0.5', 1e-4 → '0.0001'."""
+    return f"{c:.6g}" if isinstance(c, float) else str(c)
+
+
+def exact_number(c: float) -> str:
+    """A constant written exactly, integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
+    return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
+
+
+Recorder = Callable[..., Any]
+_record: list[Recorder] = []  # filled by autograd.engine: how a call ``op(x)`` makes a node
+
+
+class Op:
+    """One scalar operation: its micrograd tag, forward, local derivative, and how others show it.
+
+    * ``name``: micrograd's tag, what ``node._op`` shows (``'+'``, ``'ReLU'``, ``'tanh'``).
+    * ``forward(*inputs)`` (plus the constant, for ops that have one) computes y from floats.
+    * ``deriv``, by arity: ``arity=1``: ``deriv(x, y, c) -> ∂y/∂x``; ``arity=2``:
+      ``deriv(a, b, y, c) -> (∂y/∂a, ∂y/∂b)``; ``arity=0`` (any number of inputs):
+      ``deriv(xs, y, c) -> [∂y/∂x_i]``.
+    * ``formula``: the local derivative as text in the note's notation (``'1 − y²'``).
+    * ``template``: how a drawing labels the node with its constant (``'* {c}'``, ``'{c} -'``);
+      ``tag``: the same for ``_op`` when the constant is part of micrograd's tag (``'**{c}'``).
+    * ``kink(*inputs, c)``: whether the inputs sit where the op is not differentiable.
+    * ``method``: the ``Value`` method that records it (``'tanh'``), with ``param`` naming its
+      constant argument and ``default`` its default (``leaky_relu(slope=0.01)``); ``cli``: whether
+      the command line's expressions offer it; ``domain``: an interval of inputs where it is smooth.
+
+    Ops compare by identity. Calling one on ``Value`` nodes or numbers records a node.
+    """
+
+    __slots__ = ("name", "arity", "forward", "deriv", "template", "tag", "kink", "symmetric", "doc", "formula",
+                 "method", "param", "default", "cli", "domain")
+
+    def __init__(
+        self,
+        name: str,
+        forward: Callable[..., float],
+        deriv: Callable[..., Any],
+        *,
+        arity: int = 1,
+        template: str | None = None,
+        tag: str | None = None,
+        kink: Callable[..., bool] | None = None,
+        symmetric: bool = False,
+        doc: str = "",
+        formula: str = "",
+        method: str | None = None,
+        param: str | None = None,
+        default: float | None = None,
+        cli: bool = False,
+        domain: tuple[float, float] = (-3.0, 3.0),
+    ) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"Op: the name must be a non-empty str, got {name!r}")
+        if arity not in (0, 1, 2):
+            raise ValueError(f"Op {name!r}: arity must be 1, 2 or 0 (any number of inputs), got {arity!r}")
+        if not callable(forward) or not callable(deriv):
+            raise TypeError(f"Op {name!r}: forward and deriv must be callables")
+        self.name, self.arity, self.forward, self.deriv = name, arity, forward, deriv
+        self.template = template if template is not None else name
+        self.tag, self.kink, self.symmetric, self.doc, self.formula = tag, kink, symmetric, doc, formula
+        self.method, self.param, self.default, self.cli, self.domain = method, param, default, cli, domain
+
+    def describe(self, c: Any = None) -> str:
+        """The op's label in a drawing, with its constant operand when it has one (``'* 2'``)."""
+        if c is None or "{c}" not in self.template:
+            return self.name
+        return self.template.format(c=fmt_number(c))
+
+    def tag_of(self, c: Any) -> str:
+        """micrograd's tag for a node of this op with constant ``c`` (``'**2'`` for x**2)."""
+        return self.name if self.tag is None or c is None else self.tag.format(c=exact_number(c))
+
+    def __call__(self, *inputs: Any) -> Any:
+        """Record this op applied to ``Value`` nodes or numbers (numbers become constant leaves)."""
+        return _record[0](self, *inputs)
+
+    def __repr__(self) -> str:
+        return f"<Op {self.name!r}>"
+
+    def __reduce__(self) -> Any:  # pragma: no cover - ops are module-level singletons
+        raise TypeError(f"Op {self.name!r} cannot be pickled")
+
 
 # ---------------------------------------------------------------------------------------------
-# Helpers that let one derivative expression work on floats and on Value nodes.
+# Functions that work on a float (giving a float) and on a Value (giving a node), so that one
+# derivative expression serves both worlds. Users import them from ``autograd.custom``.
 
 
 def _data(x: Any) -> float:
@@ -27,8 +122,6 @@ def _data(x: Any) -> float:
 
 
 def _dual(method: str, on_float: Callable[[float], float], formula: str) -> Callable[[Any], Any]:
-    """A function that works on a float (giving a float) and on a ``Value`` (giving a node)."""
-
     def fn(x: Any) -> Any:
         if isinstance(x, float):
             return on_float(x)
@@ -39,11 +132,11 @@ def _dual(method: str, on_float: Callable[[float], float], formula: str) -> Call
     return fn
 
 
-exp = _dual("exp", scalar.exp, "eˣ")
-log = _dual("log", scalar.log, "ln x")
-sqrt = _dual("sqrt", scalar.sqrt, "√x")
-tanh = _dual("tanh", scalar.tanh, "tanh x")
-sigmoid = _dual("sigmoid", scalar.sigmoid, "1/(1 + e⁻ˣ)")
+exp = _dual("exp", F.exp, "eˣ")
+log = _dual("log", F.log, "ln x")
+sqrt = _dual("sqrt", F.sqrt, "√x")
+tanh = _dual("tanh", F.tanh, "tanh x")
+sigmoid = _dual("sigmoid", F.sigmoid, "1/(1 + e⁻ˣ)")
 sin = _dual("sin", math.sin, "sin x")
 cos = _dual("cos", math.cos, "cos x")
 
@@ -82,91 +175,63 @@ def _d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
     return [*xs[n : 2 * n], *xs[:n], 1.0]
 
 
-def _linear(*xs: float) -> float:
-    """Σ w_i x_i + b, summed from b in input order (the order micrograd's Neuron uses)."""
-    n = (len(xs) - 1) // 2
-    total = xs[-1]
-    for i in range(n):
-        total += xs[i] * xs[n + i]
-    return total
-
-
-def _sum(*xs: float) -> float:
-    total = 0.0
-    for x in xs:
-        total += x
-    return total
-
-
 # ---------------------------------------------------------------------------------------------
-# Binary operations between two nodes: deriv(a, b, y, c) -> (∂y/∂a, ∂y/∂b).
+# The table. Two nodes: deriv(a, b, y, c) -> (∂y/∂a, ∂y/∂b).
 
 ADD = Op("+", lambda a, b: a + b, lambda a, b, y, c: (1.0, 1.0), arity=2, symmetric=True,
-         doc="y = a + b;  ∂y/∂a = 1, ∂y/∂b = 1")
+         doc="y = a + b", formula="∂y/∂a = 1, ∂y/∂b = 1")
 SUB = Op("-", lambda a, b: a - b, lambda a, b, y, c: (1.0, -1.0), arity=2,
-         doc="y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1")
+         doc="y = a − b", formula="∂y/∂a = 1, ∂y/∂b = −1")
 MUL = Op("*", lambda a, b: a * b, lambda a, b, y, c: (b, a), arity=2, symmetric=True,
-         doc="y = a·b;  ∂y/∂a = b, ∂y/∂b = a")
-DIV = Op("/", scalar.divide, lambda a, b, y, c: (1.0 / b, -y / b), arity=2,
-         doc="y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
-POW = Op("**", scalar.power, lambda a, b, y, c: (_d_power(a, b), _d_pow_exponent(a, y)), arity=2,
-         doc="y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
+         doc="y = a·b", formula="∂y/∂a = b, ∂y/∂b = a")
+DIV = Op("/", F.divide, lambda a, b, y, c: (1.0 / b, -y / b), arity=2,
+         doc="y = a / b", formula="∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
+POW = Op("**", F.power, lambda a, b, y, c: (_d_power(a, b), _d_pow_exponent(a, y)), arity=2, domain=(0.2, 3.0),
+         doc="y = aᵇ", formula="∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
 
-# ---------------------------------------------------------------------------------------------
-# A node with a number: the number c is the op's constant, not a node. deriv(x, y, c) -> ∂y/∂x.
+# A node and a number: the number c is the op's constant, not a node. deriv(x, y, c) -> ∂y/∂x.
+ADD_C = Op("+", lambda x, c: x + c, lambda x, y, c: 1.0, template="+ {c}", doc="y = x + c", formula="1")
+SUB_C = Op("-", lambda x, c: x - c, lambda x, y, c: 1.0, template="- {c}", doc="y = x − c", formula="1")
+RSUB = Op("-", lambda x, c: c - x, lambda x, y, c: -1.0, template="{c} -", doc="y = c − x", formula="−1")
+MUL_C = Op("*", lambda x, c: x * c, lambda x, y, c: c, template="* {c}", doc="y = c·x", formula="c")
+DIV_C = Op("/", F.divide, lambda x, y, c: 1.0 / c, template="/ {c}", doc="y = x / c", formula="1/c")
+RDIV = Op("/", lambda x, c: F.divide(c, x), lambda x, y, c: -y / x, template="{c} /", domain=(0.2, 3.0),
+          doc="y = c / x", formula="−c/x² = −y/x")
+POW_C = Op("**", F.power, lambda x, y, c: _d_power(x, c), template="**{c}", tag="**{c}", domain=(0.2, 3.0),
+           doc="y = xⁿ", formula="n·xⁿ⁻¹")
+RPOW = Op("**", lambda x, c: F.power(c, x), lambda x, y, c: _d_exponent(c, y), template="{c} **",
+          doc="y = cˣ", formula="cˣ·ln c")
 
-ADD_C = Op("+", lambda x, c: x + c, lambda x, y, c: 1.0, template="+ {c}",
-           doc="y = x + c;  ∂y/∂x = 1")
-SUB_C = Op("-", lambda x, c: x - c, lambda x, y, c: 1.0, template="- {c}",
-           doc="y = x − c;  ∂y/∂x = 1")
-RSUB = Op("-", lambda x, c: c - x, lambda x, y, c: -1.0, template="{c} -",
-          doc="y = c − x;  ∂y/∂x = −1")
-MUL_C = Op("*", lambda x, c: x * c, lambda x, y, c: c, template="* {c}",
-           doc="y = c·x;  ∂y/∂x = c")
-DIV_C = Op("/", scalar.divide, lambda x, y, c: 1.0 / c, template="/ {c}",
-           doc="y = x / c;  ∂y/∂x = 1/c")
-RDIV = Op("/", lambda x, c: scalar.divide(c, x), lambda x, y, c: -y / x, template="{c} /",
-          doc="y = c / x;  ∂y/∂x = −c/x² = −y/x")
-RPOW = Op("**", lambda x, c: scalar.power(c, x), lambda x, y, c: _d_exponent(c, y), template="{c} **",
-          doc="y = cˣ;  ∂y/∂x = cˣ·ln c")
-LEAKY_RELU = Op("leaky_relu", scalar.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=_at_zero,
-                template="leaky_relu({c})", doc="y = x if x > 0 else slope·x;  ∂y/∂x = 1 or slope")
+# Functions of one node: deriv(x, y, c) -> f′(z), written with z = x and f(z) = y.
+NEG = Op("neg", lambda x: -x, lambda x, y, c: -1.0, doc="y = −x", formula="−1")
+EXP = Op("exp", F.exp, lambda x, y, c: y, method="exp", cli=True,
+         doc="y = eᶻ (OverflowError for z > 709.78)", formula="eᶻ = y")
+LOG = Op("log", F.log, lambda x, y, c: 1.0 / x, method="log", cli=True, domain=(0.2, 3.0),
+         doc="y = ln z (ValueError for z ≤ 0)", formula="1/z")
+TANH = Op("tanh", F.tanh, lambda x, y, c: 1.0 - y * y, method="tanh", cli=True,
+          doc="y = tanh z", formula="1 − y²")
+SIGMOID = Op("sigmoid", F.sigmoid, lambda x, y, c: y * (1.0 - y), method="sigmoid", cli=True,
+             doc="y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z", formula="y(1 − y)")
+SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: sigmoid(x), method="softplus", cli=True,
+              doc="y = ln(1 + eᶻ), stable for any z", formula="σ(z) = 1/(1 + e⁻ᶻ)")
+RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=_at_zero, method="relu", cli=True,
+          doc="y = max(0, z)", formula="1 for z > 0, else 0")
+LEAKY_RELU = Op("leaky_relu", F.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=_at_zero,
+                template="leaky_relu({c})", method="leaky_relu", param="slope", default=0.01, cli=True,
+                doc="y = z for z > 0, else slope·z", formula="1 for z > 0, else slope")
+ABS = Op("abs", abs, lambda x, y, c: F.sign(x), kink=_at_zero, method="abs", cli=True,
+         doc="y = |z|", formula="sign z (0 at z = 0)")
+SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if _data(y) != 0.0 else math.inf, method="sqrt", cli=True,
+          domain=(0.2, 3.0), doc="y = √z (ValueError for z < 0)", formula="1/(2√z) = 1/(2y)")
+SIN = Op("sin", math.sin, lambda x, y, c: cos(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
+COS = Op("cos", math.cos, lambda x, y, c: -sin(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
 
-_POW_CACHE: dict[float, Op] = {}
-
-
-def pow_op(n: float) -> Op:
-    """The op for xⁿ with a number n, named micrograd's way (``'**2'``); one shared op per exponent."""
-    op = _POW_CACHE.get(n)
-    if op is None:
-        op = Op(f"**{n:g}", scalar.power, lambda x, y, c: _d_power(x, c), template=f"**{n:g}",
-                doc="y = xⁿ;  ∂y/∂x = n·xⁿ⁻¹")
-        if len(_POW_CACHE) < 256:
-            _POW_CACHE[n] = op
-    return op
-
-
-# ---------------------------------------------------------------------------------------------
-# Functions of one node: deriv(x, y, c) -> ∂y/∂x, i.e. f′(z) written with z = x and f(z) = y.
-
-NEG = Op("neg", lambda x: -x, lambda x, y, c: -1.0, doc="y = −x;  ∂y/∂x = −1")
-EXP = Op("exp", scalar.exp, lambda x, y, c: y, doc="y = eˣ;  f′ = eˣ = y")
-LOG = Op("log", scalar.log, lambda x, y, c: 1.0 / x, doc="y = ln x;  f′ = 1/x")
-TANH = Op("tanh", scalar.tanh, lambda x, y, c: 1.0 - y * y, doc="y = tanh x;  f′ = 1 − y²")
-SIGMOID = Op("sigmoid", scalar.sigmoid, lambda x, y, c: y * (1.0 - y), doc="y = 1/(1 + e⁻ˣ);  f′ = y(1 − y)")
-RELU = Op("ReLU", scalar.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=_at_zero,
-          doc="y = max(0, x);  f′ = 1 for x > 0, else 0")
-ABS = Op("abs", abs, lambda x, y, c: 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0), kink=_at_zero,
-         doc="y = |x|;  f′ = sign(x), 0 at x = 0")
-SQRT = Op("sqrt", scalar.sqrt, lambda x, y, c: 0.5 / y if _data(y) != 0.0 else math.inf,
-          doc="y = √x;  f′ = 1/(2√x) = 1/(2y)")
-SIN = Op("sin", math.sin, lambda x, y, c: cos(x), doc="y = sin x;  f′ = cos x")
-COS = Op("cos", math.cos, lambda x, y, c: -sin(x), doc="y = cos x;  f′ = −sin x")
-
-# ---------------------------------------------------------------------------------------------
 # Any number of nodes: deriv(xs, y, c) -> [∂y/∂x_i].
+SUM = Op("sum", F.total, lambda xs, y, c: [1.0] * len(xs), arity=0, symmetric=True,
+         doc="y = Σ x_i", formula="∂y/∂x_i = 1")
+LINEAR = Op("linear", F.linear, _d_linear, arity=0,
+            doc="y = Σ w_i x_i + b (a neuron's z_j)", formula="∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1")
 
-SUM = Op("sum", _sum, lambda xs, y, c: [1.0] * len(xs), arity=0, symmetric=True,
-         doc="y = Σ x_i;  ∂y/∂x_i = 1")
-LINEAR = Op("linear", _linear, _d_linear, arity=0,
-            doc="y = Σ w_i x_i + b;  ∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1")
+TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, ADD_C, SUB_C, RSUB, MUL_C, DIV_C, RDIV, POW_C, RPOW, NEG, EXP,
+                         LOG, TANH, SIGMOID, SOFTPLUS, RELU, LEAKY_RELU, ABS, SQRT, SIN, COS, SUM, LINEAR)
+"""Every built-in operation, once."""

@@ -9,14 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from autograd import ops
-from autograd.engine import MANY, Operand, Value, _make, _number
+from autograd.engine import Operand, Value, as_number, make_node
 
 
 def _nodes(values: Iterable[Any], where: str) -> tuple[Value, ...]:
     xs = values if type(values) is tuple else tuple(values)
     for v in xs:  # fast path: already all nodes (a neuron's weights, a layer's inputs)
         if type(v) is not Value:
-            return tuple(v if isinstance(v, Value) else Value(_number(v, where)) for v in xs)
+            return tuple(v if isinstance(v, Value) else Value(as_number(v, where)) for v in xs)
     return xs
 
 
@@ -29,7 +29,7 @@ def sum(values: Iterable[Operand]) -> Value:
     xs = _nodes(values, "sum")
     if not xs:
         return Value(0.0)
-    return _make(ops.SUM.forward(*[x.data for x in xs]), xs, MANY, ops.SUM, None)
+    return make_node(ops.SUM.forward(*[x.data for x in xs]), ops.SUM, xs)
 
 
 def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand = 0.0) -> Value:
@@ -45,7 +45,7 @@ def dot(ws: Iterable[Operand], xs: Iterable[Operand], bias: Operand = 0.0) -> Va
     total = b.data  # ops.LINEAR's forward, inlined: from b, in input order
     for wi, xi in zip(w, x):  # noqa: B905  (lengths checked above; a keyword makes zip slower)
         total += wi.data * xi.data
-    return _make(total, (*w, *x, b), MANY, ops.LINEAR, None)
+    return make_node(total, ops.LINEAR, (*w, *x, b))
 
 
 Row = tuple[tuple[Value, ...], Value]
@@ -79,6 +79,6 @@ def dense(rows: tuple[Row, ...], xs: tuple[Value, ...], f: Any = None) -> list[V
         total = b.data  # ops.LINEAR's forward, inlined as in dot: from b, in input order
         for w, x in zip(ws, xd):  # noqa: B905  (lengths are the caller's contract; a keyword makes zip slower)
             total += w.data * x
-        z = _make(total, (*ws, *xs, b), MANY, linear, None)
-        push(z if fwd is None else _make(fwd(total), z, None, f, None))
+        z = make_node(total, linear, (*ws, *xs, b))
+        push(z if fwd is None else make_node(fwd(total), f, z))
     return out

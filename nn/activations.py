@@ -52,9 +52,10 @@ def _derivative(op: Op, c: float | None = None) -> Callable[[float, float], floa
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "Sigmoid", Value.sigmoid, ops.SIGMOID.forward, _derivative(ops.SIGMOID), ops.SIGMOID),
-        Activation("tanh", "Tanh", Value.tanh, ops.TANH.forward, _derivative(ops.TANH), ops.TANH),
-        Activation("relu", "ReLU", Value.relu, ops.RELU.forward, _derivative(ops.RELU), ops.RELU),
+        Activation("sigmoid", "Sigmoid", lambda z: z.sigmoid(), ops.SIGMOID.forward, _derivative(ops.SIGMOID),
+                   ops.SIGMOID),
+        Activation("tanh", "Tanh", lambda z: z.tanh(), ops.TANH.forward, _derivative(ops.TANH), ops.TANH),
+        Activation("relu", "ReLU", lambda z: z.relu(), ops.RELU.forward, _derivative(ops.RELU), ops.RELU),
         Activation(
             "leaky_relu",
             "LeakyReLU",

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Union
 
 import autograd
-from autograd import Op, Value, scalar
+from autograd import Op, Value, operators
 
 Predictions = Union[Value, Sequence[Value]]
 
@@ -67,7 +67,7 @@ def _stable_bce(z: float, t: float) -> float:
 
 
 def _sigma(z: Any) -> Any:
-    return scalar.sigmoid(z) if isinstance(z, float) else z.sigmoid()
+    return operators.sigmoid(z) if isinstance(z, float) else z.sigmoid()
 
 
 BCE_WITH_LOGITS = Op(

@@ -1,6 +1,6 @@
 """Pictures of a training run: the loss curve (matplotlib) and the computation graph (Graphviz).
 
-Both are optional extras: when matplotlib, ``autograd.draw`` or Graphviz's ``dot`` program is
+Both are optional extras: when matplotlib, ``autograd.drawing.draw`` or Graphviz's ``dot`` program is
 missing, the function returns ``None`` and a note saying what is missing and how to get it, and the
 caller carries on. Files are written atomically.
 """
@@ -66,7 +66,7 @@ def save_graph_image(root: Value, path: str | os.PathLike[str], *, model: Any = 
     try:
         import graphviz
 
-        from autograd.draw import GraphTooLargeError, save_graph
+        from autograd.drawing.draw import GraphTooLargeError, save_graph
     except ImportError as e:
         return None, f"graph skipped: the drawing module is not available ({e})"
     options: dict[str, Any] = {"groups": model} if model is not None else {}

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value
-from autograd.render import atomic_write
+from autograd.drawing.render import atomic_write
 
 if TYPE_CHECKING:
     from nn.module import Module
@@ -85,7 +85,7 @@ def to_json(module: Module) -> str:
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` so that the file is either the old one or the complete
-    new one (``autograd.render.atomic_write``: a temporary file beside it, fsync, ``os.replace``)."""
+    new one (``autograd.drawing.render.atomic_write``: a temporary file beside it, fsync, ``os.replace``)."""
     atomic_write(Path(path), data.encode("utf-8") if isinstance(data, str) else data)
 
 

@@ -20,9 +20,9 @@ import pytest
 
 import autograd
 from autograd import Op, Value
-from autograd.backprop import backward_order, topological_order
-from autograd.draw import GraphTooLargeError, draw_dot, edge_labels
-from autograd.draw_labels import fmt_sig, html_text
+from autograd.drawing.draw import GraphTooLargeError, draw_dot, edge_labels
+from autograd.drawing.labels import fmt_sig, html_text
+from autograd.graph import backward_order, topological_order
 
 GOLDEN = Path(__file__).parent / "golden"
 NODE = re.compile(r"^\s*(v\d+|op\d+) \[label=<(.*)> ?(.*)\]$")
@@ -350,7 +350,7 @@ def test_order_numbers_match_what_backward_does() -> None:
             step_of[float(cells["v" + name[2:]][0].split()[1])] = int(step.removeprefix("step "))
     assert sorted(step_of, key=step_of.__getitem__) == seen
     assert [v.data for v in backward_order(root)] == seen
-    assert all(v._n == 0 for v in topological_order(root))  # the engine's counters are left alone
+    assert all(v._pending == 0 for v in topological_order(root))  # the engine's counters are left alone
 
 
 def test_backward_order_puts_consumers_first() -> None:

@@ -9,9 +9,9 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.backprop import topological_order
-from autograd.draw import draw_dot
-from autograd.draw_groups import assign_clusters, cluster_chain, named_values, owner_of, short_name
+from autograd.drawing.draw import draw_dot
+from autograd.drawing.groups import assign_clusters, cluster_chain, named_values, owner_of, short_name
+from autograd.graph import topological_order
 from tests.test_draw import clusters_of, parse
 
 

@@ -19,10 +19,10 @@ import graphviz
 import pytest
 
 from autograd import Value
-from autograd import render as render_module
-from autograd.backprop import topological_order
-from autograd.draw import draw_dot, save_graph
-from autograd.render import GraphvizNotFoundError, RenderError, atomic_write, resolve_format
+from autograd.drawing import render as render_module
+from autograd.drawing.draw import draw_dot, save_graph
+from autograd.drawing.render import GraphvizNotFoundError, RenderError, atomic_write, resolve_format
+from autograd.graph import topological_order
 from tests.test_draw import HOSTILE, neuron
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -152,7 +152,7 @@ def test_missing_dot_says_what_to_install(no_dot: Path, tmp_path: Path) -> None:
 
 def test_missing_dot_in_a_fresh_process(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    code = ("from autograd import Value\nfrom autograd.draw import save_graph\n"
+    code = ("from autograd import Value\nfrom autograd.drawing.draw import save_graph\n"
             "try:\n    save_graph(Value(1.0) * 2, 'g.png')\nexcept RuntimeError as e:\n"
             "    print(type(e).__name__, e)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,

@@ -235,8 +235,8 @@ def test_chain_a_million_nodes_deep() -> None:
     for _ in range(n):
         y = y * 1.0001 + 0.0001
     depth, v = 0, y
-    while v._a is not None:
-        v, depth = v._a, depth + 1
+    while v._prev:
+        v, depth = v._prev[0], depth + 1
     assert v is x and depth == 2 * n
     y.backward()
     assert math.isclose(x.grad, 1.0001**n, rel_tol=1e-9)

@@ -156,7 +156,7 @@ def test_backward_through_a_node_without_a_rule_names_it_and_leaves_the_graph_us
     y = ruleless * 2.0
     with pytest.raises(MissingDerivativeError, match=r"made by op 'myop' with parents but no derivative rule"):
         y.backward()
-    assert all(v._n == 0 for v in autograd.walk(y))  # no half-counted node is left behind
+    assert all(v._pending == 0 for v in autograd.walk(y))  # no half-counted node is left behind
     good = a * b
     good.backward()
     assert (a.grad, b.grad) == (3.0, 2.0)

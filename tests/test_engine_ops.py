@@ -17,6 +17,7 @@ import sympy
 
 import autograd
 from autograd import Value
+from autograd.engine import constant_of
 
 S = sympy.Symbol("s", real=True)
 S2 = sympy.Symbol("t", real=True)
@@ -384,4 +385,4 @@ def test_a_number_mixed_in_is_not_a_node_but_shows_in_the_label(make: Callable[[
     x = Value(1.5)
     y = make(x)
     assert y._prev == (x,)
-    assert y._op.describe(y._ctx) == label  # type: ignore[union-attr]
+    assert y.operation is not None and y.operation.describe(constant_of(y)) == label

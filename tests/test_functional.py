@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import ops
-from autograd.engine import Value, walk
+from autograd.engine import Value, no_grad, walk
 from autograd.functional import grad, hessian, jacobian, value_and_grad
-from autograd.grad_mode import no_grad
 
 SYMS = sympy.symbols("x y z", real=True)
 
@@ -120,7 +119,7 @@ def test_first_order_grad_equals_backward_and_touches_no_grad(tree: Any, point: 
         v.grad = 0.0
     y.backward()
     assert floats == [x.grad for x in xs]  # bit for bit what backward() stores
-    assert all(v._n == 0 for v in walk(y))  # backward's own counter is left as backward needs it
+    assert all(v._pending == 0 for v in walk(y))  # backward's own counter is left as backward needs it
 
 
 # ---------------------------------------------------------------------------------------------

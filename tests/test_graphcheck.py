@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Op, Value, no_grad, walk
-from autograd.backprop import topological_order
 from autograd.checking import GradcheckError, fmt, gradcheck
-from autograd.graphcheck import NodeReport, check_graph, describe_node, expression
-from autograd.replay import least_squares
+from autograd.checking.nodes import NodeReport, check_graph, describe_node, expression
+from autograd.checking.replay import least_squares
+from autograd.graph import topological_order
 from tests.test_checking import EACH_BUILTIN
 
 SETTINGS = settings(max_examples=15, deadline=None)
@@ -30,7 +30,7 @@ def test_check_graph_passes_on_every_builtin_op(case: Any, data: st.DataObject) 
     root = f(*xs)
     report = check_graph(root)
     assert isinstance(report, NodeReport) and [c.status for c in report.checks] == ["ok"]
-    assert report.checks[0].node._op is op
+    assert report.checks[0].node.operation is op
 
 
 def test_check_graph_leaves_every_grad_as_it_was() -> None:

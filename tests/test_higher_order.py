@@ -110,6 +110,9 @@ CASES = [
     unary("sigmoid", lambda v: v.sigmoid(), lambda s: 1 / (1 + sympy.exp(-s)), EVERYWHERE,
           lambda x: sig(x) * (1 - sig(x)) * (1 - 2 * sig(x)),
           lambda x: sig(x) * (1 - sig(x)) * (1 - 6 * sig(x) + 6 * sig(x) ** 2)),
+    # y = softplus x = ln(1 + eˣ);  y′ = σ(x) = s,  y″ = s(1 − s),  y‴ = s(1 − s)(1 − 2s)
+    unary("softplus", lambda v: v.softplus(), lambda s: sympy.log(1 + sympy.exp(s)), EVERYWHERE,
+          lambda x: sig(x) * (1 - sig(x)), lambda x: sig(x) * (1 - sig(x)) * (1 - 2 * sig(x))),
     # relu′, abs′ and leaky_relu′ are step functions (constants between kinks): y″ = y‴ = 0,
     # also at the kink x = 0 itself (the derivative there is a chosen constant)
     unary("relu", lambda v: v.relu(), lambda s: sympy.Max(0, s), (-1.2, 0.0, 0.8), zero, zero),
@@ -322,14 +325,14 @@ def test_exp_gradient_graph_reuses_the_output_node() -> None:
 def test_ops_module_lists_every_op_tested_here() -> None:
     """Guard: an op added to autograd.ops must get a higher-order case above."""
     covered = {"+", "-", "*", "/", "**", "neg", "exp", "log", "tanh", "sigmoid", "ReLU", "abs", "sqrt",
-               "sin", "cos", "leaky_relu", "sum", "linear"}
+               "sin", "cos", "leaky_relu", "sum", "linear", "softplus"}
     names = {v.name for v in vars(ops).values() if isinstance(v, autograd.Op)}
     assert names <= covered, names - covered
 
 
 def test_a_gradient_graph_can_be_drawn() -> None:
     """y = tanh x;  ∂y/∂x = 1 − y·y is recorded as the nodes y·y and 1 − (·), drawn from y and x."""
-    draw = pytest.importorskip("autograd.draw")
+    draw = pytest.importorskip("autograd.drawing.draw")
     x = Value(0.5, "x")
     y = x.tanh()
     y.label = "y"
@@ -346,7 +349,7 @@ def test_a_gradient_graph_can_be_drawn() -> None:
 
 
 def test_gradgradcheck_passes_on_a_smooth_function_with_one_row_per_entry() -> None:
-    from autograd.second_order import gradgradcheck
+    from autograd.checking.second_order import gradgradcheck
 
     report = gradgradcheck(lambda x, y: (x * y).tanh() + x**3 / y, [0.5, -1.5])
     assert report and [r.name for r in report.rows] == ["∂²/∂x∂x", "∂²/∂x∂y", "∂²/∂y∂x", "∂²/∂y∂y"]
@@ -359,7 +362,7 @@ def test_gradgradcheck_passes_on_a_smooth_function_with_one_row_per_entry() -> N
 def test_gradgradcheck_catches_a_derivative_that_is_only_right_on_floats() -> None:
     """softplus′ = σ(x) written with math.exp(float(x)): right numbers, but a constant in the graph."""
     from autograd.checking import GradcheckError, gradcheck
-    from autograd.second_order import gradgradcheck
+    from autograd.checking.second_order import gradgradcheck
 
     softplus = autograd.Op("softplus", lambda x: math.log1p(math.exp(x)),
                            lambda x, y, c: 1.0 / (1.0 + math.exp(-float(x))))
@@ -377,7 +380,7 @@ def test_gradgradcheck_catches_a_derivative_that_is_only_right_on_floats() -> No
 def test_gradgradcheck_reports_a_kink_instead_of_failing() -> None:
     """f = relu(x)²: f″ jumps from 0 to 2 at x = 0 (the engine says 0 there, differences say 1)."""
     from autograd.checking import GradcheckError
-    from autograd.second_order import gradgradcheck
+    from autograd.checking.second_order import gradgradcheck
 
     report = gradgradcheck(lambda x: x.relu() ** 2, [0.0])
     assert [r.status for r in report.rows] == ["kink"] and "ReLU" in report.rows[0].note
@@ -386,8 +389,8 @@ def test_gradgradcheck_reports_a_kink_instead_of_failing() -> None:
 
 
 def test_gradgradcheck_bad_input() -> None:
-    from autograd.grad_mode import no_grad
-    from autograd.second_order import gradgradcheck
+    from autograd.checking.second_order import gradgradcheck
+    from autograd.engine import no_grad
 
     with pytest.raises(ValueError, match=r"gradgradcheck: eps must be a positive number"):
         gradgradcheck(lambda x: x * x, [1.0], eps=0.0)

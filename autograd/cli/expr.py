@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
-from autograd import ops, scalar
+from autograd import operators, ops
 from autograd.engine import Value
 
 MAX_LENGTH = 2000
@@ -31,26 +31,17 @@ MAX_TOWER = 3
 
 Number = Union[Value, float]
 
-# name → (how a node computes it, how a float computes it)
-FUNCTIONS: dict[str, tuple[Callable[[Value], Value], Callable[[float], float]]] = {
-    "exp": (Value.exp, ops.EXP.forward),
-    "log": (Value.log, ops.LOG.forward),
-    "tanh": (Value.tanh, ops.TANH.forward),
-    "sigmoid": (Value.sigmoid, ops.SIGMOID.forward),
-    "relu": (Value.relu, ops.RELU.forward),
-    "abs": (Value.abs, ops.ABS.forward),
-    "sqrt": (Value.sqrt, ops.SQRT.forward),
-    "sin": (Value.sin, ops.SIN.forward),
-    "cos": (Value.cos, ops.COS.forward),
-}
-ALL_FUNCTIONS = (*sorted(FUNCTIONS), "leaky_relu")
+# The functions the expressions offer: every op of the table marked ``cli`` (name → its entry).
+FUNCTIONS: dict[str, ops.Op] = {op.method: op for op in ops.TABLE if op.cli and op.method}
+ALL_FUNCTIONS = tuple(sorted(FUNCTIONS))
+
 
 _BINARY: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
     ast.Add: ("+", lambda a, b: a + b),
     ast.Sub: ("-", lambda a, b: a - b),
     ast.Mult: ("*", lambda a, b: a * b),
-    ast.Div: ("/", lambda a, b: a / b if isinstance(a, Value) or isinstance(b, Value) else scalar.divide(a, b)),
-    ast.Pow: ("**", lambda a, b: a ** b if isinstance(a, Value) or isinstance(b, Value) else scalar.power(a, b)),
+    ast.Div: ("/", lambda a, b: a / b if isinstance(a, Value) or isinstance(b, Value) else operators.divide(a, b)),
+    ast.Pow: ("**", lambda a, b: a ** b if isinstance(a, Value) or isinstance(b, Value) else operators.power(a, b)),
 }
 _SYMBOLS: dict[type, str] = {
     **{kind: symbol for kind, (symbol, _) in _BINARY.items()},
@@ -149,7 +140,7 @@ def _check(node: ast.AST, text: str, names: list[str]) -> None:
         if not math.isfinite(number):
             raise _fail(f"the number {ast.get_source_segment(text, node)} is too large for a float", text, node)
     elif isinstance(node, ast.Name):
-        if node.id in FUNCTIONS or node.id == "leaky_relu":
+        if node.id in FUNCTIONS:
             raise _fail(f"{node.id} is a function: call it, as in {node.id}(x)", text, node)
         if node.id not in names:
             names.append(node.id)
@@ -176,13 +167,14 @@ def _check_call(node: ast.Call, text: str, names: list[str]) -> None:
         raise _fail(f"attribute access is not allowed: call {func.attr}(...) directly, not as a method", text, func)
     if not isinstance(func, ast.Name):
         raise _fail("only the listed functions can be called", text, func)
-    if func.id not in FUNCTIONS and func.id != "leaky_relu":
+    if func.id not in FUNCTIONS:
         raise _fail(f"unknown function {func.id!r}; available: {', '.join(ALL_FUNCTIONS)}", text, func)
     if node.keywords:
         raise _fail(f"{func.id}: keyword arguments are not allowed", text, node.keywords[0].value)
-    most = 2 if func.id == "leaky_relu" else 1
+    param = FUNCTIONS[func.id].param
+    most = 1 if param is None else 2
     if not 1 <= len(node.args) <= most:
-        usage = "leaky_relu(x) or leaky_relu(x, slope)" if most == 2 else f"{func.id}(x)"
+        usage = f"{func.id}(x) or {func.id}(x, {param})" if param else f"{func.id}(x)"
         raise _fail(f"{func.id} takes {'1 or 2 arguments' if most == 2 else '1 argument'}: {usage}", text, node)
     for arg in node.args:
         _check(arg, text, names)
@@ -238,14 +230,13 @@ def parse_expression(text: str) -> Expression:
 
 def _call(node: ast.Call, args: list[Number], text: str) -> Number:
     name = node.func.id if isinstance(node.func, ast.Name) else ""
-    x = args[0]
-    if name == "leaky_relu":
-        slope = args[1] if len(args) > 1 else 0.01
-        if isinstance(slope, Value):
-            raise _fail("leaky_relu: the slope must be a number, not an expression of variables", text, node.args[1])
-        return x.leaky_relu(slope) if isinstance(x, Value) else scalar.leaky_relu(x, slope)
-    on_node, on_float = FUNCTIONS[name]
-    return on_node(x) if isinstance(x, Value) else on_float(x)
+    op, x = FUNCTIONS[name], args[0]
+    if op.param is None:
+        return getattr(x, name)() if isinstance(x, Value) else op.forward(x)
+    c = args[1] if len(args) > 1 else op.default
+    if isinstance(c, Value):
+        raise _fail(f"{name}: the {op.param} must be a number, not an expression of variables", text, node.args[1])
+    return getattr(x, name)(c) if isinstance(x, Value) else op.forward(x, c)
 
 
 def _compute(node: ast.expr, env: Mapping[str, Value], text: str) -> Number:

@@ -13,14 +13,14 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.backprop import topological_order
-from autograd.checking import step_size
+from autograd.checking.numerical import step_size
 from autograd.engine import Value
+from autograd.graph import topological_order
 
 
 def _shape(order: Sequence[Value]) -> list[tuple[str, tuple[int, ...]]]:
     index = {v: j for j, v in enumerate(order)}
-    return [(str(v._op), tuple(index[p] for p in v._prev)) for v in order]
+    return [(v._op, tuple(index[p] for p in v._prev)) for v in order]
 
 
 class Replay:

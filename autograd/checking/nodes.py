@@ -19,7 +19,7 @@ is saved and restored, and stray writes are looked for in the whole graph up to 
 that in the node's two levels of ancestors, to stay linear). It has no forward to differentiate,
 so check 3 needs the function that built the graph: ``gradcheck(f, inputs)`` re-runs f with each
 input nudged by ±h and reads the node's local derivative off how its value moved with its
-parents' values (least squares over the inputs; see ``autograd.replay``).
+parents' values (least squares over the inputs; see ``autograd.checking.replay``).
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd import checking as chk
-from autograd.backprop import local_grads, run_backward, topological_order
-from autograd.checking import GradcheckError, check_settings, close, difference, fmt, format_table
-from autograd.engine import CLOSURE, MANY, Value, _make
-from autograd.function import Op
-from autograd.replay import Replay
+from autograd.backprop import local_grads
+from autograd.checking import numerical as chk
+from autograd.checking.numerical import GradcheckError, check_settings, close, difference, fmt, format_table
+from autograd.checking.replay import Replay
+from autograd.engine import Value, closure_of, constant_of, has_rule, is_closure, with_parents
+from autograd.graph import topological_order
 
 _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
 
@@ -42,53 +42,53 @@ _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
 
 def _is_call(v: Value) -> bool:
     """Whether a node reads as ``name(args)`` (functions, n-ary ops) rather than with an operator."""
-    name = str(v._op)
-    return name[:1].isalpha() or not name or len(v._prev) != (2 if v._ctx is None else 1)
+    name = v._op
+    return name[:1].isalpha() or not name or len(v._prev) != (2 if constant_of(v) is None else 1)
 
 
 def _operand(p: Value, depth: int = 2) -> str:
     """``expression(p)``, in parentheses when it is an operator expression."""
     text = expression(p, depth)
-    return f"({text})" if not p.label and p._a is not None and depth > 0 and not _is_call(p) else text
+    return f"({text})" if not p.label and not p.is_leaf and depth > 0 and not _is_call(p) else text
 
 
 def expression(v: Value, depth: int = 2) -> str:
     """A short formula for how a node was made, from labels: ``'x * y'``, ``'tanh(x * 2)'``."""
     if v.label:
         return v.label
-    if v._a is None:
+    if v.is_leaf:
         return fmt(v.data)
     if depth == 0:
         return "…"
-    op: Any = v._op
-    name, prev = str(op), v._prev
+    op: Any = v.operation
+    name, prev = v._op, v._prev
     if _is_call(v):
         args = [expression(p, depth - 1) for p in prev[:4]] + (["…"] if len(prev) > 4 else [])
         return f"{name or 'op'}({', '.join(args)})"
     args = [_operand(p, depth - 1) for p in prev]
-    if v._ctx is None:
+    if constant_of(v) is None:
         return f"{args[0]} {name} {args[1]}"
-    text = op.describe(v._ctx) if isinstance(op, Op) else name
+    text = op.describe(constant_of(v))
     if op.template.startswith("{c}"):
         return f"{text} {args[0]}"
     return f"{args[0]}{text}" if text.startswith("**") else f"{args[0]} {text}"
 
 
 def _arg(p: Value) -> str:
-    return fmt(p.data) if p._a is None and not p.label else f"{_operand(p)}={fmt(p.data)}"
+    return fmt(p.data) if p.is_leaf and not p.label else f"{_operand(p)}={fmt(p.data)}"
 
 
 def describe_node(v: Value) -> str:
     """A node as its op and the inputs it saw: ``'tanh at x=0.5'``, ``'* 2 at 3 (node h)'``."""
-    op: Any = v._op
-    name = op.describe(v._ctx) if isinstance(op, Op) else (str(op) or "leaf")
+    op: Any = v.operation
+    name = "leaf" if op is None else op.describe(constant_of(v))
     prev = v._prev
     args = ", ".join(_arg(p) for p in prev[:6]) + (", …" if len(prev) > 6 else "")
     return f"{name} at {args}" + (f" (node {v.label!r})" if v.label else "")
 
 
 def _wrt(p: Value, i: int) -> str:
-    return f"∂/∂(input {i + 1})" if p._a is None and not p.label else f"∂/∂{_operand(p)}"
+    return f"∂/∂(input {i + 1})" if p.is_leaf and not p.label else f"∂/∂{_operand(p)}"
 
 
 @dataclass
@@ -155,10 +155,8 @@ def _op_step(v: Value) -> Step:
         qs = [Value(p.data, label=p.label) for p in v._prev]
         for q, s in zip(qs, starts, strict=True):
             q.grad = s
-        c = _make(v.data, None, None, "", None)  # slots set below, so that no_grad() cannot drop them
-        c._a, c._b = (tuple(qs), MANY) if v._b is MANY else (qs[0], qs[1] if len(qs) > 1 else None)
-        c._op, c._ctx = v._op, v._ctx
-        run_backward(c, g)
+        c = with_parents(v, qs)
+        c.backward(g)
         return [q.grad - s for q, s in zip(qs, starts, strict=True)], []
 
     return step
@@ -174,7 +172,7 @@ def _closure_step(v: Value, parents: Sequence[Value], everyone: Sequence[Value])
             for p, s in zip(parents, starts, strict=True):
                 p.grad = s
             before = [u.grad for u in everyone]
-            v._ctx()
+            closure_of(v)()
             grown = [p.grad - s for p, s in zip(parents, starts, strict=True)]
             after = [u.grad for u in everyone]
         finally:
@@ -193,8 +191,8 @@ def _same(a: float, b: float, atol: float = 1e-12, rtol: float = 1e-9) -> bool:
 
 def _numerical_local(v: Value, eps: float, atol: float, rtol: float) -> tuple[list[float | None], str]:
     """∂v/∂p_i by central differences of the op's forward at the node's inputs, and a kink note."""
-    op: Any = v._op
-    c = v._ctx
+    op: Any = v.operation
+    c = constant_of(v)
     xs = [p.data for p in v._prev]
 
     def fwd(args: Sequence[float]) -> float:
@@ -242,11 +240,10 @@ def _keeping_grads(order: Sequence[Value], check: Callable[[], Any]) -> Any:
 def check_node(v: Value, j: int, order: Sequence[Value], replay: Replay | None,
                eps: float, atol: float, rtol: float) -> NodeCheck:
     """The verdict on node ``v`` at position ``j`` of ``order`` (see the module docstring)."""
-    closure = v._b is CLOSURE
+    closure = is_closure(v)
     parents = _distinct(v._prev) if closure else list(v._prev)
     check = NodeCheck(j + 1, len(order), v, parents)
-    op: Any = v._op
-    if not closure and not (isinstance(op, Op) and op.arity in (0, 1, 2)):
+    if not closure and not has_rule(v):
         check.status, check.problem = chk.FAIL, ("it has parents but no derivative rule: define the operation with "
                                              "autograd.Op (or @autograd.custom.op), or set out._backward")
         return check
@@ -278,7 +275,7 @@ def check_node(v: Value, j: int, order: Sequence[Value], replay: Replay | None,
 def _problem(parents: Sequence[Value], d0: Sequence[float], d1: Sequence[float], d2: Sequence[float],
              stray: Sequence[Value], starts: Sequence[float]) -> str:
     if stray:
-        names = ", ".join(describe_node(u) if u._a is not None else _arg(u) for u in stray[:3])
+        names = ", ".join(describe_node(u) if not u.is_leaf else _arg(u) for u in stray[:3])
         return f"its backward step also changed the grad of {names}, which is not among its parents"
     for i, p in enumerate(parents):
         if not _same(d1[i], d0[i]):
@@ -305,9 +302,9 @@ def find_bad_node(root: Value, *, f: Callable[..., Any] | None = None, xs: Seque
     checked numerically (see ``Replay``).
     """
     order = topological_order(root)
-    closures = any(v._b is CLOSURE for v in order)
+    closures = any(is_closure(v) for v in order)
     replay = Replay(f, xs, order, eps) if f is not None and closures else None
-    checks = (check_node(v, j, order, replay, eps, atol, rtol) for j, v in enumerate(order) if v._a is not None)
+    checks = (check_node(v, j, order, replay, eps, atol, rtol) for j, v in enumerate(order) if not v.is_leaf)
     return _keeping_grads(order, lambda: next((c for c in checks if c.status == chk.FAIL), None))
 
 
@@ -327,7 +324,7 @@ def check_graph(root: Value, *, eps: float = chk.EPS, atol: float = chk.ATOL, rt
         raise TypeError(f"check_graph: root must be a Value (the output of the graph), got {type(root).__name__}")
     order = topological_order(root)
     checks: list[NodeCheck] = _keeping_grads(order, lambda: [
-        check_node(v, j, order, None, eps, atol, rtol) for j, v in enumerate(order) if v._a is not None])
+        check_node(v, j, order, None, eps, atol, rtol) for j, v in enumerate(order) if not v.is_leaf])
     bad = [c for c in checks if c.status == chk.FAIL]
     if bad:
         raise GradcheckError(f"check_graph: {len(bad)} of {len(checks)} nodes have a wrong backward step "
@@ -337,8 +334,8 @@ def check_graph(root: Value, *, eps: float = chk.EPS, atol: float = chk.ATOL, rt
 
 
 def _at_kink(v: Value) -> bool:
-    op: Any = v._op
-    return bool(op.kink(*[p.data for p in v._prev], v._ctx))
+    op: Any = v.operation
+    return bool(op.kink(*[p.data for p in v._prev], constant_of(v)))
 
 
 def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: int,
@@ -349,8 +346,8 @@ def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: in
     depends: dict[Value, bool] = {}
     for v in order:
         depends[v] = v is leaves[k] or any(depends[p] for p in v._prev)
-    kinky = [j for j, v in enumerate(order) if v._a is not None and depends[v]
-             and getattr(v._op, "kink", None) is not None]
+    kinky = [j for j, v in enumerate(order) if not v.is_leaf and depends[v]
+             and getattr(v.operation, "kink", None) is not None]
     at = [describe_node(order[j]) for j in kinky if _at_kink(order[j])]
     if at:
         return f"at the kink{'s' if len(at) > 1 else ''} of {', '.join(at[:3])}{', …' if len(at) > 3 else ''}"

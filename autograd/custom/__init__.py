@@ -40,8 +40,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from autograd.backprop import MissingDerivativeError
-from autograd.engine import Value, _layout, _make, _number
-from autograd.function import Op
+from autograd.engine import apply as apply
+from autograd.ops import Op
 
 # exp, log, sqrt, tanh, sigmoid, sin, cos on floats or Values, for derivatives that can be
 # differentiated again: the engine's own (``autograd.ops``), re-exported here for users.
@@ -176,22 +176,3 @@ def op(name: str | Callable[..., Any] | None = None, *, derivative: Callable[...
                         kink, template)
 
     return decorate
-
-
-def apply(op: Op, *inputs: Any) -> Value:
-    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves).
-
-    This is how a user-defined ``Op`` makes nodes; the result is a node like any built-in one.
-    """
-    if op.arity and len(inputs) != op.arity:
-        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
-    if not inputs:
-        raise TypeError(f"{op.name}: needs at least one input")
-    nodes = tuple(v if isinstance(v, Value) else Value(_number(v, op.name)) for v in inputs)
-    try:
-        y = op.forward(*[v.data for v in nodes])
-    except (ValueError, ArithmeticError) as e:
-        labels = ", ".join(repr(v.label) for v in nodes if v.label)
-        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
-    a, b = _layout(op, nodes)
-    return _make(_number(y, f"{op.name} (its forward returned)"), a, b, op, None)

@@ -1,7 +1,7 @@
 """Drawing a computation graph: ``draw_dot(root)`` builds a Graphviz graph, ``save_graph`` writes it.
 
 Each ``Value`` is a box showing its label, data and grad (in significant digits, so 1e-5 and 1e8
-read well); each operation is its own node, labelled as ``op.describe(node._ctx)`` (``* 2``,
+read well); each operation is its own node, labelled as ``op.describe(constant)`` (``* 2``,
 ``2 -``, ``tanh``, ``linear``); every parent edge is drawn, duplicates included (``a + a`` has two
 edges), and where the op is not symmetric each edge says which argument it is (``lhs``/``rhs`` for
 ``-``, ``/``, ``**``; ``w0 … x0 … b`` for a neuron's ``linear``; ``0, 1, …`` for other ops).
@@ -9,7 +9,7 @@ edges), and where the op is not symmetric each edge says which argument it is (`
 The output is **deterministic**: nodes are named ``v0, v1, …`` (and ``op3`` for the operation that
 made ``v3``) in a topological order found by a depth-first walk that visits parents in argument
 order, never by ``id()`` or hash order, so the same graph gives byte-identical DOT source in any
-process. Building the source needs no Graphviz program; only rendering does (``autograd.render``).
+process. Building the source needs no Graphviz program; only rendering does (``autograd.drawing.render``).
 """
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograd.backprop import backward_order, topological_order
-from autograd.draw_groups import ClusterTree, assign_clusters, named_values, owner_of, short_name
-from autograd.draw_labels import (
+from autograd.drawing.groups import ClusterTree, assign_clusters, named_values, owner_of, short_name
+from autograd.drawing.labels import (
     INTERMEDIATE,
     KIND_FILL,
     KIND_SHAPE,
@@ -38,9 +37,9 @@ from autograd.draw_labels import (
     op_label,
     value_label,
 )
-from autograd.engine import Value
-from autograd.function import Op
-from autograd.render import Diagram, write_image
+from autograd.drawing.render import Diagram, write_image
+from autograd.engine import Value, constant_of, has_rule, operation_of
+from autograd.graph import backward_order, topological_order
 
 DEFAULT_MAX_NODES = 3000  # dot lays out ~3000 nodes in a few seconds; 6000 take ~10 s
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -53,15 +52,15 @@ class GraphTooLargeError(ValueError):
 
 
 def _op_text(node: Value) -> str:
-    op = node._op
-    return op.describe(node._ctx) if isinstance(op, Op) else str(op)
+    op = operation_of(node)
+    return "" if op is None else op.describe(constant_of(node))
 
 
 def edge_labels(node: Value) -> list[str]:
     """One label per parent edge: empty for a symmetric op, else the argument's position or role."""
-    op, parents = node._op, node._prev
-    name = str(op)
-    symmetric = op.symmetric if isinstance(op, Op) and op.arity >= 0 else name in _SYMMETRIC_NAMES
+    op, parents = operation_of(node), node._prev
+    name = node._op
+    symmetric = op.symmetric if op is not None and has_rule(node) else name in _SYMMETRIC_NAMES
     if symmetric or len(parents) < 2:
         return [""] * len(parents)
     if name == "linear" and len(parents) % 2 == 1:
@@ -224,7 +223,7 @@ def draw_dot(
       processes that node k-th (Kahn's order from the root; see ``backward_order``).
     * ``groups``: a model with ``named_parameters()``, a mapping name → Value or (name, Value)
       pairs; clusters each neuron's parameters and the nodes computed from them, inside their layer
-      (rules in ``autograd.draw_groups``). Its Values count as parameters, and an unlabelled one
+      (rules in ``autograd.drawing.groups``). Its Values count as parameters, and an unlabelled one
       shows its name within its neuron (``w.0``, ``b``).
     * ``legend``: draw a legend (default: when ``color_by_grad`` or ``order`` is on).
     * ``title``: a caption above the graph. ``max_nodes``: raise ``GraphTooLargeError`` above this

@@ -3,7 +3,7 @@
     python -m autograd graph "tanh(x*w + b)" --set x=1.5 --set w=-0.5 --set b=0.1 -o graph.png
     deltagrad-graph "tanh(x*w + b)" --set x=1.5 --set w=-0.5 --set b=0.1 -o graph.png
 
-The expression is checked against a whitelist by ``autograd.expr`` (parsed with ``ast``, never
+The expression is checked against a whitelist by ``autograd.cli.expr`` (parsed with ``ast``, never
 evaluated by Python). Each variable becomes a leaf labelled with its name, ``backward()`` runs,
 and the value and each variable's gradient are printed. ``main`` never lets a traceback out:
 bad input exits with status 2, a failure to render or write the image with status 1.
@@ -20,10 +20,9 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from autograd.draw import DEFAULT_MAX_NODES, RANKDIRS, GraphTooLargeError, draw_dot
-from autograd.engine import Value
-from autograd.expr import ALL_FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, parse_expression
-from autograd.render import (
+from autograd.cli.expr import ALL_FUNCTIONS, MAX_LENGTH, ExpressionError, evaluate, parse_expression
+from autograd.drawing.draw import DEFAULT_MAX_NODES, RANKDIRS, GraphTooLargeError, draw_dot
+from autograd.drawing.render import (
     IMAGE_FORMATS,
     SOURCE_FORMATS,
     GraphvizNotFoundError,
@@ -31,6 +30,7 @@ from autograd.render import (
     resolve_format,
     write_image,
 )
+from autograd.engine import Value
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 

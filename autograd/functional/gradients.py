@@ -20,14 +20,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError, backward_order, call_deriv, local_grads, pending_counts
-from autograd.engine import CLOSURE, MANY, Value, parents_of, walk
-from autograd.function import Op
+from autograd.backprop import MissingDerivativeError, call_deriv, local_grads
+from autograd.engine import Value, closure_of, constant_of, has_rule, is_closure, parents_of, walk
+from autograd.graph import backward_order, pending_counts
 
 
 def _no_rule(v: Value) -> MissingDerivativeError:
     return MissingDerivativeError(
-        f"grad: node {v!r} was made by op {str(v._op)!r} with parents but no derivative rule; "
+        f"grad: node {v!r} was made by op {v._op!r} with parents but no derivative rule; "
         "define the operation with autograd.Op(name, forward, deriv)"
     )
 
@@ -44,7 +44,7 @@ def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
         for p in unique:
             p.grad = 0.0
         v.grad = g
-        v._ctx()
+        closure_of(v)()
         return [(p, p.grad) for p in unique]
     finally:
         for p, old in saved:
@@ -59,7 +59,7 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
     δ_v live in a dict instead of ``.grad``.
     """
     acc: dict[Value, float] = {output: 1.0}
-    if output._a is None:
+    if output.is_leaf:
         return [acc.get(x, 0.0) for x in inputs]
     pending = pending_counts(output)
     get = acc.get
@@ -70,20 +70,20 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
             v = pop()
             g = acc[v]
             ps = parents_of(v)
-            if v._b is CLOSURE:  # the closure's own additions, measured on borrowed .grad fields
+            if is_closure(v):  # the closure's own additions, measured on borrowed .grad fields
                 for p, d in _closure_float_step(v, g):
                     acc[p] = get(p, 0.0) + d
             else:  # δ_p += δ_v · ∂v/∂p, parents in argument order, as backward() adds them
                 for p, d in zip(ps, local_grads(v), strict=True):
                     acc[p] = get(p, 0.0) + g * d
             for p in ps:
-                if p._a is not None:
+                if not p.is_leaf:
                     n = pending[p] - 1
                     pending[p] = n
                     if not n:
                         push(p)
     except MissingDerivativeError:
-        bad = next(v for v in walk(output) if v._a is not None and not isinstance(v._op, Op))
+        bad = next(v for v in walk(output) if not v.is_leaf and not is_closure(v) and not has_rule(v))
         raise _no_rule(bad) from None
     return [get(x, 0.0) for x in inputs]
 
@@ -95,18 +95,18 @@ def local_derivatives(v: Value) -> Sequence[Any]:
     own derivative is 0). Raises ``TypeError`` for a micrograd-style closure node, whose rule is
     code that adds into ``.grad``, not a formula that can be differentiated.
     """
-    op: Any = v._op
-    a, b = v._a, v._b
-    if b is CLOSURE:
+    op: Any = v.operation
+    if is_closure(v):
         raise TypeError(
-            f"grad(create_graph=True): node {v!r} (op {str(op)!r}) was defined by a micrograd-style "
+            f"grad(create_graph=True): node {v!r} (op {v._op!r}) was defined by a micrograd-style "
             "_backward closure; its derivative is code, not a formula, so it cannot be differentiated "
             "again. Define the operation with autograd.Op(name, forward, deriv) instead"
         )
-    if not isinstance(op, Op):
+    if not has_rule(v):
         raise _no_rule(v)
-    ds = call_deriv(op, parents_of(v), v, v._ctx)
-    n = 1 if b is None else (len(a) if b is MANY else 2)
+    ps = parents_of(v)
+    ds = call_deriv(op, ps, v, constant_of(v))
+    n = len(ps)
     if len(ds) != n:
         raise TypeError(f"grad: op {op.name!r} returned {len(ds)} derivative(s) for {n} input(s) at node {v!r}")
     return ds

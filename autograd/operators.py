@@ -1,4 +1,4 @@
-"""Pure float math: the forward functions of the engine's operations, with their domains.
+"""Pure float math (as minitorch's operators): the forward functions of the operations, with their domains.
 
 Nothing here knows about graphs. Each function takes and returns Python floats and raises
 ``ValueError``, ``ZeroDivisionError`` or ``OverflowError`` with a short reason when the result is
@@ -53,6 +53,12 @@ def tanh(x: float) -> float:
     return math.tanh(x)
 
 
+def softplus(x: float) -> float:
+    """y = ln(1 + eˣ), computed as max(x, 0) + ln(1 + e^(−|x|)): no overflow for large x, and
+    the exact small tail eˣ for very negative x. softplus(1000) is 1000.0, softplus(−1000) is 0.0."""
+    return (x if x > 0.0 else 0.0) + math.log1p(math.exp(-abs(x)))
+
+
 def relu(x: float) -> float:
     """y = max(0, x)."""
     return x if x > 0.0 else 0.0
@@ -96,3 +102,20 @@ def sign(x: float) -> float:
 def step(x: float) -> float:
     """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
     return 1.0 if x > 0.0 else 0.0
+
+
+def total(*xs: float) -> float:
+    """y = Σ x_i, summed left to right from 0.0 (the same float as a chain of +)."""
+    result = 0.0
+    for x in xs:
+        result += x
+    return result
+
+
+def linear(*xs: float) -> float:
+    """y = Σ w_i x_i + b over (w_1…w_n, x_1…x_n, b), summed from b in input order (micrograd's order)."""
+    n = (len(xs) - 1) // 2
+    result = xs[-1]
+    for i in range(n):
+        result += xs[i] * xs[n + i]
+    return result

@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.checking import (
+from autograd.checking.nodes import kink_note
+from autograd.checking.numerical import (
     ATOL,
     EPS,
     FAIL,
@@ -35,8 +36,7 @@ from autograd.checking import (
     format_report,
     resolve_inputs,
 )
-from autograd.graphcheck import kink_note
-from autograd.higher import float_gradients, graph_gradients
+from autograd.functional.gradients import float_gradients, graph_gradients
 
 _ANALYTIC = "analytic ∂²"
 _REFERENCE = "numerical"
