@@ -8,14 +8,15 @@ saving and loading, and ``nn.delta``, the same gradients from the note's formula
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
-from nn import data, delta, init, losses, optim
+from nn import architectures, data, delta, init, losses, optim
 from nn.activations import ACTIVATIONS
+from nn.architectures import load_model, register
 from nn.data import moons, note_example, note_model, xor
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
 from nn.module import Module
 from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
-from nn.serialize import StateError, load_model
+from nn.serialize import StateError
 from nn.train import History, fit, grad_norms, predict
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Neuron",
     "Optimizer",
     "StateError",
+    "architectures",
     "bce_with_logits",
     "data",
     "delta",
@@ -49,5 +51,6 @@ __all__ = [
     "note_model",
     "optim",
     "predict",
+    "register",
     "xor",
 ]

@@ -1,16 +1,17 @@
-"""The activations a layer can use, each as y = f(z) and its derivative f′(z), in the note's notation.
+"""The activations a neuron can use, y = f(z), as nodes of the graph (``backward()`` finds f′ in the engine).
 
-One table serves both worlds: ``on_value`` records the activation as a node of the graph (so that
-``backward()`` finds f′ in ``autograd.ops``), and ``f`` / ``df`` are that op's own forward and
-local derivative on plain floats, used by the explicit delta rule (``nn.delta``). ``df(z, y)``
-takes both the pre-activation z and the output y = f(z) because some derivatives are cheapest in
-terms of y:
+Each entry records its activation on a ``Value`` — ``on_value(z)`` is one node whose local
+derivative the engine's op supplies. The derivatives, in the note's notation:
 
 * sigmoid:     y = 1 / (1 + e⁻ᶻ)              f′(z) = y (1 − y)
 * tanh:        y = tanh z                      f′(z) = 1 − y²
 * relu:        y = max(0, z)                   f′(z) = 1 for z > 0, else 0 (0 at the kink)
 * leaky_relu:  y = z for z > 0, else 0.01·z    f′(z) = 1 for z > 0, else 0.01
 * linear:      y = z                           f′(z) = 1
+* softplus:    y = ln(1 + eᶻ)                  f′(z) = σ(z) = 1 / (1 + e⁻ᶻ)
+
+The same formulas on plain floats are written out, independently of the engine, in ``nn.delta``
+(the delta rule is an oracle for ``backward()``, so it must not borrow the engine's derivatives).
 """
 
 from __future__ import annotations
@@ -26,44 +27,38 @@ LEAKY_SLOPE = 0.01
 
 @dataclass(frozen=True)
 class Activation:
-    """An activation: its name, how a neuron's ``repr`` shows it, and f, f′ on nodes and floats."""
+    """An activation: its name, how a neuron's ``repr`` shows it, and y = f(z) as a node."""
 
     name: str
     title: str  # the neuron's repr prefix, micrograd's style: 'ReLU' → ReLUNeuron(2)
     on_value: Callable[[Value], Value]
-    f: Callable[[float], float]
-    df: Callable[[float, float], float]  # f′(z) given z and y = f(z)
     op: Op | None = None  # the one-input op ``on_value`` records, when it is exactly one node (for ``dense``)
 
 
 def _identity(z: Value) -> Value:
+    """y = z;  f′(z) = 1 (no node)."""
     return z
 
 
 def _leaky(z: Value) -> Value:
+    """y = z for z > 0, else 0.01·z;  f′(z) = 1 for z > 0, else 0.01."""
     return z.leaky_relu(LEAKY_SLOPE)
 
 
-def _derivative(op: Op, c: float | None = None) -> Callable[[float, float], float]:
-    """f′(z) from the op's own local derivative in ``autograd/ops.py`` (the one definition)."""
-    return lambda z, y: op.deriv(z, y, c)
+def _softplus(z: Value) -> Value:
+    """y = ln(1 + eᶻ);  f′(z) = σ(z) — the engine's built-in ``Value.softplus()`` (one node)."""
+    return z.softplus()
 
 
 ACTIVATIONS: dict[str, Activation] = {
     a.name: a
     for a in (
-        Activation("sigmoid", "Sigmoid", lambda z: z.sigmoid(), ops.SIGMOID.forward, _derivative(ops.SIGMOID),
-                   ops.SIGMOID),
-        Activation("tanh", "Tanh", lambda z: z.tanh(), ops.TANH.forward, _derivative(ops.TANH), ops.TANH),
-        Activation("relu", "ReLU", lambda z: z.relu(), ops.RELU.forward, _derivative(ops.RELU), ops.RELU),
-        Activation(
-            "leaky_relu",
-            "LeakyReLU",
-            _leaky,
-            lambda z: ops.LEAKY_RELU.forward(z, LEAKY_SLOPE),
-            _derivative(ops.LEAKY_RELU, LEAKY_SLOPE),
-        ),
-        Activation("linear", "Linear", _identity, lambda z: z, lambda z, y: 1.0),
+        Activation("sigmoid", "Sigmoid", lambda z: z.sigmoid(), ops.SIGMOID),
+        Activation("tanh", "Tanh", lambda z: z.tanh(), ops.TANH),
+        Activation("relu", "ReLU", lambda z: z.relu(), ops.RELU),
+        Activation("leaky_relu", "LeakyReLU", _leaky),  # the op takes the slope: not a plain one-input op
+        Activation("linear", "Linear", _identity),
+        Activation("softplus", "Softplus", _softplus, ops.SOFTPLUS),
     )
 }
 

@@ -15,17 +15,63 @@ to other losses: it returns e_k = −∂E/∂y_k (t_k − y_k for half-SSE), and
 Weights are read from an ``MLP``'s current parameters (w_ij is ``layers.L.neurons.j.w.i``), and the
 results are keyed by the same names, so they can be set side by side with ``p.grad`` after
 ``backward()``.
+
+This module is an **independent oracle** for ``backward()``: f and f′ of every activation are
+written out below on plain floats with ``math`` only, in the note's formulas — nothing comes from
+the engine's ops or their derivatives — so a wrong derivative in the engine makes the two disagree.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nn.activations import Activation
-from nn.activations import get as activation
 from nn.layers import MLP
+
+LEAKY_SLOPE = 0.01
+"""leaky_relu's slope for z ≤ 0 (written here again on purpose; a test checks it equals ``nn.activations``'s)."""
+
+
+def _sigmoid(z: float) -> float:
+    """y = 1 / (1 + e⁻ᶻ), without overflow for large |z| (e⁻|ᶻ| ≤ 1)."""
+    if z >= 0.0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _softplus(z: float) -> float:
+    """y = ln(1 + eᶻ) = max(z, 0) + ln(1 + e⁻|ᶻ|), stable for large |z|."""
+    return max(z, 0.0) + math.log1p(math.exp(-abs(z)))
+
+
+@dataclass(frozen=True)
+class Formula:
+    """An activation on floats: y = f(z) and f′(z) given z and y (some derivatives are cheapest in y)."""
+
+    f: Callable[[float], float]
+    df: Callable[[float, float], float]
+
+
+FORMULAS: dict[str, Formula] = {
+    "sigmoid": Formula(_sigmoid, lambda z, y: y * (1.0 - y)),  # f′ = y(1 − y)
+    "tanh": Formula(math.tanh, lambda z, y: 1.0 - y * y),  # f′ = 1 − y²
+    "relu": Formula(lambda z: z if z > 0.0 else 0.0, lambda z, y: 1.0 if z > 0.0 else 0.0),  # f′ = 1 if z > 0 else 0
+    "leaky_relu": Formula(lambda z: z if z > 0.0 else LEAKY_SLOPE * z,
+                          lambda z, y: 1.0 if z > 0.0 else LEAKY_SLOPE),  # f′ = 1 if z > 0 else 0.01
+    "linear": Formula(lambda z: z, lambda z, y: 1.0),  # f′ = 1
+    "softplus": Formula(_softplus, lambda z, y: _sigmoid(z)),  # f′ = σ(z)
+}
+"""f and f′ per activation name (the names of ``nn.activations``), in the note's formulas."""
+
+
+def formula(name: str) -> Formula:
+    """The float formulas of the activation called ``name`` (a ValueError if the delta rule lacks it)."""
+    if name not in FORMULAS:
+        raise ValueError(f"delta rule: no formula for activation {name!r}; known: {', '.join(FORMULAS)}")
+    return FORMULAS[name]
 
 OutputError = Callable[[list[float], Any], list[float]]
 """e = −∂E/∂y for one sample, given the output layer's y and the sample's target(s)."""
@@ -37,7 +83,7 @@ class Net:
 
     w: list[list[list[float]]]
     b: list[list[float]]
-    f: list[Activation]
+    f: list[Formula]
 
     @classmethod
     def of(cls, model: MLP) -> Net:
@@ -45,7 +91,7 @@ class Net:
         return cls(
             [[[wi.data for wi in n.w] for n in layer.neurons] for layer in model.layers],
             [[n.b.data for n in layer.neurons] for layer in model.layers],
-            [activation(layer.activation) for layer in model.layers],
+            [formula(layer.activation) for layer in model.layers],
         )
 
 

@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
+import nn.activations as acts
+import nn.init as initialise
 from autograd import Value, dot
-from autograd.reductions import Row, dense, dense_rows
-from nn import activations as acts
-from nn import init as initialise
+from autograd.reductions import dense, dense_rows
 from nn.module import Module
 
 Inputs = Union[Value, float, Iterable[Any]]
@@ -57,48 +57,7 @@ def _preview(items: list[Any]) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-_edits = [0]
-"""How many times any neuron's or layer's attributes, or a weight/neuron list, have changed; a layer
-rebuilds its cached parameter rows (``dense_rows``) when this moved since it last looked."""
-
-
-class _Edited(list[Any]):
-    """A plain list (micrograd's ``Neuron.w`` and ``Layer.neurons`` are lists) that counts its edits."""
-
-    __slots__ = ()
-
-
-def _counting(name: str) -> Any:
-    method = getattr(list, name)
-
-    def edit(self: _Edited, *args: Any, **kwargs: Any) -> Any:
-        _edits[0] += 1
-        return method(self, *args, **kwargs)
-
-    edit.__name__ = name
-    return edit
-
-
-for _name in ("__setitem__", "__delitem__", "__iadd__", "__imul__", "append", "extend", "insert", "pop",
-              "remove", "clear", "sort", "reverse"):
-    setattr(_Edited, _name, _counting(_name))
-
-
-class _Watched(Module):
-    """A module whose attribute assignments count as edits (``n.b = Value(1.0)``, ``n.w = [...]``)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in ("w", "neurons") and isinstance(value, list):
-            value = _Edited(value)
-        _edits[0] += 1
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self, name: str) -> None:
-        _edits[0] += 1
-        object.__delattr__(self, name)
-
-
-class Neuron(_Watched):
+class Neuron(Module):
     """One neuron: y = f(Σ_i w_i x_i + b).
 
     ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU if ``nonlin`` else linear. ``activation``
@@ -148,9 +107,6 @@ class Neuron(_Watched):
     def __call__(self, x: Inputs) -> Value:
         return self.fire(as_values(x, len(self.w), self))
 
-    def parameters(self) -> list[Value]:
-        return [*self.w, self.b]
-
     def architecture(self) -> dict[str, Any]:
         return {"type": "Neuron", "nin": len(self.w), "activation": self.activation}
 
@@ -162,7 +118,7 @@ class Neuron(_Watched):
         return f"{self._act.title}Neuron({len(self.w)})"
 
 
-class Layer(_Watched):
+class Layer(Module):
     """``nout`` neurons over the same ``nin`` inputs; keyword arguments go to each ``Neuron``."""
 
     def __init__(self, nin: int, nout: int, **kwargs: Any) -> None:
@@ -176,42 +132,25 @@ class Layer(_Watched):
     def forward(self, x: Inputs) -> list[Value]:
         """Every neuron's output, always as a list (inputs are converted to nodes once).
 
-        Each neuron j gives one ``linear`` node z_j and one activation node y_j = f(z_j), the same
-        nodes as ``Neuron.fire``, built by ``autograd.reductions.dense`` from parameter rows that are
-        checked once and cached until a neuron or this layer is edited.
+        Each neuron j gives one ``linear`` node z_j = Σ_i w_ij x_i + b_j and one activation node
+        y_j = f(z_j) — the same nodes as ``Neuron.fire`` — built by ``autograd.reductions.dense``
+        from the weights the neurons hold *now* (nothing is cached: ``n.w[0] = Value(…)``,
+        ``layer.neurons.append(…)`` or ``n.activation = "tanh"`` take effect on the next call).
         """
         xs = as_values(x, self.nin, self)
-        cache = self._cache if self._seen == _edits[0] else self._rebuild()
-        out = dense(cache[0], xs, cache[1])
-        post = cache[2]
-        return out if post is None else [f(z) for f, z in zip(post, out, strict=True)]
-
-    _seen = -1
-    _cache: tuple[tuple[Row, ...], Any, Any]
-
-    def _rebuild(self) -> tuple[tuple[Row, ...], Any, Any]:
-        """(rows for ``dense``, the shared activation op or None, per-neuron activations or None)."""
         neurons = self.neurons
         for n in neurons:
             if len(n.w) != self.nin:
                 raise ValueError(f"{self!r}: a neuron has {len(n.w)} weights but the layer has {self.nin} inputs")
-        acts = {n._act.name: n._act for n in neurons}
-        act = next(iter(acts.values()))
-        if len(acts) == 1 and (act.op is not None or act.name == "linear"):
-            cache: tuple[tuple[Row, ...], Any, Any] = (dense_rows([n.w for n in neurons], [n.b for n in neurons]),
-                                                       act.op, None)
-        else:
-            cache = (dense_rows([n.w for n in neurons], [n.b for n in neurons]), None, tuple(n._f for n in neurons))
-        object.__setattr__(self, "_cache", cache)
-        object.__setattr__(self, "_seen", _edits[0])
-        return cache
+        rows = dense_rows([n.w for n in neurons], [n.b for n in neurons])
+        act = neurons[0]._act
+        if all(n._act is act for n in neurons) and (act.op is not None or act.name == "linear"):
+            return dense(rows, xs, act.op)  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
+        return [n._f(z) for n, z in zip(neurons, dense(rows, xs), strict=True)]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         out = self.forward(x)
         return out[0] if len(out) == 1 else out
-
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
 
     @property
     def activation(self) -> str:
@@ -275,9 +214,6 @@ class MLP(Module):
     def __call__(self, x: Inputs) -> Value | list[Value]:
         out = self.forward(x)
         return out[0] if len(out) == 1 else out
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for n in layer.neurons for p in (*n.w, n.b)]
 
     @property
     def sizes(self) -> list[int]:

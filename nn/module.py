@@ -8,9 +8,10 @@ the attribute paths joined with dots, so an ``MLP`` names its parameters
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Any, ClassVar
+from collections.abc import Mapping
+from typing import Any
 
+import nn.serialize as serialize
 from autograd import Value
 
 
@@ -19,44 +20,60 @@ class Module:
 
     Subclasses set their parameters as attributes (``self.w = [...]``, ``self.b = Value(0.0)``,
     ``self.layers = [...]``) and implement ``__call__``. A subclass that can be rebuilt from a
-    saved file implements ``architecture()`` and ``from_architecture()``.
+    saved file implements ``architecture()`` and ``from_architecture()``; ``nn.load_model`` rebuilds
+    the classes ``nn`` ships, and a subclass of one's own once registered with
+    ``nn.architectures.register`` (nothing is registered by merely subclassing).
     """
-
-    registry: ClassVar[dict[str, type[Module]]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        Module.registry[cls.__name__] = cls
 
     # -- parameters ----------------------------------------------------------------------------
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
         """``(name, parameter)`` pairs in a stable order; a parameter reachable twice is listed once."""
-        out: list[tuple[str, Value]] = []
-        seen: set[int] = set()
-        for name, p in self._walk(prefix):
-            if id(p) not in seen:
-                seen.add(id(p))
-                out.append((name, p))
-        return out
-
-    def _walk(self, prefix: str) -> Iterator[tuple[str, Value]]:
-        stack: list[tuple[str, Any]] = [
-            (prefix + name, attr) for name, attr in reversed(vars(self).items()) if not name.startswith("_")
-        ]
-        while stack:
-            name, obj = stack.pop()
-            if isinstance(obj, Value):
-                yield name, obj
-            elif isinstance(obj, Module):
-                stack.extend(
-                    (f"{name}.{k}", a) for k, a in reversed(vars(obj).items()) if not k.startswith("_")
-                )
-            elif isinstance(obj, (list, tuple)):
-                stack.extend((f"{name}.{i}", item) for i, item in reversed(list(enumerate(obj))))
+        names: list[str] = []
+        params = self._collect(prefix, names)
+        return list(zip(names, params, strict=True))
 
     def parameters(self) -> list[Value]:
-        """The parameters (``Value`` leaves) in the order of ``named_parameters()``."""
-        return [p for _, p in self.named_parameters()]
+        """The parameters (``Value`` leaves) in the order of ``named_parameters()``, each once.
+
+        The one source of the parameter list (the same walk as ``named_parameters()``, without
+        building the names): subclasses do not override it, so an optimiser, ``l2`` and
+        ``zero_grad`` all see what ``named_parameters()`` names.
+        """
+        return self._collect("", None)
+
+    def _collect(self, prefix: str, names: list[str] | None) -> list[Value]:
+        """The walk: public attributes in the order they were set, depth first; lists and tuples by
+        index; each ``Value`` kept at its first path (deduplicated by identity, so a tied or shared
+        parameter appears once). Appends each kept parameter's dotted path to ``names`` if given."""
+        params: list[Value] = []
+        seen: set[int] = set()
+
+        def visit(obj: Any, path: str) -> None:
+            if isinstance(obj, Value):
+                if id(obj) not in seen:
+                    seen.add(id(obj))
+                    params.append(obj)
+                    if names is not None:
+                        names.append(path)
+            elif isinstance(obj, Module):
+                for key, attr in vars(obj).items():
+                    if not key.startswith("_"):
+                        visit(attr, f"{path}.{key}" if names is not None else "")
+            elif isinstance(obj, (list, tuple)):
+                for i, item in enumerate(obj):
+                    if isinstance(item, Value):  # visit(item, …) inlined: most parameters sit in weight lists
+                        if id(item) not in seen:
+                            seen.add(id(item))
+                            params.append(item)
+                            if names is not None:
+                                names.append(f"{path}.{i}")
+                    else:
+                        visit(item, f"{path}.{i}" if names is not None else "")
+
+        for key, attr in vars(self).items():
+            if not key.startswith("_"):
+                visit(attr, prefix + key if names is not None else "")
+        return params
 
     def zero_grad(self) -> None:
         """Set every parameter's ``grad`` to 0.0 (gradients accumulate across ``backward()`` calls)."""
@@ -78,22 +95,16 @@ class Module:
         Everything is checked before anything changes; on a problem ``nn.serialize.StateError``
         (a ValueError) says what is wrong and the module is left untouched.
         """
-        from nn.serialize import checked_values
-
-        for p, value in checked_values(self, state, "load_state_dict"):
+        for p, value in serialize.checked_values(self, state, "load_state_dict"):
             p.data = value
 
     def save(self, path: str) -> None:
         """Write the architecture and parameters to the JSON file ``path`` atomically."""
-        from nn.serialize import save
-
-        save(self, path)
+        serialize.save(self, path)
 
     def load(self, path: str) -> None:
         """Set the parameters from a JSON file written by ``save`` (validated first; see ``nn.serialize``)."""
-        from nn.serialize import load_into
-
-        load_into(self, path)
+        serialize.load_into(self, path)
 
     # -- architecture (for files) --------------------------------------------------------------
     def architecture(self) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Pictures of a training run: the loss curve (matplotlib) and the computation graph (Graphviz).
 
-Both are optional extras: when matplotlib, ``autograd.drawing.draw`` or Graphviz's ``dot`` program is
+Both are optional extras: when matplotlib, the ``graphviz`` Python package or Graphviz's ``dot`` program is
 missing, the function returns ``None`` and a note saying what is missing and how to get it, and the
 caller carries on. Files are written atomically.
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd import Value
+from autograd import GraphTooLargeError, Value, save_graph
 from nn.serialize import write_atomic
 
 
@@ -65,10 +65,8 @@ def save_graph_image(root: Value, path: str | os.PathLike[str], *, model: Any = 
     """
     try:
         import graphviz
-
-        from autograd.drawing.draw import GraphTooLargeError, save_graph
     except ImportError as e:
-        return None, f"graph skipped: the drawing module is not available ({e})"
+        return None, f"graph skipped: the graphviz Python package is not installed (pip install graphviz; {e})"
     options: dict[str, Any] = {"groups": model} if model is not None else {}
     if title:
         options["title"] = title

@@ -22,13 +22,10 @@ import numbers
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from autograd import Value
 from autograd.drawing.render import atomic_write
-
-if TYPE_CHECKING:
-    from nn.module import Module
 
 FORMAT = "deltagrad.nn"
 VERSION = 1
@@ -38,12 +35,32 @@ class StateError(ValueError):
     """A state dict or a saved file does not fit the model (the message says why)."""
 
 
+class Savable(Protocol):
+    """What saving and loading need from a module (``nn.Module`` has it): names, values, architecture."""
+
+    def named_parameters(self) -> list[tuple[str, Value]]: ...
+
+    def state_dict(self) -> dict[str, float]: ...
+
+    def architecture(self) -> dict[str, Any]: ...
+
+
+class Rebuildable(Protocol):
+    """A module class that a saved architecture can rebuild (``MLP``, ``Layer``, ``Neuron``)."""
+
+    def from_architecture(self, arch: Mapping[str, Any]) -> Savable: ...
+
+
+Architectures = Mapping[str, Rebuildable]
+"""The module types a file may name, by the ``"type"`` in its architecture (see ``nn.architectures``)."""
+
+
 def _short(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
 
 
-def checked_values(module: Module, state: Mapping[str, Any], where: str) -> list[tuple[Value, float]]:
+def checked_values(module: Savable, state: Mapping[str, Any], where: str) -> list[tuple[Value, float]]:
     """Pair each parameter with its new value from ``state``, or raise ``StateError`` (nothing is changed).
 
     ``state`` must have exactly the module's parameter names, each mapped to a finite real number.
@@ -73,7 +90,7 @@ def checked_values(module: Module, state: Mapping[str, Any], where: str) -> list
     return out
 
 
-def to_json(module: Module) -> str:
+def to_json(module: Savable) -> str:
     """The file's text for ``module`` (raises StateError if a parameter is NaN or infinite)."""
     state = module.state_dict()
     bad = [name for name, v in state.items() if not math.isfinite(v)]
@@ -89,7 +106,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     atomic_write(Path(path), data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def save(module: Module, path: str | os.PathLike[str]) -> None:
+def save(module: Savable, path: str | os.PathLike[str]) -> None:
     """Save ``module``'s architecture and parameters to the JSON file ``path``, atomically."""
     write_atomic(path, to_json(module))
 
@@ -126,7 +143,7 @@ def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     return document
 
 
-def load_into(module: Module, path: str | os.PathLike[str]) -> None:
+def load_into(module: Savable, path: str | os.PathLike[str]) -> None:
     """Set ``module``'s parameters from ``path``; everything is validated before anything changes."""
     where = f"load({os.fspath(path)!r})"
     document = read_document(path)
@@ -137,17 +154,16 @@ def load_into(module: Module, path: str | os.PathLike[str]) -> None:
         p.data = value
 
 
-def load_model(path: str | os.PathLike[str]) -> Module:
-    """A new module rebuilt from the architecture in ``path``, with the saved parameters."""
-    import nn.layers  # noqa: F401  (registers Neuron, Layer and MLP)
-    from nn.module import Module
-
+def load_model(path: str | os.PathLike[str], architectures: Architectures) -> Savable:
+    """A new module rebuilt from the architecture in ``path`` by the class ``architectures`` maps its
+    ``"type"`` to, with the saved parameters (``nn.load_model`` passes the classes ``nn`` ships)."""
     where = f"load_model({os.fspath(path)!r})"
     document = read_document(path)
     arch = document["architecture"]
-    cls = Module.registry.get(str(arch.get("type")))
+    kind = arch.get("type")
+    cls = architectures.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise StateError(f"{where}: unknown module type {arch.get('type')!r}")
+        raise StateError(f"{where}: unknown module type {kind!r}")
     try:
         module = cls.from_architecture(arch)
     except (TypeError, ValueError) as e:

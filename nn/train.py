@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+import nn.losses as L
 from autograd import Value, no_grad
-from nn import losses as L
 from nn.init import Seed, make_rng
 from nn.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule

@@ -204,3 +204,52 @@ def test_changing_a_neurons_activation_changes_what_it_computes() -> None:
     with pytest.raises(ValueError, match="unknown activation 'gelu'"):
         n.activation = "gelu"
     assert n.activation == "tanh"
+
+
+# -- no hidden state: every edit of a neuron or a layer takes effect on the next call -------------
+
+def test_edits_take_effect_on_the_next_call() -> None:
+    """micrograd's habits: ``n.w[0] = Value(…)``, ``layer.neurons.append(…)`` and the like just work."""
+    layer = nn.Layer(2, 2, seed=1)
+    x = [0.5, -0.25]
+
+    def by_hand() -> list[float]:  # y_j = f(Σ_i w_ij x_i + b_j) from what the neurons hold now
+        return [n(x).data for n in layer.neurons]
+
+    def outputs() -> list[float]:
+        out = layer(x)
+        return [out.data] if isinstance(out, Value) else [v.data for v in out]
+
+    layer.neurons[0].w[0] = Value(3.0)
+    assert outputs() == by_hand() and layer.neurons[0].w[0].data == 3.0
+    layer.neurons[1].b = Value(-2.0)
+    assert outputs() == by_hand() and outputs()[1] == 0.0  # relu(z) with z < 0 (|w| ≤ 1, b = −2)
+    layer.neurons.append(nn.Neuron(2, activation="tanh", seed=4))
+    assert len(outputs()) == 3 and outputs() == by_hand()
+    assert layer.parameters()[-3:] == [*layer.neurons[2].w, layer.neurons[2].b]  # parameters() follows too
+    layer.neurons.pop(0)
+    assert len(outputs()) == 2 and outputs() == by_hand()
+    layer.neurons[0].w = [Value(1.0), Value(1.0)]
+    layer.neurons[0].b = Value(0.0)
+    layer.neurons[0].nonlin = False
+    assert outputs()[0] == 0.25
+
+
+def test_an_mlp_follows_edits_of_its_layers() -> None:
+    model = nn.MLP(2, [3, 1], seed=2)
+    before = scalar(model([1.0, 2.0])).data
+    out = model.layers[-1].neurons[0]
+    out.b.data += 1.0  # the same node, a new float
+    assert scalar(model([1.0, 2.0])).data == pytest.approx(before + 1.0, rel=1e-15)
+    out.w = [Value(0.0)] * 3  # the same Value three times: tied weights
+    assert scalar(model([1.0, 2.0])).data == out.b.data
+    names = [name for name, _ in model.named_parameters()]
+    assert names[-2:] == ["layers.1.neurons.0.w.0", "layers.1.neurons.0.b"]  # a tied weight is listed once
+    assert len(model.parameters()) == len({id(p) for p in model.parameters()}) == 9 + 2
+
+
+def test_parameters_come_from_named_parameters_everywhere() -> None:
+    model = nn.MLP(2, [3, 2, 1], seed=0)
+    for module in (model, model.layers[1], model.layers[1].neurons[0]):
+        assert module.parameters() == [p for _, p in module.named_parameters()]
+        assert type(module).parameters is nn.Module.parameters  # one definition, not one per class

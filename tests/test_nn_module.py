@@ -168,3 +168,64 @@ def test_saving_a_diverged_model_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StateError, match="not finite"):
         m.save(str(tmp_path / "m.json"))
     assert not (tmp_path / "m.json").exists()
+
+
+# -- loading rebuilds the classes nn ships; a user's own class is registered explicitly ---------
+
+OLD_FILE = """{
+ "format": "deltagrad.nn",
+ "version": 1,
+ "architecture": {"type": "MLP", "nin": 2, "nouts": [1], "activations": ["sigmoid"]},
+ "parameters": {"layers.0.neurons.0.w.0": 0.5, "layers.0.neurons.0.w.1": -0.25, "layers.0.neurons.0.b": 0.125}
+}
+"""
+
+
+def test_a_file_in_the_unchanged_format_loads(tmp_path: Path) -> None:
+    path = tmp_path / "old.json"
+    path.write_text(OLD_FILE)
+    m = nn.load_model(path)
+    assert isinstance(m, nn.MLP) and m.state_dict() == {"layers.0.neurons.0.w.0": 0.5,
+                                                         "layers.0.neurons.0.w.1": -0.25,
+                                                         "layers.0.neurons.0.b": 0.125}
+    m.save(str(tmp_path / "new.json"))
+    assert json.loads((tmp_path / "new.json").read_text()) == json.loads(OLD_FILE)
+
+
+def test_a_user_subclass_named_mlp_does_not_hijack_loading(tmp_path: Path) -> None:
+    class MLP(nn.MLP):  # the point: the same name as ours
+        hijacked = True
+
+    MLP(2, [1], seed=0)
+    path = tmp_path / "m.json"
+    model().save(str(path))
+    loaded = nn.load_model(path)
+    assert type(loaded) is nn.MLP
+    assert nn.architectures.ARCHITECTURES["MLP"] is nn.MLP
+    with pytest.raises(ValueError, match="already"):
+        nn.register(MLP)
+
+
+def test_a_module_of_ones_own_is_registered_explicitly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    class Scale(nn.Module):
+        def __init__(self, k: float) -> None:
+            self.k = Value(k)
+
+        def __call__(self, x: float) -> Value:
+            return self.k * x
+
+        def architecture(self) -> dict[str, Any]:
+            return {"type": "Scale"}
+
+        @classmethod
+        def from_architecture(cls, arch: Any) -> Scale:
+            return cls(0.0)
+
+    path = tmp_path / "s.json"
+    Scale(2.5).save(str(path))
+    with pytest.raises(StateError, match="unknown module type 'Scale'"):  # subclassing registers nothing
+        nn.load_model(path)
+    monkeypatch.setattr(nn.architectures, "ARCHITECTURES", dict(nn.architectures.ARCHITECTURES))
+    assert nn.register(Scale) is Scale
+    loaded = nn.load_model(path)
+    assert isinstance(loaded, Scale) and loaded.k.data == 2.5
