@@ -408,6 +408,40 @@ class Value:
     def __reduce__(self) -> Any:
         raise TypeError("Value cannot be pickled; save numbers instead (nn modules have state_dict())")
 
+    def __copy__(self) -> Value:
+        """``copy.copy(v)``: a new node with the same data, grad, label, op and parents."""
+        c = _new(Value)
+        for name in Value.__slots__:
+            setattr(c, name, getattr(self, name))
+        c._pending = 0
+        return c
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """``copy.deepcopy(v)``: the whole graph copied (parents first, without recursion); ops are shared.
+        A node made by a micrograd-style ``_backward`` closure cannot be deep-copied (the closure
+        would still update the original nodes): copy.copy it, or rebuild the graph."""
+        stack = [self]
+        while stack:
+            v = stack[-1]
+            if id(v) in memo:
+                stack.pop()
+                continue
+            todo = [p for p in parents_of(v) if id(p) not in memo]
+            if todo:
+                stack.extend(todo)
+                continue
+            if is_closure(v):
+                raise TypeError(f"copy.deepcopy: node {v!r} was made with a micrograd-style _backward closure, "
+                                "which would still update the original nodes; use copy.copy or rebuild the graph")
+            c = v.__copy__()
+            a = v._in
+            c._in = tuple(memo[id(p)] for p in a) if type(a) is tuple else (None if a is None else memo[id(a)])
+            c._in2 = None if v._in2 is None else memo[id(v._in2)]
+            memo[id(v)] = c
+            stack.pop()
+        result: Value = memo[id(self)]
+        return result
+
     # -- gradients (the chain rule itself is in autograd.backprop) ------------------------------
     def backward(self, grad: Number = 1.0) -> None:
         """Fill ``.grad`` of every node in this graph with ∂self/∂node, by the chain rule.

@@ -110,6 +110,12 @@ class Op:
     def __reduce__(self) -> Any:  # pragma: no cover - ops are module-level singletons
         raise TypeError(f"Op {self.name!r} cannot be pickled")
 
+    def __copy__(self) -> Op:  # an op is a module-level singleton: a copied graph shares it
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
+        return self
+
 
 # ---------------------------------------------------------------------------------------------
 # Functions that work on a float (giving a float) and on a Value (giving a node), so that one

@@ -24,7 +24,7 @@ from autograd import Value
 from nn import activations, data, losses, optim
 from nn.layers import MLP
 from nn.report import save_graph_image, save_loss_curve
-from nn.train import History, fit, predict
+from nn.train import DivergedError, History, fit, predict
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(text)
 
     say(f"deltagrad main job — {preset.blurb}")
-    run = (_train_note if args.dataset == "note" else _train_dataset)(args, preset, say)
+    try:
+        run = (_train_note if args.dataset == "note" else _train_dataset)(args, preset, say)
+    except DivergedError as e:  # no traceback, no files: say which update and what to change
+        print(f"error: {e}".replace("try a smaller lr", "try a smaller --lr"), file=sys.stderr)
+        return 1
     _write_outputs(run, args)
     if args.quiet:
         if run.prediction is not None:

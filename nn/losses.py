@@ -28,15 +28,20 @@ Predictions = Union[Value, Sequence[Value]]
 
 def _pairs(y: Any, t: Any, where: str) -> list[tuple[Any, Any]]:
     """(prediction, target) pairs; bare scalars count as one-item lists; targets become floats (or stay nodes)."""
-    ys = [y] if isinstance(y, (Value, int, float)) or not hasattr(y, "__iter__") else list(y)
-    ts = [t] if isinstance(t, (Value, int, float)) or not hasattr(t, "__iter__") else list(t)
+    ys = [y] if isinstance(y, (Value, int, float, str, bytes)) or not hasattr(y, "__iter__") else list(y)
+    ts = [t] if isinstance(t, (Value, int, float, str, bytes)) or not hasattr(t, "__iter__") else list(t)
     if len(ys) != len(ts):
         raise ValueError(f"{where}: {len(ys)} prediction(s) but {len(ts)} target(s); pass one target per prediction")
     if not ys:
         raise ValueError(f"{where}: no predictions given")
     for target in ts:
         if not isinstance(target, Value) and (isinstance(target, bool) or not isinstance(target, numbers.Real)):
-            raise TypeError(f"{where}: targets must be real numbers (or nodes), got {target!r}")
+            raise TypeError(f"{where}: targets must be real numbers (or nodes), got {str(target)[:40]!r} of type "
+                            f"{type(target).__name__}; pass numbers, e.g. {where}(y, 1.0) or {where}(ys, [1.0, 0.0])")
+    for pred in ys:
+        if not isinstance(pred, Value) and (isinstance(pred, bool) or not isinstance(pred, numbers.Real)):
+            raise TypeError(f"{where}: predictions must be Values (or numbers), got {str(pred)[:40]!r} of type "
+                            f"{type(pred).__name__}; pass the model's output, e.g. {where}(model(x), t)")
     return list(zip(ys, [tk if isinstance(tk, Value) else float(tk) for tk in ts], strict=True))
 
 

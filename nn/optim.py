@@ -8,6 +8,7 @@ Gradient descent is the note's update rule: with g = ∂E/∂w = −δ_j y_i, th
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -16,10 +17,21 @@ from autograd import Value
 
 def _check(value: object, name: str, where: str, low: float = 0.0, *, strict: bool = False, high: float = math.inf,
            high_open: bool = False) -> float:
-    """``value`` as a float if it is a finite real number in range, else a ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{where}: {name} must be a finite number, got {value!r}")
-    v = float(value)
+    """``value`` as a float if it is a finite real number in range, else a ValueError naming it.
+
+    Any real number is accepted, as ``Value`` accepts it (int, float, numpy scalars, ``Fraction``);
+    a non-number (a str, a ``Value``, None) raises TypeError.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        hint = "; pass a number such as 0.1" + (" (v.data for a Value's number)" if isinstance(value, Value) else "")
+        raise TypeError(f"{where}: {name} must be a real number, got {str(value)[:40]!r} of type "
+                        f"{type(value).__name__}{hint}")
+    try:
+        v = float(value)
+    except (OverflowError, ValueError):
+        v = math.inf
+    if not math.isfinite(v):
+        raise ValueError(f"{where}: {name} must be a finite number, got {str(value)[:40]}")
     too_low = v <= low if strict else v < low
     too_high = v >= high if high_open else v > high
     if too_low or too_high:

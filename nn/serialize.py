@@ -9,9 +9,15 @@ The file holds a format name and version, the module's architecture and its para
 Saving is atomic: the text goes to a temporary file in the same directory, is flushed to disk, and
 then replaces the target in one ``os.replace``, so a crash never leaves a half-written file (the
 old file, if any, stays whole until the new one is complete).
-Loading checks everything first — valid JSON, the format and version, the architecture, the exact
-set of names, that every value is a finite real number — and only then changes the model; any
-problem raises ``StateError`` saying what is wrong, and the model is left as it was. No pickle.
+Saving goes through ``autograd.files.atomic_write``: a read-only file is refused (``PermissionError``)
+and left as it was, a symbolic link is written through (the link stays), permissions are kept.
+
+Loading checks everything first — the file's size (at most ``MAX_FILE_BYTES``, 64 MiB, checked
+before reading), UTF-8, valid JSON, the format and version, the architecture and the number of
+parameters it implies (before any module is built), the exact set of names, that every value is a
+finite real number — and only then changes the model. A malformed file raises ``ModelFileError``
+(a ``StateError``, so a ``ValueError``) naming the file and what is wrong, and the model is left
+as it was. No pickle.
 """
 
 from __future__ import annotations
@@ -20,19 +26,27 @@ import json
 import math
 import numbers
 import os
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from autograd import Value
-from autograd.drawing.render import atomic_write
+from autograd.files import atomic_write
 
 FORMAT = "deltagrad.nn"
 VERSION = 1
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Larger files are refused before they are read (a model of a million parameters takes ~40 MB)."""
 
 
 class StateError(ValueError):
     """A state dict or a saved file does not fit the model (the message says why)."""
+
+
+class ModelFileError(StateError):
+    """A saved model file is malformed: too large, not UTF-8, not JSON, wrong keys or types.
+
+    The message names the file and what is wrong.
+    """
 
 
 class Savable(Protocol):
@@ -82,8 +96,11 @@ def checked_values(module: Savable, state: Mapping[str, Any], where: str) -> lis
     for name, p in named:
         value = state[name]
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise StateError(f"{where}: parameter {name!r} must be a real number, got {value!r}")
-        number = float(value)
+            raise StateError(f"{where}: parameter {name!r} must be a real number, got {str(value)[:80]!r}")
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
         if not math.isfinite(number):
             raise StateError(f"{where}: parameter {name!r} is {number!r}; only finite numbers can be loaded")
         out.append((p, number))
@@ -103,7 +120,7 @@ def to_json(module: Savable) -> str:
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` so that the file is either the old one or the complete
     new one (``autograd.drawing.render.atomic_write``: a temporary file beside it, fsync, ``os.replace``)."""
-    atomic_write(Path(path), data.encode("utf-8") if isinstance(data, str) else data)
+    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def save(module: Savable, path: str | os.PathLike[str]) -> None:
@@ -115,59 +132,114 @@ def _reject_constant(name: str) -> float:
     raise StateError(f"{name} is not a number a saved model may contain")
 
 
-def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Parse and check a saved file's envelope (format, version, sections); raise StateError if wrong."""
-    where = f"load({os.fspath(path)!r})"
-    with open(path, encoding="utf-8") as f:
-        text = f.read()
+def _parse_int(text: str) -> int | float:
+    """JSON integers: short ones as ints; longer than 18 digits as floats (so 5,000 digits is inf,
+    not Python's int-string-limit ValueError, and a huge nin never becomes a huge int)."""
+    return int(text) if len(text) <= 18 else float(text)
+
+
+def _read_text(path: str | os.PathLike[str], where: str) -> str:
+    size = os.stat(path).st_size
+    if size > MAX_FILE_BYTES:
+        raise ModelFileError(f"{where}: the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} bytes a model "
+                             "file may have (nn.serialize.MAX_FILE_BYTES); is it the right file?")
+    with open(path, "rb") as f:
+        raw = f.read(MAX_FILE_BYTES + 1)  # bounded even for a file that grows or has no size (a pipe)
+    if len(raw) > MAX_FILE_BYTES:
+        raise ModelFileError(f"{where}: the file holds more than the {MAX_FILE_BYTES:,} bytes a model file may "
+                             "have (nn.serialize.MAX_FILE_BYTES); is it the right file?")
     try:
-        document = json.loads(text, parse_constant=_reject_constant)
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ModelFileError(f"{where}: not UTF-8 text (byte {raw[e.start:e.start + 1]!r} at offset {e.start}); "
+                             "a model file is the JSON that model.save writes — save the model again") from None
+
+
+def read_document(path: str | os.PathLike[str], where: str | None = None) -> dict[str, Any]:
+    """Parse and check a saved file's envelope (format, version, sections); raise ModelFileError if wrong."""
+    where = f"load({os.fspath(path)!r})" if where is None else where
+    text = _read_text(path, where)
+    try:
+        document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as e:
-        raise StateError(
-            f"{where}: not valid JSON ({e.msg} at line {e.lineno}, column {e.colno}); "
+        raise ModelFileError(
+            f"{where}: not valid JSON: {e.msg} (line {e.lineno}, column {e.colno}); "
             "the file is truncated or corrupt — save the model again"
         ) from None
     except StateError as e:
-        raise StateError(f"{where}: {e}") from None
+        raise ModelFileError(f"{where}: {e}") from None
+    except RecursionError:
+        raise ModelFileError(f"{where}: the JSON is nested too deeply to read; a model file is one flat object "
+                             "of sections — save the model again") from None
+    except ValueError as e:  # anything else json itself refuses
+        raise ModelFileError(f"{where}: not a readable JSON file ({e})") from None
     if not isinstance(document, dict):
-        raise StateError(f"{where}: expected a JSON object, got {type(document).__name__}")
+        raise ModelFileError(f"{where}: expected a JSON object, got {type(document).__name__}")
     if document.get("format") != FORMAT:
-        raise StateError(f"{where}: not a deltagrad model file (format is {document.get('format')!r}, "
-                         f"expected {FORMAT!r})")
+        raise ModelFileError(f"{where}: not a deltagrad model file (format is {str(document.get('format'))[:80]!r}, "
+                             f"expected {FORMAT!r})")
     version = document.get("version")
     if version != VERSION or isinstance(version, bool):
-        raise StateError(f"{where}: unsupported format version {version!r}; this deltagrad reads version {VERSION}")
+        raise ModelFileError(f"{where}: unsupported format version {str(version)[:40]}; this deltagrad reads "
+                             f"version {VERSION}")
     for key in ("architecture", "parameters"):
         if not isinstance(document.get(key), dict):
-            raise StateError(f"{where}: the {key!r} section is missing or not an object")
+            raise ModelFileError(f"{where}: the {key!r} section is missing or not an object")
     return document
 
 
 def load_into(module: Savable, path: str | os.PathLike[str]) -> None:
     """Set ``module``'s parameters from ``path``; everything is validated before anything changes."""
     where = f"load({os.fspath(path)!r})"
-    document = read_document(path)
+    document = read_document(path, where)
     arch, mine = document["architecture"], module.architecture()
     if arch != mine:
-        raise StateError(f"{where}: the file holds a model with architecture {arch}, this model is {mine}")
-    for p, value in checked_values(module, document["parameters"], where):
+        raise ModelFileError(f"{where}: the file holds a model with architecture {str(arch)[:200]}, this model is "
+                             f"{mine}")
+    try:
+        pairs = checked_values(module, document["parameters"], where)
+    except StateError as e:
+        raise ModelFileError(str(e)) from None
+    for p, value in pairs:
         p.data = value
 
 
-def load_model(path: str | os.PathLike[str], architectures: Architectures) -> Savable:
+Counter = Callable[[Mapping[str, Any]], "int | None"]
+"""How many parameters an architecture implies (None: cannot tell); raises ValueError if it is malformed."""
+
+
+def load_model(path: str | os.PathLike[str], architectures: Architectures, count: Counter | None = None) -> Savable:
     """A new module rebuilt from the architecture in ``path`` by the class ``architectures`` maps its
-    ``"type"`` to, with the saved parameters (``nn.load_model`` passes the classes ``nn`` ships)."""
+    ``"type"`` to, with the saved parameters (``nn.load_model`` passes the classes ``nn`` ships).
+
+    ``count(arch)`` gives the number of parameters the architecture implies; it is compared with
+    the file's before anything is built (a 450-byte file declaring ``nin = 10**9`` is refused at once).
+    """
     where = f"load_model({os.fspath(path)!r})"
-    document = read_document(path)
-    arch = document["architecture"]
+    document = read_document(path, where)
+    arch, params = document["architecture"], document["parameters"]
     kind = arch.get("type")
     cls = architectures.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise StateError(f"{where}: unknown module type {kind!r}")
+        raise ModelFileError(f"{where}: unknown module type {str(kind)[:80]!r}; known: {', '.join(architectures)}")
+    if count is not None:
+        try:
+            implied = count(arch)
+        except (TypeError, ValueError, KeyError) as e:
+            raise ModelFileError(f"{where}: bad architecture: {e}") from None
+        if implied is not None and implied != len(params):
+            raise ModelFileError(f"{where}: the architecture {str(arch)[:200]} has {implied:,} parameters but the "
+                                 f"file holds {len(params):,}; the file is inconsistent — save the model again")
     try:
         module = cls.from_architecture(arch)
+    except KeyError as e:
+        raise ModelFileError(f"{where}: the architecture has no {e} entry") from None
     except (TypeError, ValueError) as e:
-        raise StateError(f"{where}: bad architecture {arch}: {e}") from None
-    for p, value in checked_values(module, document["parameters"], where):
+        raise ModelFileError(f"{where}: bad architecture {str(arch)[:200]}: {e}") from None
+    try:
+        pairs = checked_values(module, params, where)
+    except StateError as e:
+        raise ModelFileError(str(e)) from None
+    for p, value in pairs:
         p.data = value
     return module

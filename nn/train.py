@@ -32,6 +32,17 @@ LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
 
 
+class DivergedError(ArithmeticError):
+    """Training diverged: the loss became inf or NaN (``update``: the number of updates made before).
+
+    ``fit`` raises it at once instead of training on NaN; the usual cure is a smaller learning rate.
+    """
+
+    def __init__(self, message: str, update: int, epoch: int, loss: float) -> None:
+        super().__init__(message)
+        self.update, self.epoch, self.loss = update, epoch, loss
+
+
 @dataclass
 class History:
     """What ``fit`` saw, one entry per epoch."""
@@ -165,7 +176,9 @@ def fit(
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
     ``callback(epoch, history)`` runs after each epoch; a true result stops the run. ``progress``
-    shows a progress bar on stderr (None: only when stderr is a terminal).
+    shows a progress bar on stderr (None: only when stderr is a terminal). A loss that becomes
+    inf or NaN raises ``DivergedError`` (naming the update; the weights are left as they were
+    then); a loss function returning a float instead of a ``Value`` raises ``TypeError``.
     """
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
@@ -195,8 +208,18 @@ def fit(
                     opt.lr = schedule(step)
                 outs = [_rows(model(X[i])) for i in idx]
                 E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
+                if not isinstance(E, Value):
+                    raise TypeError(f"fit: the loss function {getattr(loss_fn, '__name__', loss_fn)!r} returned "
+                                    f"{type(E).__name__} {str(E)[:40]}, not a Value; build the loss from the "
+                                    "predictions (Values) with autograd operations so that backward() reaches the "
+                                    "weights (a float — .data, float(), math.* — has no graph)")
                 if l2:
                     E = E + L.l2(params, l2)
+                if not math.isfinite(E.data):
+                    raise DivergedError(
+                        f"fit: training diverged: the loss became {E.data!r} at update {step + 1} (epoch {epoch + 1}, "
+                        f"after {step} update(s)) with learning rate lr={opt.lr:g}; try a smaller lr (say "
+                        f"{opt.lr / 10:g})", step + 1, epoch + 1, E.data)
                 opt.zero_grad()
                 E.backward()
                 opt.step()

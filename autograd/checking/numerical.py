@@ -35,6 +35,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -164,13 +165,25 @@ def _describe(x: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+MIN_EPS = sys.float_info.epsilon
+"""The smallest step factor accepted (2.2e-16): below it x ± eps·max(1, |x|) may round back to x."""
+
+
 def check_settings(where: str, **settings: float) -> None:
-    """eps, atol, rtol must be finite numbers (eps > 0, tolerances ≥ 0), else ValueError naming them."""
+    """eps, atol, rtol must be finite numbers (eps ≥ ``MIN_EPS``, tolerances ≥ 0), else ValueError naming them.
+
+    An eps below float resolution would make the step (x + h) − (x − h) round to 0 and the
+    difference quotient divide by zero; it is refused here, before anything is computed.
+    """
     for key, val in settings.items():
         ok = isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
         if not ok or val < 0 or (key == "eps" and val == 0):
             need = "a positive number such as 1e-6" if key == "eps" else "a number >= 0"
             raise ValueError(f"{where}: {key} must be {need}, got {_describe(val)}")
+        if key == "eps" and val < MIN_EPS:
+            raise ValueError(
+                f"{where}: eps={val!r} is below float resolution (the smallest usable step factor is "
+                f"{MIN_EPS:.3g}: x ± eps·max(1, |x|) would round back to x); use eps=1e-6 (the default)")
 
 
 def resolve_inputs(f: Any, inputs: Any, where: str) -> tuple[list[float], list[str]]:

@@ -39,7 +39,8 @@ the expression:
   numbers, variables, + - * / ** (power), unary -, parentheses, and the functions
   {", ".join(ALL_FUNCTIONS)} (leaky_relu(x) or leaky_relu(x, slope)).
   Nothing else is accepted (no attribute access, other calls, strings, ...); at most
-  {MAX_LENGTH} characters. An expression starting with '-' can be given as is ("-x*2").
+  {MAX_LENGTH} characters. An expression starting with '-' can be given as is ("-x*2",
+  "-omega*2", "--x").
 
 output:
   Prints the value and the gradient of the expression with respect to each variable.
@@ -106,19 +107,37 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-def _protect_expression(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    """Let an expression start with '-' ("-x*2"): argparse would take it for an unknown option.
+_OPERATORS = set("+-*/() ")
 
-    A token that starts with a single '-' and is not one of our options (nor an option's value)
-    gets a leading space, which argparse reads as a positional argument and the parser strips.
+
+def _is_expression(token: str, known: set[str], takes_value: set[str]) -> bool:
+    """Whether a token starting with '-' is the expression ("-x*2", "-omega*2", "-h*x", "--x")
+    rather than one of our options ("-o", "-ograph.png", "--max-nodes=5", "--ord" for --order)."""
+    if len(token) < 2 or token == "--" or token in known:
+        return False
+    if token.startswith("--"):
+        name = token.split("=", 1)[0]
+        return not any(option.startswith(name) for option in known if option.startswith("--"))
+    short, rest = token[:2], token[2:]
+    if short not in known:
+        return True
+    if short not in takes_value:  # "-h*x": -h takes no value, so what follows is not for it
+        return True
+    # "-ograph.png" is -o with its value; "-omega*2" or "-omega" is an expression
+    return bool(_OPERATORS & set(rest)) or "." not in rest
+
+
+def _protect_expression(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Let an expression start with '-' ("-x*2", "-omega*2", "-h*x", "--x"): argparse would take it
+    for an option. Such a token (see ``_is_expression``; never an option's value) gets a leading
+    space, which argparse reads as a positional argument and the parser strips.
     """
     takes_value = {s for a in parser._actions if a.nargs is None and a.option_strings for s in a.option_strings}
     known = {s for a in parser._actions for s in a.option_strings}
     out: list[str] = []
     for i, token in enumerate(argv):
         after_option = i > 0 and argv[i - 1] in takes_value
-        if (token.startswith("-") and not token.startswith("--") and len(token) > 1 and not after_option
-                and token not in known and token[:2] not in known):
+        if token.startswith("-") and not after_option and _is_expression(token, known, takes_value):
             token = " " + token
         out.append(token)
     return out

@@ -8,9 +8,12 @@ Allowed: numbers, variable names, ``+ - * / **``, unary ``-`` and ``+``, parenth
 exp, log, tanh, sigmoid, relu, leaky_relu (with an optional numeric slope), abs, sqrt, sin, cos.
 Everything else — attribute access, subscripts, other calls, keyword arguments, strings,
 comparisons, lambdas, comprehensions, statements such as ``import`` — is rejected with an
-``ExpressionError`` naming what and where. So are input longer than ``MAX_LENGTH`` characters,
-nesting deeper than ``MAX_DEPTH`` and exponent towers higher than ``MAX_TOWER`` (``2**2**2**2**2``).
-Constant parts are computed in floats (``2*3 + x`` records ``6 + x``), never as Python integers.
+``ExpressionError`` naming what and where. So are input longer than ``MAX_LENGTH`` characters and
+nesting deeper than ``MAX_DEPTH``. Constant parts are computed in floats (``2*3 + x`` records
+``6 + x``), never as Python integers, so a power tower costs nothing: ``1**1**1**1**1`` is 1 and
+``2**2**2**2**2`` is refused only because its value does not fit in a float. Every operation is
+first computed on the floats (the constants' and the variables' values alike), so an overflow or
+a domain error has the same message whether the numbers came from constants or from ``--set``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ from autograd.engine import Value
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 200  # syntax-tree levels; a + b + c + … nests one level per term
-MAX_TOWER = 3
 
 Number = Union[Value, float]
 
@@ -36,15 +38,16 @@ FUNCTIONS: dict[str, ops.Op] = {op.method: op for op in ops.TABLE if op.cli and 
 ALL_FUNCTIONS = tuple(sorted(FUNCTIONS))
 
 
-_BINARY: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
-    ast.Add: ("+", lambda a, b: a + b),
-    ast.Sub: ("-", lambda a, b: a - b),
-    ast.Mult: ("*", lambda a, b: a * b),
-    ast.Div: ("/", lambda a, b: a / b if isinstance(a, Value) or isinstance(b, Value) else operators.divide(a, b)),
-    ast.Pow: ("**", lambda a, b: a ** b if isinstance(a, Value) or isinstance(b, Value) else operators.power(a, b)),
+# symbol, the operation on nodes, the operation on floats (which says what is wrong)
+_BINARY: dict[type, tuple[str, Callable[[Any, Any], Any], Callable[[float, float], float]]] = {
+    ast.Add: ("+", lambda a, b: a + b, lambda a, b: a + b),
+    ast.Sub: ("-", lambda a, b: a - b, lambda a, b: a - b),
+    ast.Mult: ("*", lambda a, b: a * b, lambda a, b: a * b),
+    ast.Div: ("/", lambda a, b: a / b, operators.divide),
+    ast.Pow: ("**", lambda a, b: a ** b, operators.power),
 }
 _SYMBOLS: dict[type, str] = {
-    **{kind: symbol for kind, (symbol, _) in _BINARY.items()},
+    **{kind: symbol for kind, (symbol, _, _) in _BINARY.items()},
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
     ast.BitOr: "|", ast.BitXor: "^", ast.BitAnd: "&",
 }
@@ -117,13 +120,6 @@ def _depth(tree: ast.AST) -> int:
         deepest = max(deepest, depth)
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     return deepest
-
-
-def _tower(node: ast.AST) -> int:
-    """How many powers are stacked in exponents: 2**2**2 → 2, (x**2)**3 → 1 (only exponents count)."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
-        return max(_tower(node.left), 1 + _tower(node.right))
-    return max((_tower(child) for child in ast.iter_child_nodes(node)), default=0)
 
 
 def _check(node: ast.AST, text: str, names: list[str]) -> None:
@@ -218,25 +214,27 @@ def parse_expression(text: str) -> Expression:
     depth = _depth(tree)
     if depth > MAX_DEPTH:
         raise ExpressionError(f"the expression is nested {depth} levels deep; the limit is {MAX_DEPTH}", source)
-    tower = _tower(tree.body)
-    if tower > MAX_TOWER:
-        raise ExpressionError(
-            f"exponent tower too high: {tower} powers stacked in exponents (a ** b ** c ...), the limit is "
-            f"{MAX_TOWER}; the result could not fit in a float anyway", source)
     names: list[str] = []
     _check(tree.body, source, names)
     return Expression(source, tree.body, tuple(names))
 
 
+def _number(x: Number) -> float:
+    return x.data if isinstance(x, Value) else x
+
+
 def _call(node: ast.Call, args: list[Number], text: str) -> Number:
     name = node.func.id if isinstance(node.func, ast.Name) else ""
     op, x = FUNCTIONS[name], args[0]
-    if op.param is None:
-        return getattr(x, name)() if isinstance(x, Value) else op.forward(x)
     c = args[1] if len(args) > 1 else op.default
     if isinstance(c, Value):
         raise _fail(f"{name}: the {op.param} must be a number, not an expression of variables", text, node.args[1])
-    return getattr(x, name)(c) if isinstance(x, Value) else op.forward(x, c)
+    y = op.forward(_number(x)) if op.param is None else op.forward(_number(x), c)  # the float's own message
+    if not math.isfinite(y):
+        raise _fail(f"{name}({_number(x)!r}) does not fit in a float", text, node)
+    if not isinstance(x, Value):
+        return y
+    return getattr(x, name)() if op.param is None else getattr(x, name)(c)
 
 
 def _compute(node: ast.expr, env: Mapping[str, Value], text: str) -> Number:
@@ -248,15 +246,16 @@ def _compute(node: ast.expr, env: Mapping[str, Value], text: str) -> Number:
         operand = _compute(node.operand, env, text)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp):
-        symbol, fn = _BINARY[type(node.op)]
+        symbol, on_nodes, on_floats = _BINARY[type(node.op)]
         a, b = _compute(node.left, env, text), _compute(node.right, env, text)
-        try:
-            result = fn(a, b)
+        fa, fb = _number(a), _number(b)
+        try:  # on the floats first: the same message for constants and for --set values
+            result = on_floats(fa, fb)
+            if not math.isfinite(result):
+                raise OverflowError(f"{fa!r} {symbol} {fb!r} does not fit in a float")
+            return on_nodes(a, b) if isinstance(a, Value) or isinstance(b, Value) else result
         except (ValueError, ArithmeticError) as e:
             raise _fail(str(e), text, node) from None
-        if isinstance(result, float) and not math.isfinite(result):
-            raise _fail(f"{a!r} {symbol} {b!r} does not fit in a float", text, node)
-        return result
     if isinstance(node, ast.Call):
         args = [_compute(arg, env, text) for arg in node.args]
         try:

@@ -38,7 +38,7 @@ from autograd.drawing.labels import (
     value_label,
 )
 from autograd.drawing.render import Diagram, write_image
-from autograd.engine import Value, constant_of, has_rule, operation_of
+from autograd.engine import Value, constant_of, has_rule, operation_of, walk
 from autograd.graph import backward_order, topological_order
 
 DEFAULT_MAX_NODES = 3000  # dot lays out ~3000 nodes in a few seconds; 6000 take ~10 s
@@ -75,7 +75,7 @@ def _param_set(params: Any) -> set[Value]:
     if params is None:
         return set()
     if hasattr(params, "named_parameters") or isinstance(params, Mapping):
-        return {v for _, v in named_values(params)}
+        return {v for _, v in named_values(params, "params")}
     items = params.parameters() if hasattr(params, "parameters") else params
     if not isinstance(items, Iterable):
         raise TypeError(f"draw_dot(params=...): expected Values or a model, got {type(params).__name__}")
@@ -87,16 +87,23 @@ def _param_set(params: Any) -> set[Value]:
     return found
 
 
-def _check_size(order: list[Value], max_nodes: int | None) -> None:
-    values = len(order)
-    ops = sum(1 for v in order if v._prev)
-    if max_nodes is not None and values + ops > max_nodes:
-        raise GraphTooLargeError(
-            f"draw_dot: the graph has {values + ops} nodes ({values} values and {ops} operations), more than "
-            f"max_nodes={max_nodes}; Graphviz would take a long time to lay it out and the picture would be "
-            "unreadable. Draw a part of it (draw_dot(some_intermediate_value)), build the parts you do not "
-            "need to see under autograd.no_grad(), or raise the limit: draw_dot(root, max_nodes=...)."
-        )
+def _check_size(root: Value, max_nodes: int | None) -> None:
+    """Refuse a graph above ``max_nodes`` drawn nodes, counting only until the limit is passed
+    (a graph a million nodes deep is refused after max_nodes + 1 nodes, not after walking it all)."""
+    if max_nodes is None:
+        return
+    values = ops = 0
+    for v in walk(root):
+        values += 1
+        ops += 1 if v._prev else 0
+        if values + ops > max_nodes:
+            raise GraphTooLargeError(
+                f"draw_dot: the graph has more than max_nodes={max_nodes} nodes (counting stopped at {values + ops} "
+                f"nodes: {values} values and {ops} operations so far); Graphviz would take a long time to lay it "
+                "out and the picture would be unreadable. Draw a part of it (draw_dot(some_intermediate_value)), "
+                "build the parts you do not need to see under autograd.no_grad(), or raise the limit: "
+                "draw_dot(root, max_nodes=...)."
+            )
 
 
 def _check_options(root: Any, rankdir: str, precision: int, max_nodes: int | None, title: Any) -> None:
@@ -230,9 +237,9 @@ def draw_dot(
       many drawn nodes (values + operations); None for no limit.
     """
     _check_options(root, rankdir, precision, max_nodes, title)
+    _check_size(root, max_nodes)
     nodes = topological_order(root)
-    _check_size(nodes, max_nodes)
-    named = named_values(groups) if groups is not None else []
+    named = named_values(groups, "groups") if groups is not None else []
     param_set = _param_set(params) | {v for _, v in named}
     opts = {"show_data": show_data, "show_grad": show_grad, "precision": precision, "order": order,
             "color_by_grad": color_by_grad, "mark": mark, "param_set": param_set,
@@ -266,13 +273,16 @@ def save_graph(
     root: Value | Diagram,
     path: str | os.PathLike[str],
     format: str | None = None,
+    *,
+    timeout: float | None = None,
     **options: Any,
 ) -> Path:
     """Draw ``root`` (with ``draw_dot``'s ``options``) and write the image to ``path``; return the path.
 
     The format comes from ``format`` or the file's suffix: png, svg, pdf, or dot/gv for the DOT
     source (which needs no Graphviz program). The file is written atomically. ``root`` may also be
-    a graph already made by ``draw_dot``. Raises ``GraphvizNotFoundError`` when ``dot`` is missing.
+    a graph already made by ``draw_dot``. Raises ``GraphvizNotFoundError`` when ``dot`` is missing,
+    ``RenderError`` when it fails or runs longer than ``timeout`` seconds (default ``Diagram.timeout``).
     """
     if isinstance(root, Value):
         graph = draw_dot(root, **options)
@@ -282,4 +292,4 @@ def save_graph(
         graph = root
     else:
         raise TypeError(f"save_graph: expected a Value or a graph from draw_dot, got {type(root).__name__}")
-    return write_image(graph, path, format)
+    return write_image(graph, path, format, timeout=timeout)

@@ -27,10 +27,16 @@ from typing import Any
 from autograd.engine import Value
 
 
-def named_values(groups: Any) -> list[tuple[str, Value]]:
+MAX_DEPTH = 64
+"""The most nested clusters a parameter name may ask for (one per numeric index in its path)."""
+
+
+def named_values(groups: Any, option: str = "groups") -> list[tuple[str, Value]]:
     """``(name, Value)`` pairs from a model (``named_parameters()``), a mapping or an iterable of pairs.
 
-    A Value listed under two names (shared weights) keeps its first name.
+    A Value listed under two names (shared weights) keeps its first name. ``option`` is the
+    argument of ``draw_dot`` being read (``groups`` or ``params``), for the error messages. A name
+    nesting deeper than ``MAX_DEPTH`` clusters is refused (checked in time linear in its length).
     """
     if hasattr(groups, "named_parameters"):
         items: Any = groups.named_parameters()
@@ -40,7 +46,7 @@ def named_values(groups: Any) -> list[tuple[str, Value]]:
         items = groups
     else:
         raise TypeError(
-            f"draw_dot(groups=...): expected an object with named_parameters(), a mapping name -> Value "
+            f"draw_dot({option}=...): expected an object with named_parameters(), a mapping name -> Value "
             f"or (name, Value) pairs, got {type(groups).__name__}"
         )
     pairs: list[tuple[str, Value]] = []
@@ -49,12 +55,24 @@ def named_values(groups: Any) -> list[tuple[str, Value]]:
         if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
                 and isinstance(item[1], Value)):
             raise TypeError(
-                f"draw_dot(groups=...): each entry must be a (name, Value) pair with a str name, got {item!r:.80}"
+                f"draw_dot({option}=...): each entry must be a (name, Value) pair with a str name, got {item!r:.80}"
+                + ("; a mapping maps names to Value nodes: {'w': Value(0.5)}" if isinstance(groups, Mapping) else "")
+            )
+        depth = _depth(item[0])
+        if depth > MAX_DEPTH:
+            raise ValueError(
+                f"draw_dot({option}=...): the name {item[0][:60]!r}… ({len(item[0])} characters) nests {depth} "
+                f"clusters, more than {MAX_DEPTH}; use shorter dotted names (such as layers.0.neurons.1.w.0)"
             )
         if item[1] not in seen:
             seen.add(item[1])
             pairs.append(item)
     return pairs
+
+
+def _depth(name: str) -> int:
+    """How many nested clusters ``name`` would make (one per numeric part after the first), in linear time."""
+    return sum(1 for i, part in enumerate(name.split(".")) if i > 0 and part.isdigit())
 
 
 def owner_of(name: str) -> str:

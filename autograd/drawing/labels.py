@@ -43,14 +43,27 @@ def _visible(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
+MAX_LABEL_CHARS = 2000
+"""User text longer than this is cut, with a marker saying how much was left out: Graphviz refuses
+any label above 16,384 bytes, and each character takes at most 6 bytes once escaped."""
+
+
+def clip(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """``text``, or its first ``limit`` characters and a marker ``… [+N characters]`` when longer."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [+{len(text) - limit} characters]"
+
+
 def html_text(text: object) -> str:
     """``text`` as the content of a Graphviz HTML-like label, showing exactly what was written.
 
     ``& < > "`` become entities, each line break (``\\n``, ``\\r\\n`` or ``\\r``) becomes
     ``<BR/>``, a tab becomes a space, and characters XML cannot hold (control characters, lone
-    surrogates) are shown as escapes such as ``\\x1b``.
+    surrogates) are shown as escapes such as ``\\x1b``. Text longer than ``MAX_LABEL_CHARS`` is
+    cut with a marker (``clip``), so Graphviz never rejects a label.
     """
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n")  # a label set to a non-str shows as str()
+    text = clip(str(text)).replace("\r\n", "\n").replace("\r", "\n")  # a label set to a non-str shows as str()
     text = _NOT_XML.sub(_visible, text).translate(_ENTITIES)
     return text.replace("\n", "<BR/>")
 

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import graphviz
+from graphviz.backend.dot_command import command as dot_command
+
+from autograd.files import atomic_write
+
+__all__ = ["Diagram", "GraphvizNotFoundError", "RenderError", "atomic_write", "dot_available", "render_bytes",
+           "resolve_format", "write_image"]
 
 INSTALL_HINT = (
     "Graphviz's 'dot' program is needed to render graphs as images, and it was not found on PATH. "
@@ -44,7 +51,11 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
 
 
 class RenderError(RuntimeError):
-    """``dot`` ran but failed (for example a format this Graphviz build cannot write)."""
+    """``dot`` ran but failed or did not finish in time (for example a format this build cannot write)."""
+
+
+DEFAULT_TIMEOUT = 60.0
+"""Seconds ``dot`` may take before rendering is abandoned (``Diagram.timeout``; ``pipe(timeout=...)``)."""
 
 
 def dot_available() -> bool:
@@ -54,26 +65,68 @@ def dot_available() -> bool:
 
 @contextlib.contextmanager
 def _graphviz_errors() -> Iterator[None]:
-    """Turn graphviz's bare ``ExecutableNotFound`` into ``GraphvizNotFoundError``."""
+    """Turn graphviz's bare ``ExecutableNotFound`` into ``GraphvizNotFoundError``, and its
+    ``CalledProcessError`` (or a broken pipe to ``dot``) into ``RenderError`` with dot's message."""
     try:
         yield
     except GraphvizNotFoundError:
         raise
     except graphviz.ExecutableNotFound:
         raise GraphvizNotFoundError() from None
+    except subprocess.CalledProcessError as e:
+        raise _failed(e.returncode, e.stderr) from None
+    except BrokenPipeError:
+        raise RenderError("Graphviz dot stopped reading the graph (it rejected the input); "
+                          "save the DOT source (.dot) to see what it holds") from None
+
+
+def _failed(returncode: int, stderr: object) -> RenderError:
+    text = stderr.decode("utf-8", "replace") if isinstance(stderr, bytes) else str(stderr or "")
+    text = text.strip()
+    if len(text) > 1000:
+        text = text[:1000] + " …"
+    return RenderError(f"Graphviz dot failed (exit {returncode}): {text or 'no message'}")
+
+
+def run_dot(cmd: list[Any], source: bytes, timeout: float | None, quiet: bool = False) -> bytes:
+    """Run a Graphviz command on ``source``; its output, or a clear error (missing, failed, too slow)."""
+    if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):
+        raise ValueError(f"render: timeout must be a number of seconds > 0 or None, got {timeout!r}")
+    try:
+        proc = subprocess.run(cmd, input=source, capture_output=True, timeout=timeout, check=False)
+    except FileNotFoundError:
+        raise GraphvizNotFoundError() from None
+    except subprocess.TimeoutExpired:
+        raise RenderError(f"Graphviz dot did not finish within {timeout:g} s and was stopped; draw a smaller part "
+                          "of the graph, save the DOT source (.dot) instead, or allow more time (timeout=...)") from None
+    if proc.returncode != 0:
+        raise _failed(proc.returncode, proc.stderr)
+    if proc.stderr and not quiet:
+        sys.stderr.write(proc.stderr.decode("utf-8", "replace"))
+    return bytes(proc.stdout)
 
 
 class Diagram(graphviz.Digraph):
     """The ``graphviz.Digraph`` that ``draw_dot`` returns: all of Digraph, plus clearer errors.
 
     ``pipe``, ``render``, ``view`` and Jupyter's inline display raise ``GraphvizNotFoundError``
-    (with install instructions) instead of a bare ``ExecutableNotFound``. In Jupyter the graph
-    shows inline as SVG whatever its ``format``. ``save_image(path)`` writes an image atomically.
+    (with install instructions) instead of a bare ``ExecutableNotFound``, and ``RenderError``
+    (with dot's own message) instead of ``graphviz.CalledProcessError`` or ``BrokenPipeError``.
+    ``pipe`` stops a ``dot`` that runs longer than ``timeout`` seconds (``Diagram.timeout``,
+    default ``DEFAULT_TIMEOUT``). In Jupyter the graph shows inline as SVG whatever its ``format``.
+    ``save_image(path)`` writes an image atomically.
     """
 
-    def pipe(self, *args: Any, **kwargs: Any) -> Any:
-        with _graphviz_errors():
-            return super().pipe(*args, **kwargs)
+    timeout: float | None = DEFAULT_TIMEOUT
+
+    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
+             neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None, timeout: float | None = None) -> Any:
+        cmd = dot_command(engine or self.engine, format or self.format, renderer=renderer or self.renderer,
+                          formatter=formatter or self.formatter, neato_no_op=neato_no_op)
+        out = run_dot(list(cmd), self.source.encode(self.encoding or "utf-8"),
+                      self.timeout if timeout is None else timeout, quiet)
+        return out.decode(encoding) if encoding is not None else out
 
     def render(self, *args: Any, **kwargs: Any) -> Any:
         with _graphviz_errors():
@@ -83,9 +136,10 @@ class Diagram(graphviz.Digraph):
         with _graphviz_errors():
             return super().view(*args, **kwargs)
 
-    def save_image(self, path: str | os.PathLike[str], format: str | None = None) -> Path:
+    def save_image(self, path: str | os.PathLike[str], format: str | None = None,
+                   timeout: float | None = None) -> Path:
         """Write this graph to ``path`` (format from the suffix or ``format``); return the path."""
-        return write_image(self, path, format)
+        return write_image(self, path, format, timeout=timeout)
 
 
 def resolve_format(path: str | os.PathLike[str], format: str | None = None) -> tuple[Path, str]:
@@ -118,53 +172,25 @@ def resolve_format(path: str | os.PathLike[str], format: str | None = None) -> t
     return target, suffix
 
 
-def render_bytes(graph: graphviz.Digraph, fmt: str) -> bytes:
+def render_bytes(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
     """The graph rendered to ``fmt`` by ``dot`` (or its DOT source for dot/gv), as bytes."""
     if fmt in SOURCE_FORMATS:
         return bytes(graph.source.encode("utf-8"))
+    if isinstance(graph, Diagram):
+        return bytes(graph.pipe(format=fmt, timeout=timeout))
     with _graphviz_errors():
-        try:
-            return bytes(graph.pipe(format=fmt))
-        except graphviz.CalledProcessError as e:
-            stderr = e.stderr.decode("utf-8", "replace") if isinstance(e.stderr, bytes) else str(e.stderr)
-            raise RenderError(f"Graphviz dot failed to render {fmt} (exit {e.returncode}): {stderr.strip()}") from None
+        return bytes(graph.pipe(format=fmt))
 
 
-def atomic_write(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` atomically: a temporary file beside it, then ``os.replace``.
-
-    The temporary file is created with the usual permissions (0666 minus the umask), as an
-    ordinary ``open`` would, and removed if anything fails.
-    """
-    directory = target.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(f"cannot write {str(target)!r}: the directory {str(directory)!r} does not exist")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
-        try:
-            fd = os.open(tmp, flags, 0o666)
-            break
-        except FileExistsError:  # pragma: no cover - 48 random bits collided
-            continue
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str], format: str | None = None) -> Path:
+def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str], format: str | None = None, *,
+                timeout: float | None = None) -> Path:
     """Render ``graph`` and write it to ``path`` atomically; return the path written.
 
     The format comes from ``format`` or the suffix (png, svg, pdf; dot/gv write the DOT source
-    and need no Graphviz program). Raises ``GraphvizNotFoundError`` when ``dot`` is missing.
+    and need no Graphviz program). Raises ``GraphvizNotFoundError`` when ``dot`` is missing,
+    ``RenderError`` when it fails or takes longer than ``timeout`` seconds; the file is written by
+    ``autograd.files.atomic_write`` (a read-only target is refused, a symlink written through).
     """
     target, fmt = resolve_format(path, format)
-    atomic_write(target, render_bytes(graph, fmt))
+    atomic_write(target, render_bytes(graph, fmt, timeout))
     return target
