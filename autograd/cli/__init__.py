@@ -40,7 +40,7 @@ the expression:
   {", ".join(ALL_FUNCTIONS)} (leaky_relu(x) or leaky_relu(x, slope)).
   Nothing else is accepted (no attribute access, other calls, strings, ...); at most
   {MAX_LENGTH} characters. An expression starting with '-' can be given as is ("-x*2",
-  "-omega*2", "--x").
+  "-omega*2", "-h*x", "--x"); only a bare "-h" or "-o" is the option (write "-(h)").
 
 output:
   Prints the value and the gradient of the expression with respect to each variable.
@@ -107,12 +107,13 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     return parser
 
 
-_OPERATORS = set("+-*/() ")
-
-
 def _is_expression(token: str, known: set[str], takes_value: set[str]) -> bool:
     """Whether a token starting with '-' is the expression ("-x*2", "-omega*2", "-h*x", "--x")
-    rather than one of our options ("-o", "-ograph.png", "--max-nodes=5", "--ord" for --order)."""
+    rather than one of our options ("-o", "-h", "-ograph.png", "--max-nodes=5", "--ord" for --order).
+
+    The options themselves win: "-h" alone is help (write "-(h)" for minus h); "-o" glued to its
+    value counts as the option only when the value ends in .png, .svg, .pdf, .dot or .gv.
+    """
     if len(token) < 2 or token == "--" or token in known:
         return False
     if token.startswith("--"):
@@ -123,8 +124,8 @@ def _is_expression(token: str, known: set[str], takes_value: set[str]) -> bool:
         return True
     if short not in takes_value:  # "-h*x": -h takes no value, so what follows is not for it
         return True
-    # "-ograph.png" is -o with its value; "-omega*2" or "-omega" is an expression
-    return bool(_OPERATORS & set(rest)) or "." not in rest
+    # "-ograph.png" (a file name with an output suffix) is -o with its value; "-omega*2" is an expression
+    return not rest.lower().endswith(tuple(f".{fmt}" for fmt in IMAGE_FORMATS + SOURCE_FORMATS))
 
 
 def _protect_expression(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:

@@ -26,7 +26,6 @@ from typing import Any
 
 from autograd.engine import Value
 
-
 MAX_DEPTH = 64
 """The most nested clusters a parameter name may ask for (one per numeric index in its path)."""
 

@@ -97,8 +97,9 @@ def run_dot(cmd: list[Any], source: bytes, timeout: float | None, quiet: bool = 
     except FileNotFoundError:
         raise GraphvizNotFoundError() from None
     except subprocess.TimeoutExpired:
-        raise RenderError(f"Graphviz dot did not finish within {timeout:g} s and was stopped; draw a smaller part "
-                          "of the graph, save the DOT source (.dot) instead, or allow more time (timeout=...)") from None
+        raise RenderError(f"Graphviz dot did not finish within {timeout:g} s and was stopped; draw a smaller "
+                          "part of the graph, save the DOT source (.dot) instead, or allow more time (timeout=...)"
+                          ) from None
     if proc.returncode != 0:
         raise _failed(proc.returncode, proc.stderr)
     if proc.stderr and not quiet:
