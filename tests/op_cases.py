@@ -125,7 +125,8 @@ ORACLES: dict[Op, Oracle] = {
                      d2=lambda x, c: {(0, 0): 2 * c / x**3}, d3=lambda x, c: {(0, 0, 0): -6 * c / x**4},
                      wide=(NONZERO,)),
     # y = xⁿ;  y′ = n·xⁿ⁻¹,  y″ = n(n−1)xⁿ⁻²,  y‴ = n(n−1)(n−2)xⁿ⁻³
-    ops.POW_C: Oracle(lambda x, n: x**n, lambda x, n: x**n, lambda x, n: (n * x ** (n - 1.0),),
+    ops.POW_C: Oracle(lambda x, n: x**n, lambda x, n: x ** (int(n) if n.is_integer() else n),  # sympy: x**2, not x**2.0
+                      lambda x, n: (n * x ** (n - 1.0),),
                       d2=lambda x, n: {(0, 0): n * (n - 1) * x ** (n - 2)},
                       d3=lambda x, n: {(0, 0, 0): n * (n - 1) * (n - 2) * x ** (n - 3)}),
     # y = cˣ;  y′ = cˣ ln c,  y″ = cˣ ln²c,  y‴ = cˣ ln³c

@@ -178,6 +178,15 @@ def test_imports_inside_functions_are_only_optional_third_party() -> None:
     assert bad == [], "\n".join(bad)
 
 
+def test_our_packages_use_absolute_imports() -> None:
+    bad = []
+    for path in files("autograd", "nn"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        bad += [f"{path.relative_to(ROOT)}:{n.lineno}" for n in ast.walk(tree)
+                if isinstance(n, ast.ImportFrom) and n.level]
+    assert bad == [], f"relative imports (use absolute ones): {bad}"
+
+
 def test_autograd_never_imports_nn() -> None:
     bad = [f"{path.relative_to(ROOT)}:{line}: {target}" for path in files("autograd")
            for target, _, line in imports(path) if target.split(".")[0] == "nn"]
