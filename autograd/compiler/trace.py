@@ -208,6 +208,13 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
     """Run ``fn`` twice on ``example`` (numbers and lists of floats) and classify its graph."""
     names = argument_names(fn, len(example))
     r1 = _one_run(fn, example, names)
+    for a in r1.nodes:
+        if is_closure(a):
+            raise TypeError(f"compile: node {a!r} ({a._op!r}) gets its gradient from a micrograd-style _backward "
+                            "closure, which cannot be compiled; define the operation with autograd.op instead")
+        if not a.is_leaf and not engine.has_rule(a):
+            raise TypeError(f"compile: node {a!r} was made by Value(data, children, {a._op!r}) and has no "
+                            "derivative rule; define the operation with autograd.op")
     r2 = _one_run(fn, example, names)
     _compare(r1, r2)
     given = None if params is None else {id(p): (name, p) for name, p in params}
@@ -217,13 +224,7 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
     for a, b in zip(r1.nodes, r2.nodes, strict=True):
         if id(a) in r1.args:
             continue
-        if is_closure(a):
-            raise TypeError(f"compile: node {a!r} ({a._op!r}) gets its gradient from a micrograd-style _backward "
-                            "closure, which cannot be compiled; define the operation with autograd.op instead")
         if not a.is_leaf:
-            if not engine.has_rule(a):
-                raise TypeError(f"compile: node {a!r} was made by Value(data, children, {a._op!r}) and has no "
-                                "derivative rule; define the operation with autograd.op")
             if a is b:
                 raise TraceError(f"compile: node {a!r} ({a._op!r}) was built before the call and reused; build it "
                                  "inside the function from parameters (or detach() it to make it a constant)")
