@@ -19,7 +19,7 @@ from autograd.checking import (
     gradgradcheck,
     numerical_grad,
 )
-from autograd.compiler import CompiledStep, TraceError
+from autograd.compiler import CompiledStep, TraceError, memory_of
 from autograd.compiler import compile as compile  # re-exported, see below
 from autograd.custom import op
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
@@ -51,6 +51,7 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "jacobian",
+    "memory_of",
     "no_grad",
     "numerical_grad",
     "op",

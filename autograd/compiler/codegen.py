@@ -74,6 +74,7 @@ class Source:
     lines: dict[int, tuple[Value, str]] = field(default_factory=dict)  # line number -> (node, variable)
     names: dict[int, str] = field(default_factory=dict)  # id(node) -> variable
     arg_names: list[str] = field(default_factory=list)
+    forward_from: int = 0  # lines before ``_forward`` (compiled only when step.forward is first called)
 
 
 class _Writer:
@@ -277,6 +278,7 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     w.line(2, f"_push({out_expr})")
     w.line(1, f"return [{', '.join('g_' + p for p in pnames)}]")
     w.line(0, "")
+    forward_from = len(w.out)
     w.line(0, f"def _forward(_W, {''.join(f'_a{i}, ' for i in range(n_args))}):")
     w.line(1, f"[{', '.join(wnames)}] = _W")
     for name, c in consts:
@@ -289,5 +291,5 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
         w.lines[base + num] = info
     w.line(1, f"return {out_expr}")
     ns["_num"] = lambda x: engine.as_number(x, "compiled step: an op's forward returned")
-    return Source("\n".join(w.out) + "\n", ns, w.lines, var, flat_args)
+    return Source("\n".join(w.out) + "\n", ns, w.lines, var, flat_args, forward_from)
 

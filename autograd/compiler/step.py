@@ -44,16 +44,26 @@ class Program:
         arg_names = self.source.arg_names
         self.source.namespace["_fix"] = lambda xs: [engine.as_number(x, f"compiled step: argument {n}")
                                                     for x, n in zip(xs, arg_names, strict=True)]
-        code = builtins.compile(self.source.text, self.filename, "exec")  # our own text only (see codegen)
-        exec(code, self.source.namespace)
+        lines = self.source.text.splitlines(True)
+        code = builtins.compile("".join(lines[: self.source.forward_from]), self.filename, "exec")  # our own text
+        exec(code, self.source.namespace)  # only (see codegen): defines _many
         linecache.cache[self.filename] = (len(self.source.text), None, self.source.text.splitlines(True),
                                           self.filename)
         self.many: Callable[..., list[float]] = self.source.namespace["_many"]
-        self.forward: Callable[..., Any] = self.source.namespace["_forward"]
         self.params, self.frozen, self.aux = tr.params, tr.frozen, tr.aux is not None
         self.param_names = [self.source.names[id(p)] for p in tr.params]
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
+
+    def forward(self, *args: Any) -> Any:
+        """The generated ``_forward``, compiled on first use (most steps never need it)."""
+        fn = self.source.namespace.get("_forward")
+        if fn is None:
+            n = self.source.forward_from
+            text = "\n" * n + "".join(self.source.text.splitlines(True)[n:])  # the same line numbers
+            exec(builtins.compile(text, self.filename, "exec"), self.source.namespace)
+            fn = self.source.namespace["_forward"]
+        return fn(*args)
 
     def values(self) -> list[float]:
         return [p.data for p in self.params] + [p.data for p in self.frozen]
