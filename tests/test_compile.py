@@ -263,3 +263,11 @@ def test_hostile_labels_and_op_names_never_become_code() -> None:
     assert step(1.0) == 2.0 * 1.5 * 0.5 + 0.25 and p.grad == 1.0 and q.grad == 3.0 and r.grad == 1.0
     for line in step.source.splitlines():
         assert "import os" not in line.split("#")[0]
+
+
+def test_many_takes_rows_of_one_shape_and_says_so() -> None:
+    v = Value(2.0, label="v")
+    step = autograd.compile(lambda xs: autograd.sum(xs) * v, [1.0, 2.0], check=0)
+    with pytest.raises(TraceError, match="traced shape"):
+        step.many([([1.0, 2.0],), ([1.0, 2.0, 3.0],)])
+    assert v.grad == 0.0  # nothing was added: the call failed as a whole
