@@ -19,6 +19,8 @@ from autograd.checking import (
     gradgradcheck,
     numerical_grad,
 )
+from autograd.compiler import CompiledStep, TraceError, memory_of
+from autograd.compiler import compile as compile  # re-exported, see below
 from autograd.custom import op
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
 from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
@@ -29,10 +31,12 @@ from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
 
 __all__ = [
+    "CompiledStep",
     "GradcheckError",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "Op",
+    "TraceError",
     "Value",
     "apply",
     "assert_grad",
@@ -47,6 +51,7 @@ __all__ = [
     "hessian",
     "is_grad_enabled",
     "jacobian",
+    "memory_of",
     "no_grad",
     "numerical_grad",
     "op",
@@ -56,4 +61,4 @@ __all__ = [
     "walk",
 ]
 # ``sum`` is importable (autograd.sum, as torch.sum) but left out of __all__ so that a star
-# import never shadows the built-in.
+# import never shadows the built-in; so is ``compile`` (autograd.compile, the compiled training step).

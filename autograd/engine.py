@@ -67,6 +67,10 @@ _local = threading.local()
 _threads_off = 0
 _lock = threading.Lock()
 
+# While ``autograd.compiler`` traces a function it puts one hook here; comparisons and ``bool()`` of
+# a node call it (it raises ``TraceError`` in the tracing thread). Empty otherwise: one global read.
+_branch_hooks: list[Callable[[Value, str, object], None]] = []
+
 
 def make_node(data: float, op: Op | None, first: Any, second: Any = None, const: Any = None) -> Value:
     """A node from its parts (see the module docstring), without validation: the engine's own path."""
@@ -375,18 +379,32 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    # -- comparisons and conversions (on data) -------------------------------------------------
+    # -- comparisons and conversions (on data); refused while ``autograd.compiler`` traces ------
     def __lt__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, "<", other)
         return self.data < _data_of(other, "<")
 
     def __le__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, "<=", other)
         return self.data <= _data_of(other, "<=")
 
     def __gt__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, ">", other)
         return self.data > _data_of(other, ">")
 
     def __ge__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, ">=", other)
         return self.data >= _data_of(other, ">=")
+
+    def __bool__(self) -> bool:
+        """Always True (as for any object); refused while tracing, where ``if v:`` is a branch on a node."""
+        if _branch_hooks:
+            _branch_hooks[0](self, "bool", None)
+        return True
 
     __eq__ = object.__eq__  # identity, so nodes can live in sets and dicts
     __hash__ = object.__hash__

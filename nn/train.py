@@ -23,6 +23,7 @@ from typing import Any, Union
 
 import nn.losses as L
 from autograd import Value, no_grad
+from nn.compiled import CompiledLoss
 from nn.init import Seed, make_rng
 from nn.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule
@@ -155,6 +156,7 @@ def fit(
     seed: Seed = None,
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on inputs ``X`` and targets ``y``; return the ``History``.
 
@@ -165,7 +167,9 @@ def fit(
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
     ``callback(epoch, history)`` runs after each epoch; a true result stops the run. ``progress``
-    shows a progress bar on stderr (None: only when stderr is a terminal).
+    shows a progress bar on stderr (None: only when stderr is a terminal). ``compile=True`` traces
+    one sample's loss once and runs generated float code for each sample (``nn.compiled``): the
+    same gradients to rounding, several times faster.
     """
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
@@ -183,6 +187,7 @@ def fit(
     history = History()
     bar = ProgressBar(epochs, enabled=sys.stderr.isatty() if progress is None else progress)
     step = 0
+    compiled = CompiledLoss(model, loss_fn, loss if isinstance(loss, str) else "", X, y, l2) if compile else None
     try:
         for epoch in range(epochs):
             if size < len(X) and shuffle:
@@ -193,6 +198,14 @@ def fit(
                 idx = order[start : start + size]
                 if schedule is not None:
                     opt.lr = schedule(step)
+                if compiled is not None:  # the same update from generated code (nn.compiled)
+                    opt.zero_grad()
+                    E_value, floats = compiled.batch(idx)
+                    opt.step()
+                    step += 1
+                    total += E_value * len(idx)
+                    outs_all.extend(floats)
+                    continue
                 outs = [_rows(model(X[i])) for i in idx]
                 E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
                 if l2:
