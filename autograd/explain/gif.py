@@ -1,0 +1,175 @@
+"""An animated GIF of a walk-through, one picture per frame, for slides.
+
+Graphviz lays the graph out once (``dot``); each frame is then drawn on that same layout
+(``neato -n2`` keeps every position) with the frame's numbers and highlights, as a GIF of its
+own. The frames are put into one animated GIF here (no imaging library needed): each picture's
+colour table becomes its frame's local table, its LZW-compressed pixels are copied unchanged,
+and a Graphic Control Extension (delay, disposal) precedes each; a NETSCAPE2.0 extension makes it loop.
+
+GIF blocks (GIF89a): header, logical screen descriptor (width, height, flags, background,
+aspect) and optional global colour table; then extensions (0x21 label, sub-blocks) and images
+(0x2C descriptor, optional local colour table, LZW minimum code size, sub-blocks); 0x3B ends it.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import textwrap
+from dataclasses import dataclass
+from typing import Any
+
+import graphviz
+
+from autograd.drawing.groups import named_values, short_name
+from autograd.drawing.labels import html_label, html_text, value_label
+from autograd.drawing.render import GraphvizNotFoundError, RenderError
+from autograd.explain.frames import states
+
+CURRENT, PARENT = "#d62728", "#1565c0"
+
+
+class GifError(ValueError):
+    """Bytes that are not a GIF this module can read."""
+
+
+@dataclass
+class Picture:
+    """One image of a GIF: its size, colour table, LZW code size and compressed data (sub-blocks)."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    table: bytes
+    interlaced: bool
+    transparent: int | None
+    code_size: int
+    blocks: bytes
+
+
+def _sub_blocks(data: bytes, at: int) -> int:
+    """The position after the data sub-blocks starting at ``at`` (ended by a zero-length block)."""
+    while True:
+        if at >= len(data):
+            raise GifError("GIF: data ends inside a block")
+        size = data[at]
+        at += 1 + size
+        if size == 0:
+            return at
+
+
+def pictures(data: bytes) -> list[Picture]:
+    """The images of a GIF, in order (what a viewer shows as its frames)."""
+    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
+        raise GifError(f"not a GIF (it starts {data[:6]!r})")
+    flags = data[10]
+    at = 13
+    table = b""
+    if flags & 0x80:
+        n = 3 << ((flags & 7) + 1)
+        table, at = data[at:at + n], at + n
+    found: list[Picture] = []
+    transparent = None
+    while at < len(data):
+        kind = data[at]
+        if kind == 0x3B:
+            return found
+        if kind == 0x21:
+            label = data[at + 1]
+            if label == 0xF9 and data[at + 2] == 4:
+                transparent = data[at + 6] if data[at + 3] & 1 else None
+            at = _sub_blocks(data, at + 2)
+        elif kind == 0x2C:
+            left, top, width, height, pflags = struct.unpack("<HHHHB", data[at + 1:at + 10])
+            at += 10
+            local = table
+            if pflags & 0x80:
+                n = 3 << ((pflags & 7) + 1)
+                local, at = data[at:at + n], at + n
+            code_size = data[at]
+            end = _sub_blocks(data, at + 1)
+            found.append(Picture(width, height, left, top, local, bool(pflags & 0x40), transparent, code_size,
+                                 data[at + 1:end]))
+            transparent, at = None, end
+        else:
+            raise GifError(f"GIF: unknown block 0x{kind:02x} at byte {at}")
+    raise GifError("GIF: no trailer (0x3B)")
+
+
+def _table_bits(table: bytes) -> int:
+    """The size field for a colour table of ``len(table)`` bytes (2^(field+1) entries)."""
+    entries = len(table) // 3
+    bits = max(1, (entries - 1).bit_length())
+    if 3 << bits != len(table):
+        raise GifError(f"GIF: a colour table of {len(table)} bytes is not 3·2^n")
+    return bits - 1
+
+
+def animate(frames: list[bytes], delay: float = 1.0, loop: int = 0) -> bytes:
+    """One animated GIF from single-picture GIFs, ``delay`` seconds each, looping ``loop`` times (0: forever)."""
+    if not frames:
+        raise ValueError("animate: no frames")
+    pics = [p for f in frames for p in pictures(f)]
+    width = max(p.left + p.width for p in pics)
+    height = max(p.top + p.height for p in pics)
+    out = bytearray(b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0))
+    out += b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", loop) + b"\x00"
+    centis = max(1, round(delay * 100))
+    for p in pics:
+        if not p.table:
+            raise GifError("GIF: a picture without a colour table")
+        packed = (2 << 2) | (1 if p.transparent is not None else 0)  # disposal 2: restore to background
+        out += b"\x21\xf9\x04" + struct.pack("<BHB", packed, centis, p.transparent or 0) + b"\x00"
+        flags = 0x80 | (0x40 if p.interlaced else 0) | _table_bits(p.table)
+        out += b"\x2c" + struct.pack("<HHHHB", p.left, p.top, p.width, p.height, flags) + p.table
+        out += bytes([p.code_size]) + p.blocks
+    out += b"\x3b"
+    return bytes(out)
+
+
+def _caption(title: str | None, text: str) -> str:
+    lines = textwrap.wrap(text, 110) or [""]
+    return "\n".join(([title] if title else []) + lines)
+
+
+def _pipe(source: str, **options: Any) -> bytes:
+    try:
+        return bytes(graphviz.Source(source).pipe(**options))
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError() from None
+    except graphviz.CalledProcessError as e:
+        raise RenderError(f"Graphviz failed to draw a frame (exit {e.returncode}): {e.stderr!r:.300}") from None
+
+
+def render_gif(walk: Any, delay: float = 1.0) -> bytes:
+    """The animated GIF of a ``StepThrough`` (``walk``): one picture per frame, on one layout."""
+    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0.01 <= delay <= 600:
+        raise ValueError(f"step_through.save: delay must be a number of seconds from 0.01 to 600, got {delay!r}")
+    order, frames = walk.order, walk.frames
+    shown = {v: short_name(n) for n, v in named_values(walk.names)} if walk.names is not None else {}
+    captions = [_caption(walk.title, f.text) for f in frames]
+    widest = max(len(line) for c in captions for line in c.splitlines())
+    tallest = max(len(c.splitlines()) for c in captions)
+    base = walk.graph.copy()
+    base.attr(label=html_label(html_text("\n".join(["0" * widest] * tallest))), labelloc="b", fontsize="12")
+    laid = bytes(base.pipe(format="dot")).decode("utf-8")
+    cut = laid.rindex("}")
+    images = []
+    for frame, state, caption in zip(frames, states(frames, len(order)), captions, strict=True):
+        lines = [f"graph [label={html_label(html_text(caption))}];"]
+        for i, v in enumerate(order):
+            cells = [f"data {html_text(state[i]['data'])}", f"grad {html_text(state[i]['grad'])}"]
+            lines.append(f"v{i} [label={value_label(v.label or shown.get(v, ''), cells)}];")
+        if frame.node is not None:
+            lines.append(f'v{frame.node} [color="{CURRENT}", penwidth=3];')
+        if frame.op is not None:
+            lines.append(f'op{frame.op} [color="{CURRENT}", fillcolor="#ffe082", penwidth=3];')
+        if frame.parent is not None:
+            lines.append(f'v{frame.parent} [color="{PARENT}", penwidth=3];')
+        text = laid[:cut]
+        if frame.edge is not None:
+            text = re.sub(rf'id="{re.escape(frame.edge)}"', f'id="{frame.edge}", color="{CURRENT}", penwidth=3', text)
+        source = text + "\n".join(lines) + "\n}\n"
+        images.append(_pipe(source, format="gif", engine="neato", neato_no_op=2))
+    return animate(images, delay)
