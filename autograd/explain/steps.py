@@ -126,11 +126,12 @@ def _same(a: float, b: float) -> bool:
     return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
 
 
-def _closure_effect(v: Value, g: float, acc: dict[Value, float]) -> tuple[dict[Value, float], dict[Value, float]]:
+def _closure_effect(v: Value, g: float, acc: dict[Value, float],
+                    order: list[Value]) -> tuple[dict[Value, float], dict[Value, float]]:
     """Run v's closure twice on borrowed ``.grad`` fields: from 0 (what it adds) and from the running
-    totals (what ``backward()`` saw it do). Every ``.grad`` is restored afterwards."""
+    totals (what ``backward()`` saw it do). Every ``.grad`` of the graph is restored afterwards."""
     unique = list(dict.fromkeys(parents_of(v)))
-    saved = [(q, q.grad) for q in (v, *unique)]
+    saved = [(q, q.grad) for q in order]
     try:
         for p in unique:
             p.grad = 0.0
@@ -237,7 +238,7 @@ def explain(y: Value, names: Any = None, *, grad: float = 1.0) -> Explanation:
         common: dict[str, Any] = {"node": v, "upstream": g, "node_name": naming.name(v), "root_name": naming.root_name,
                   "delta": delta}
         if is_closure(v):
-            alone, after = _closure_effect(v, g, acc)
+            alone, after = _closure_effect(v, g, acc, order)
             for p in dict.fromkeys(ps):
                 before, total, added = acc[p], after[p], alone[p]
                 if _same(before + added, total):
