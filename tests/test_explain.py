@@ -15,6 +15,7 @@ import pytest
 import autograd
 import nn
 from autograd import Value, ops
+from autograd.custom import op
 from autograd.explain import ExplainError, Explanation, explain
 from autograd.explain.names import fmt
 from nn import delta, losses
@@ -204,3 +205,28 @@ def test_html_table_is_escaped_and_bad_input_is_named() -> None:
 def test_a_leaf_root_has_no_steps() -> None:
     a = Value(2.0)
     assert len(explain(a)) == 0 and a.grad == 1.0
+
+
+def test_a_user_defined_op_shows_its_formula_or_says_it_has_none() -> None:
+    @op("cube")
+    def cube(x: float) -> float:
+        """y = x³"""
+        return x * x * x
+
+    cube.derivative(lambda x: 3.0 * x * x)  # f′ = 3x²
+
+    a = Value(1.5, label="a")
+    ex = explain(cube(a) * 2.0)
+    step = next(s for s in ex if s.parent is a)
+    assert step.local == 3.0 * 1.5**2 and a.grad == 2.0 * 3.0 * 1.5**2
+    assert step.formula == (f"cube: {cube.formula}" if cube.formula else "cube: (no formula given)")
+
+
+def test_a_layer_from_dense_with_shared_inputs_matches_backward() -> None:
+    model = nn.MLP(3, [4, 4, 1], "tanh", seed=3)
+    xs = [Value(v, label=f"x{i}") for i, v in enumerate([0.3, -1.2, 0.8])]
+    out = model(xs)
+    root = losses.half_sse(out, 0.5)
+    ex = explain(root, names=model)
+    _check_sums(ex, {v: 0.0 for v in [*model.parameters(), *xs]})
+    assert set(ex.deltas) == {f"δ_[L{L}.n{j}]" for L, n in ((0, 4), (1, 4), (2, 1)) for j in range(n)}

@@ -38,13 +38,27 @@ def _missing() -> str:
     return ""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    missing = _missing()
+def _require(missing: str) -> None:
+    """Nothing if ``missing`` is empty; else skip, or fail when running in CI (``CI=true``)."""
     if missing:
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"browser tests must run in CI: {missing}")
         pytest.skip(missing)
+
+
+def test_in_ci_a_missing_browser_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run in CI: chromium is not installed"):
+        _require("chromium is not installed (apt-get install chromium)")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        _require("chromium is not installed")
+    _require("")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require(_missing())
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

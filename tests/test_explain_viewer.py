@@ -124,3 +124,14 @@ def test_the_command_line_writes_a_steps_page(tmp_path: Path, capsys: pytest.Cap
     assert "dg-data" in out.read_text(encoding="utf-8")
     assert cli_main(["x*x", "--set", "x=1", "--steps", str(tmp_path / "s.png")]) == 2
     assert "--steps" in capsys.readouterr().err
+
+
+def test_a_gif_of_too_many_frames_is_refused(tmp_path: Path) -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(400):
+        y = y * 1.0001
+    walk = step_through(y)
+    with pytest.raises(ValueError, match=r"a GIF of \d+ frames is more than 600"):
+        walk.save(tmp_path / "big.gif")
+    assert not (tmp_path / "big.gif").exists()

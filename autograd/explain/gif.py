@@ -21,12 +21,12 @@ from typing import Any
 
 import graphviz
 
-from autograd.drawing.groups import named_values, short_name
-from autograd.drawing.labels import html_label, html_text, value_label
+from autograd.drawing.labels import html_label, html_text
 from autograd.drawing.render import GraphvizNotFoundError, RenderError
 from autograd.explain.frames import states
 
 CURRENT, PARENT = "#d62728", "#1565c0"
+MAX_FRAMES = 600  # each frame is one run of Graphviz (~0.1-0.3 s for a small network)
 
 
 class GifError(ValueError):
@@ -147,7 +147,10 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0.01 <= delay <= 600:
         raise ValueError(f"step_through.save: delay must be a number of seconds from 0.01 to 600, got {delay!r}")
     order, frames = walk.order, walk.frames
-    shown = {v: short_name(n) for n, v in named_values(walk.names)} if walk.names is not None else {}
+    if len(frames) > MAX_FRAMES:
+        raise ValueError(f"step_through.save: a GIF of {len(frames)} frames is more than {MAX_FRAMES} (one Graphviz "
+                         "run each, and too long to watch); save the .html page instead, or step through a part of "
+                         "the graph (step_through(some_intermediate_value))")
     captions = [_caption(walk.title, f.text) for f in frames]
     widest = max(len(line) for c in captions for line in c.splitlines())
     tallest = max(len(c.splitlines()) for c in captions)
@@ -159,8 +162,7 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
     for frame, state, caption in zip(frames, states(frames, len(order)), captions, strict=True):
         lines = [f"graph [label={html_label(html_text(caption))}];"]
         for i, v in enumerate(order):
-            cells = [f"data {html_text(state[i]['data'])}", f"grad {html_text(state[i]['grad'])}"]
-            lines.append(f"v{i} [label={value_label(v.label or shown.get(v, ''), cells)}];")
+            lines.append(f"v{i} [label={walk.label(v, state[i]['data'], state[i]['grad'])}];")
         if frame.node is not None:
             lines.append(f'v{frame.node} [color="{CURRENT}", penwidth=3];')
         if frame.op is not None:

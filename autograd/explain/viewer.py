@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd.drawing.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
+from autograd.drawing.groups import named_values, short_name
+from autograd.drawing.labels import fmt_sig, html_text, value_label
 from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
 from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id
@@ -97,11 +99,23 @@ class StepThrough:
         _check_size(self.order, max_nodes)
         self.root, self.names, self.title = root, names, title
         self.explanation: Explanation = explain(root, names)
-        self.graph = with_ids(draw_dot(root, rankdir=rankdir, precision=precision, groups=names, title=title,
-                                       max_nodes=max_nodes))
+        self.precision = precision
+        shown = {v: short_name(n) for n, v in named_values(names)} if names is not None else {}
+        roles = self.explanation.naming.roles
+        self.display = {v: v.label or shown.get(v) or roles.get(v, "") for v in self.order}
+        graph = draw_dot(root, rankdir=rankdir, precision=precision, groups=names, max_nodes=max_nodes)
+        for i, v in enumerate(self.order):  # the note's names (z_k, y_j0, x_0) on nodes that have no label
+            if not v.label and v not in shown and v in roles:
+                text = self.label(v, fmt_sig(v.data, precision), fmt_sig(v.grad, precision))
+                graph.body.append(f"\tv{i} [label={text}]\n")
+        self.graph = with_ids(graph)
         self.frames: list[Frame] = build_frames(self.explanation, self.order, None if lr is None else float(lr),
                                                 precision)
         self.first_step = next((k for k, f in enumerate(self.frames) if f.phase == "backward"), len(self.frames))
+
+    def label(self, v: Value, data: str, grad: str) -> str:
+        """A value node's label as ``draw_dot`` draws it, with its name here and the given numbers."""
+        return value_label(self.display[v], [f"data {html_text(data)}", f"grad {html_text(grad)}"])
 
     def __len__(self) -> int:
         return len(self.frames)
