@@ -230,3 +230,10 @@ def test_a_layer_from_dense_with_shared_inputs_matches_backward() -> None:
     ex = explain(root, names=model)
     _check_sums(ex, {v: 0.0 for v in [*model.parameters(), *xs]})
     assert set(ex.deltas) == {f"δ_[L{L}.n{j}]" for L, n in ((0, 4), (1, 4), (2, 1)) for j in range(n)}
+
+
+def test_a_node_without_a_rule_is_named_as_backward_names_it() -> None:
+    a = Value(2.0, label="a")
+    y = Value(4.0, (a,), "mystery") * 3.0
+    with pytest.raises(autograd.backprop.MissingDerivativeError, match="'mystery'"):
+        explain(y)

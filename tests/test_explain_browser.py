@@ -149,3 +149,13 @@ def test_a_hostile_label_runs_nothing(browser: Any, tmp_path: Path) -> None:
     assert alert == 0
     assert label in _shown(browser, 0)  # shown as text
     _assert_clean(browser)
+
+
+def test_the_checks_catch_a_page_that_misbehaves(browser: Any, tmp_path: Path) -> None:
+    """A negative control: a page that logs an error and runs an inline script fails ``_assert_clean``."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><script>window.__dg_alerted = 1; console.error('boom')</script>", encoding="utf-8")
+    browser.get(bad.as_uri())
+    with pytest.raises(AssertionError):
+        _assert_clean(browser)
+    assert browser.execute_script("return window.__dg_alerted") == 1
