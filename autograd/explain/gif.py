@@ -2,7 +2,8 @@
 
 Graphviz lays the graph out once (``dot``); each frame is then drawn on that same layout
 (``neato -n2`` keeps every position) with the frame's numbers and highlights, as a GIF of its
-own. The frames are put into one animated GIF here (no imaging library needed): each picture's
+own — all frames in one run of Graphviz, which writes one GIF per graph of its input. The
+pictures are put into one animated GIF here (no imaging library needed): each picture's
 colour table becomes its frame's local table, its LZW-compressed pixels are copied unchanged,
 and a Graphic Control Extension (delay, disposal) precedes each; a NETSCAPE2.0 extension makes it loop.
 
@@ -14,12 +15,12 @@ aspect) and optional global colour table; then extensions (0x21 label, sub-block
 from __future__ import annotations
 
 import re
+import shutil
 import struct
+import subprocess
 import textwrap
 from dataclasses import dataclass
 from typing import Any
-
-import graphviz
 
 from autograd.drawing.labels import html_label, html_text
 from autograd.drawing.render import GraphvizNotFoundError, RenderError
@@ -59,12 +60,12 @@ def _sub_blocks(data: bytes, at: int) -> int:
             return at
 
 
-def pictures(data: bytes) -> list[Picture]:
-    """The images of a GIF, in order (what a viewer shows as its frames)."""
-    if data[:6] not in (b"GIF87a", b"GIF89a") or len(data) < 13:
-        raise GifError(f"not a GIF (it starts {data[:6]!r})")
-    flags = data[10]
-    at = 13
+def _parse(data: bytes, at: int = 0) -> tuple[list[Picture], int]:
+    """The images of the GIF starting at byte ``at``, and the position after its trailer."""
+    if data[at:at + 6] not in (b"GIF87a", b"GIF89a") or len(data) < at + 13:
+        raise GifError(f"not a GIF (it starts {data[at:at + 6]!r})")
+    flags = data[at + 10]
+    at += 13
     table = b""
     if flags & 0x80:
         n = 3 << ((flags & 7) + 1)
@@ -74,7 +75,7 @@ def pictures(data: bytes) -> list[Picture]:
     while at < len(data):
         kind = data[at]
         if kind == 0x3B:
-            return found
+            return found, at + 1
         if kind == 0x21:
             label = data[at + 1]
             if label == 0xF9 and data[at + 2] == 4:
@@ -97,6 +98,20 @@ def pictures(data: bytes) -> list[Picture]:
     raise GifError("GIF: no trailer (0x3B)")
 
 
+def pictures(data: bytes) -> list[Picture]:
+    """The images of a GIF, in order (what a viewer shows as its frames)."""
+    return _parse(data)[0]
+
+
+def split(data: bytes) -> list[list[Picture]]:
+    """The images of each of several GIFs written one after the other (as Graphviz does for many graphs)."""
+    out, at = [], 0
+    while at < len(data):
+        found, at = _parse(data, at)
+        out.append(found)
+    return out
+
+
 def _table_bits(table: bytes) -> int:
     """The size field for a colour table of ``len(table)`` bytes (2^(field+1) entries)."""
     entries = len(table) // 3
@@ -108,9 +123,13 @@ def _table_bits(table: bytes) -> int:
 
 def animate(frames: list[bytes], delay: float = 1.0, loop: int = 0) -> bytes:
     """One animated GIF from single-picture GIFs, ``delay`` seconds each, looping ``loop`` times (0: forever)."""
-    if not frames:
+    return animate_pictures([p for f in frames for p in pictures(f)], delay, loop)
+
+
+def animate_pictures(pics: list[Picture], delay: float = 1.0, loop: int = 0) -> bytes:
+    """One animated GIF of ``pics`` (see ``animate``)."""
+    if not pics:
         raise ValueError("animate: no frames")
-    pics = [p for f in frames for p in pictures(f)]
     width = max(p.left + p.width for p in pics)
     height = max(p.top + p.height for p in pics)
     out = bytearray(b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0))
@@ -133,13 +152,21 @@ def _caption(title: str | None, text: str) -> str:
     return "\n".join(([title] if title else []) + lines)
 
 
-def _pipe(source: str, **options: Any) -> bytes:
-    try:
-        return bytes(graphviz.Source(source).pipe(**options))
-    except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError() from None
-    except graphviz.CalledProcessError as e:
-        raise RenderError(f"Graphviz failed to draw a frame (exit {e.returncode}): {e.stderr!r:.300}") from None
+def _draw_all(source: str) -> bytes:
+    """Every graph of ``source`` drawn as GIF on its own layout (``neato -n2``), one GIF after another.
+
+    Run with ``subprocess`` directly: the ``graphviz`` package writes all of the input before it
+    reads any output, which deadlocks once Graphviz has written a pipe's worth of pictures.
+    """
+    dot = shutil.which("dot")
+    if dot is None:
+        raise GraphvizNotFoundError()
+    done = subprocess.run([dot, "-Kneato", "-n2", "-Tgif"], input=source.encode("utf-8"), capture_output=True,
+                          check=False)
+    if done.returncode:
+        raise RenderError(f"Graphviz failed to draw the frames (exit {done.returncode}): "
+                          f"{done.stderr.decode('utf-8', 'replace').strip()[:300]}")
+    return done.stdout
 
 
 def render_gif(walk: Any, delay: float = 1.0) -> bytes:
@@ -158,7 +185,7 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
     base.attr(label=html_label(html_text("\n".join(["0" * widest] * tallest))), labelloc="b", fontsize="12")
     laid = bytes(base.pipe(format="dot")).decode("utf-8")
     cut = laid.rindex("}")
-    images = []
+    sources = []
     for frame, state, caption in zip(frames, states(frames, len(order)), captions, strict=True):
         lines = [f"graph [label={html_label(html_text(caption))}];"]
         for i, v in enumerate(order):
@@ -172,6 +199,8 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
         text = laid[:cut]
         if frame.edge is not None:
             text = re.sub(rf'id="{re.escape(frame.edge)}"', f'id="{frame.edge}", color="{CURRENT}", penwidth=3', text)
-        source = text + "\n".join(lines) + "\n}\n"
-        images.append(_pipe(source, format="gif", engine="neato", neato_no_op=2))
-    return animate(images, delay)
+        sources.append(text + "\n".join(lines) + "\n}\n")
+    drawn = split(_draw_all("".join(sources)))  # one run of Graphviz for every frame
+    if len(drawn) != len(frames):
+        raise RenderError(f"Graphviz drew {len(drawn)} pictures for {len(frames)} frames")
+    return animate_pictures([p for pics in drawn for p in pics], delay)
