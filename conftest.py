@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-_RENDERS = ("draw_dot", "save_graph")
+_RENDERS = ("draw_dot", "save_graph", "step_through")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -3,7 +3,8 @@
 ``Value`` is a scalar node that records its parents and the op that made it; ``backward()``
 applies the chain rule over the graph in topological order. Around it: user-defined operations
 (``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
-functional API (``grad``, ``hessian``), and drawing (``draw_dot``).
+functional API (``grad``, ``hessian``), drawing (``draw_dot``), and backprop step by step
+(``explain``, ``step_through``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
 distribution is ``deltagrad``.
@@ -24,6 +25,7 @@ from autograd.compiler import compile as compile  # re-exported, see below
 from autograd.custom import op
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
 from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
+from autograd.explain import explain, step_through
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order
 from autograd.ops import Op
@@ -45,6 +47,7 @@ __all__ = [
     "check_graph",
     "dot",
     "draw_dot",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -57,6 +60,7 @@ __all__ = [
     "op",
     "ops",
     "save_graph",
+    "step_through",
     "value_and_grad",
     "walk",
 ]

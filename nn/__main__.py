@@ -3,7 +3,8 @@
 By default it builds the 2-2-1 sigmoid network whose first prediction for the target t = 1 is 0.8,
 trains it with the half-SSE error E = ½ (t − y)² and plain SGD (Δw_ij = η δ_j y_i), prints the
 prediction and the error every so often until the prediction reaches 0.99, and writes the loss
-curve, the computation graph and the trained weights to ``out/``. ``--dataset xor`` and
+curve, the computation graph, the trained weights and ``backprop.html`` (the first update, step by
+step) to ``out/``. ``--dataset xor`` and
 ``--dataset moons`` (micrograd's demo) train other problems; shapes, activations, the learning
 rate, the epochs and the optimiser can be changed.
 """
@@ -25,6 +26,7 @@ from nn import activations, data, losses, optim
 from nn.layers import MLP
 from nn.report import save_graph_image, save_loss_curve
 from nn.train import History, fit, predict
+from nn.walkthrough import save_backprop_page
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,14 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
             run.notes.append(message)
         else:
             run.written.append((str(path), what))
+    if note:  # the first update, every step of it, as a page to click through
+        page, page_note = save_backprop_page(os.path.join(args.out, "backprop.html"), lr=_lr(args, PRESETS["note"]),
+                                             hidden=args.hidden or PRESETS["note"].hidden,
+                                             activation=args.activation or PRESETS["note"].activation, seed=args.seed)
+        if page is None:
+            run.notes.append(page_note)
+        else:
+            run.written.append((str(page), "the first update step by step: forward, E, δ_k, δ_j, Δw = η δ y"))
     model_path = os.path.join(args.out, "model.json")
     run.model.save(model_path)
     run.written.append((model_path, "the trained weights (load with nn.load_model)"))
