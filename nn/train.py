@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -26,7 +25,8 @@ from autograd import Value, no_grad
 from nn.init import Seed, make_rng
 from nn.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule
-from nn.progress import ProgressBar
+from nn.progress import progress_bar
+from nn.report import history_figure
 
 LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
@@ -45,6 +45,10 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    def plot(self, layer_names: Sequence[str] | None = None) -> Any:
+        """Loss, accuracy and each layer's gradient norm per epoch, as a matplotlib Figure (Jupyter shows it)."""
+        return history_figure(self, layer_names=layer_names)
 
     def summary(self) -> str:
         acc = self.accuracy[-1] if self.accuracy else None
@@ -165,7 +169,7 @@ def fit(
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
     ``callback(epoch, history)`` runs after each epoch; a true result stops the run. ``progress``
-    shows a progress bar on stderr (None: only when stderr is a terminal).
+    shows a progress bar (tqdm's when installed: a widget in Jupyter; None: on in a terminal or Jupyter).
     """
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
@@ -181,7 +185,7 @@ def fit(
     rng: Any = make_rng(seed, "fit(seed)") if shuffle and size < len(X) else random
     order = list(range(len(X)))
     history = History()
-    bar = ProgressBar(epochs, enabled=sys.stderr.isatty() if progress is None else progress)
+    bar = progress_bar(epochs, progress)
     step = 0
     try:
         for epoch in range(epochs):
