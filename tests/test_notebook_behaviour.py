@@ -84,7 +84,10 @@ def test_without_tqdm_the_plain_bar_draws(monkeypatch: pytest.MonkeyPatch) -> No
         bar.update(k, "loss 1")
     bar.close()
     assert stream.getvalue().endswith("[########################] 3/3  loss 1\n")
-    assert progress.progress_bar(3, False).update(1) is None  # disabled: a no-op
+    off = progress.progress_bar(3, False)
+    off.update(1)
+    off.close()  # disabled: a no-op
+    assert isinstance(off, progress.ProgressBar) and not off.enabled
 
 
 def test_the_real_tqdm_is_notebook_aware() -> None:
