@@ -99,7 +99,8 @@ def test_readable_repr_and_the_module_mistake() -> None:
     model = nn.MLP(2, [2, 1], seed=0)
     assert repr(nn.Adam(model.parameters(), lr=0.01)) == (
         "Adam(9 parameters, lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0, steps=0)")
-    assert repr(nn.SGD(model.parameters(), lr=0.5)) == "SGD(9 parameters, lr=0.5, momentum=0.0, weight_decay=0.0, steps=0)"
+    assert repr(nn.SGD(model.parameters(), lr=0.5)) == (
+        "SGD(9 parameters, lr=0.5, momentum=0.0, weight_decay=0.0, steps=0)")
     with pytest.raises(TypeError, match=r"model.parameters\(\)"):
         nn.SGD(model, lr=0.1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"model.parameters\(\)"):
