@@ -154,14 +154,18 @@ def test_jupyter_shows_svg_inline_whatever_the_format(via: str) -> None:
 
 def test_inline_svg_scales_to_the_page_width(via: str) -> None:
     o, _ = neuron()
-    g = draw_dot(o)
-    drawn = ET.fromstring(g.pipe(format="svg", encoding="utf-8"))
-    inline = ET.fromstring(g._repr_mimebundle_()["image/svg+xml"])
-    width = drawn.get("width")
-    assert width is not None and width.endswith("pt") and float(width[:-2]) > 100
-    assert inline.get("width") == "100%" and inline.get("height") is None
-    assert inline.get("style") == f"max-width: {width}; height: auto"  # scales down, never up
-    assert inline.get("viewBox") == drawn.get("viewBox")  # the proportions are kept
+    y = Value(0.5, label="x")
+    for i in range(40):  # a long chain drawn left to right: thousands of points wide
+        y = (y * 0.9 + 0.01 * i).tanh()
+    for g, wide in ((draw_dot(o, rankdir="TB"), False), (draw_dot(y), True)):
+        drawn = ET.fromstring(g.pipe(format="svg", encoding="utf-8"))
+        inline = ET.fromstring(g._repr_mimebundle_()["image/svg+xml"])
+        width, height = (float(str(drawn.get(k))[:-2]) for k in ("width", "height"))
+        assert (width > render_module.INLINE_MAX_WIDTH_PT) == wide
+        scale = min(1.0, render_module.INLINE_MAX_WIDTH_PT / width)
+        assert inline.get("width") == f"{width * scale:g}pt" and inline.get("height") == f"{height * scale:g}pt"
+        assert inline.get("style") == "max-width: 100%; height: auto"  # shrinks further on a narrower page
+        assert inline.get("viewBox") == drawn.get("viewBox")  # the proportions are kept
 
 
 def test_both_renderers_draw_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -100,19 +100,25 @@ def _graphviz_errors() -> Iterator[None]:
         raise GraphvizNotFoundError() from None
 
 
+INLINE_MAX_WIDTH_PT = 600.0  # 800 px: what a notebook's page has room for beside the prompts
 _SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
-def fit_to_page(svg: str) -> str:
-    """Graphviz's SVG made to scale down to its container's width (never up), keeping its proportions.
+def fit_to_page(svg: str, max_width: float = INLINE_MAX_WIDTH_PT) -> str:
+    """Graphviz's SVG made to fit a notebook's page: at most ``max_width`` pt wide, never cut off.
 
-    The fixed ``width``/``height`` become ``width="100%"`` with ``max-width`` the drawn width, so a
-    2,000-pt-wide network fits a notebook's page instead of being cut off at its right edge.
+    A wider drawing gets ``width``/``height`` scaled down together (its ``viewBox`` keeps the
+    proportions), which is what an ``<img>`` of it (JupyterLab, nbconvert) shows; and a ``style``
+    of ``max-width: 100%; height: auto`` lets it shrink further where the SVG is inlined into a
+    narrower page (the classic notebook). A narrower drawing keeps its natural size.
     """
-    return _SVG_SIZE.sub(
-        lambda m: f'<svg width="100%" style="max-width: {m.group(1)}pt; height: auto" '
-        f'data-width="{m.group(1)}pt" data-height="{m.group(2)}pt"',
-        svg, count=1)
+    def resize(m: re.Match[str]) -> str:
+        width, height = float(m.group(1)), float(m.group(2))
+        if width > max_width:
+            width, height = max_width, height * max_width / width
+        return f'<svg width="{width:g}pt" height="{height:g}pt" style="max-width: 100%; height: auto"'
+
+    return _SVG_SIZE.sub(resize, svg, count=1)
 
 
 class Diagram(graphviz.Digraph):
