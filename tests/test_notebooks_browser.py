@@ -135,14 +135,15 @@ def test_graphs_from_pygraphviz_fit_too(browser: Any, tmp_path: Path, monkeypatc
 
 def test_a_wide_graph_inlined_into_a_page_fits(browser: Any, tmp_path: Path) -> None:
     """The classic notebook puts the SVG itself into the page (not an <img>): it must scale down too."""
-    from autograd import Value, draw_dot
+    import nn
+    from autograd import draw_dot
 
-    y = Value(0.5, label="x")
-    for i in range(8):  # a chain drawn left to right: 2,000 points wide
-        y = (y * 0.9 + 0.01 * i).tanh()
-    svg = draw_dot(y)._repr_mimebundle_()["image/svg+xml"]
+    model = nn.note_model()
+    X, T = nn.note_example()
+    loss = nn.half_sse(model(X[0]), T[0])  # notebook 02's network: about 2,200 points wide
+    svg = draw_dot(loss, groups=model)._repr_mimebundle_()["image/svg+xml"]
     page = tmp_path / "inline.html"
     page.write_text(f'<html><body><div class="jp-OutputArea-output" style="width: 600px">{svg}</div></body></html>',
                     encoding="utf-8")
     (item,) = check_page(browser, page)
-    assert item["tag"] == "graph" and 500 < item["width"] <= 600 and item["height"] > 20
+    assert item["tag"] == "graph" and 500 < item["width"] <= 600 and item["height"] > 100
