@@ -15,6 +15,9 @@ import pytest
 from autograd.drawing.render import dot_available
 
 _RENDERS = ("draw_dot", "save_graph")
+ROOT = Path(__file__).resolve().parent
+# Notebook kernels are separate processes: make them import this checkout's autograd and nn too.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

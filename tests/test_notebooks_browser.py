@@ -49,8 +49,8 @@ def missing_tools() -> list[str]:
     return missing
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def need_browser() -> None:
+    """Skip without chromium, chromedriver, selenium or nbconvert — or fail, in CI."""
     missing = missing_tools()
     if missing:
         message = (f"the browser test needs {', '.join(missing)} (Debian/Ubuntu: apt-get install chromium "
@@ -58,6 +58,20 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         if required():
             pytest.fail(message + " — required in CI")
         pytest.skip(message)
+
+
+@pytest.mark.parametrize("ci", [True, False])
+def test_a_missing_browser_fails_in_ci_and_skips_elsewhere(ci: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true" if ci else "false")
+    monkeypatch.delenv("DELTAGRAD_REQUIRE_BROWSER", raising=False)
+    with pytest.raises(pytest.fail.Exception if ci else pytest.skip.Exception, match="chromium, chromedriver"):
+        need_browser()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    need_browser()
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
