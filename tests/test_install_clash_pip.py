@@ -1,13 +1,14 @@
 """With real pip: deltagrad and HIPS autograd (PyPI) in one virtual environment, in both orders.
 
-Slow (≈ 30 s; it builds our wheel, fetches HIPS autograd and numpy from PyPI, and installs them
-into two throwaway venvs), marked ``slow`` (deselect with ``-m "not slow"``). Without PyPI it skips — except
-in CI (``CI=true``), where it must run and so fails.
+Slow (50–70 s on a loaded 2-core machine: it builds our wheel, fetches HIPS autograd and numpy
+from PyPI, and installs them into two throwaway venvs), marked ``slow`` (deselect with
+``-m "not slow"``). Without PyPI it skips — except in CI (``CI=true``), where it must run and so fails.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -21,9 +22,14 @@ HIPS = "autograd==1.9.1"
 pytestmark = pytest.mark.slow
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without PYTHONPATH (which would show pip this checkout as installed) or a venv."""
+    return {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+
+
 def pip(*args: str) -> subprocess.CompletedProcess[str]:
     cmd = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input", *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=clean_env())
 
 
 def unavailable(result: subprocess.CompletedProcess[str], what: str) -> None:
@@ -39,11 +45,14 @@ def unavailable(result: subprocess.CompletedProcess[str], what: str) -> None:
 def wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Our wheel, and HIPS autograd's with its dependencies, in one folder (built and fetched at once)."""
     out = tmp_path_factory.mktemp("wheels")
+    source = tmp_path_factory.mktemp("source") / "deltagrad"  # a copy: building leaves build/ and egg-info
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info",
+                                                                 "build", "out", "notebooks", "tests", "benchmarks"))
     base = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input"]
-    jobs = {"building deltagrad's wheel": [*base, "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+    jobs = {"building deltagrad's wheel": [*base, "wheel", "--no-deps", "--quiet", "-w", str(out), str(source)],
             f"pip download {HIPS}": [*base, "download", "--quiet", "--only-binary=:all:", "-d", str(out), HIPS,
                                            "graphviz"]}
-    running = {what: subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    running = {what: subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
                for what, cmd in jobs.items()}
     for what, proc in running.items():
         stdout, stderr = proc.communicate(timeout=300)
@@ -71,8 +80,8 @@ def install_hips(python: Path, wheels: Path) -> None:
 
 
 def run(python: Path, code: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    return subprocess.run([str(python), "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([str(python), "-c", code], cwd=cwd, env=clean_env(), capture_output=True, text=True,
+                          timeout=120)
 
 
 def assert_clear(result: subprocess.CompletedProcess[str]) -> None:
