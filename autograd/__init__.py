@@ -7,9 +7,13 @@ functional API (``grad``, ``hessian``), drawing (``draw_dot``), and backprop ste
 (``explain``, ``step_through``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
-distribution is ``deltagrad``.
+distribution is ``deltagrad``. Installed in one environment with HIPS autograd, importing raises an
+``ImportError`` that says so (``autograd.installed``).
 """
 
+from autograd import installed  # noqa: F401  (first: a folder mixed with HIPS autograd is reported here)
+
+# isort: split
 from autograd import ops
 from autograd.checking import (
     GradcheckError,

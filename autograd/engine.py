@@ -427,14 +427,16 @@ class Value:
         raise TypeError("Value cannot be pickled; save numbers instead (nn modules have state_dict())")
 
     # -- gradients (the chain rule itself is in autograd.backprop) ------------------------------
-    def backward(self, grad: Number = 1.0) -> None:
+    def backward(self, grad: Number = 1.0, *, retain_graph: bool | None = None) -> None:
         """Fill ``.grad`` of every node in this graph with ∂self/∂node, by the chain rule.
 
         The order is topological and computed without recursion, so graphs a million nodes deep
         work. Semantics (as PyTorch): **leaves accumulate** across calls (``+=``) until
         ``zero_grad()``; every **interior node's gradient is recomputed** by each call. So for
         y = x·x·x at x = 3, two calls leave ``x.grad == 54`` (micrograd gives 72).
-        ``grad`` is the seed ∂L/∂self (1.0 for a loss).
+        ``grad`` is the seed ∂L/∂self (1.0 for a loss). ``retain_graph`` is accepted for PyTorch's
+        sake and does nothing: our graphs are never freed by ``backward()``, so calling it again
+        always works (a graph is freed when nothing refers to it any more).
         """
         backprop.backward(self, as_number(grad, "backward(grad)"))
 

@@ -216,9 +216,18 @@ def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
         X, y = data.xor()
         root = autograd.sum([losses.half_sse(run.model(x), t) for x, t in zip(X, y, strict=True)])
         what = "E = ½ Σ (t − y)² over the four XOR points"
-    else:
+    else:  # the whole network on one point is ~480 nodes, too many to read: draw its output neuron
         X, y = data.moons(100, 0.1, seed=args.seed, signed=True)
-        root, what = losses.hinge(run.model(X[0]), y[0]), "the max-margin loss of the first point"
+        *hidden, last = run.model.layers
+        with autograd.no_grad():
+            h: Any = list(X[0])
+            for layer in hidden:
+                out = layer(h)
+                h = out if isinstance(out, list) else [out]
+        inputs = [Value(v.data, label=f"h{i}") for i, v in enumerate(h)]
+        root = losses.hinge(last(inputs), y[0])
+        what = ("the max-margin loss of the first point, through the output neuron only (the last hidden "
+                "layer's outputs h as inputs; the whole network on one point is ~480 nodes)")
     for name, p in run.model.named_parameters():  # short names in the drawing: L0.n1.w0 = layer 0, neuron 1, w from 0
         p.label = name.replace("layers.", "L").replace(".neurons.", ".n").replace(".w.", ".w")
     run.model.zero_grad()
@@ -234,8 +243,7 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
     curve_path, curve_note = save_loss_curve(curve, os.path.join(args.out, "loss_curve.png"), marks=marks,
                                              title=f"{args.dataset}: error per {'update' if note else 'epoch'}")
     root, graph_of = _graph_root(run, args)
-    big = run.model.num_parameters() > 100  # a PNG of hundreds of nodes runs to megabytes: SVG instead
-    graph_path, graph_note = save_graph_image(root, os.path.join(args.out, "graph.svg" if big else "graph.png"),
+    graph_path, graph_note = save_graph_image(root, os.path.join(args.out, "graph.png"),
                                               model=run.model, title=graph_of)
     for path, message, what in ((curve_path, curve_note, "the loss curve"),
                                 (graph_path, graph_note, f"the computation graph of {graph_of}")):

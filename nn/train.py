@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -27,7 +26,8 @@ from nn.compiled import CompiledLoss
 from nn.init import Seed, make_rng
 from nn.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule
-from nn.progress import ProgressBar
+from nn.progress import progress_bar
+from nn.report import history_figure
 
 LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
@@ -46,6 +46,10 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    def plot(self, layer_names: Sequence[str] | None = None) -> Any:
+        """Loss, accuracy and each layer's gradient norm per epoch, as a matplotlib Figure (Jupyter shows it)."""
+        return history_figure(self, layer_names=layer_names)
 
     def summary(self) -> str:
         acc = self.accuracy[-1] if self.accuracy else None
@@ -167,7 +171,8 @@ def fit(
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
     ``callback(epoch, history)`` runs after each epoch; a true result stops the run. ``progress``
-    shows a progress bar on stderr (None: only when stderr is a terminal). ``compile=True`` traces
+    shows a progress bar (tqdm's when installed: a widget in Jupyter; None: on in a terminal or Jupyter).
+    ``compile=True`` traces
     one sample's loss once and runs generated float code for each sample (``nn.compiled``): the
     same gradients to rounding, several times faster.
     """
@@ -185,7 +190,7 @@ def fit(
     rng: Any = make_rng(seed, "fit(seed)") if shuffle and size < len(X) else random
     order = list(range(len(X)))
     history = History()
-    bar = ProgressBar(epochs, enabled=sys.stderr.isatty() if progress is None else progress)
+    bar = progress_bar(epochs, progress)
     step = 0
     compiled = CompiledLoss(model, loss_fn, loss if isinstance(loss, str) else "", X, y, l2) if compile else None
     try:

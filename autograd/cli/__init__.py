@@ -44,8 +44,8 @@ the expression:
 
 output:
   Prints the value and the gradient of the expression with respect to each variable.
-  With -o FILE it also writes the graph: .png, .svg or .pdf need Graphviz's 'dot' program;
-  .dot or .gv write the DOT source (no Graphviz needed). Without -o no file is written.
+  With -o FILE it also writes the graph: .png, .svg or .pdf need Graphviz ('dot' on PATH,
+  or pip install pygraphviz); .dot or .gv write the DOT source (no Graphviz needed). Without -o no file is written.
   --steps FILE.html writes a page that walks through the forward pass and every
   chain-rule step of backward() on the drawn graph (FILE.gif: an animation).
   --dot prints the DOT source on stdout (the value and gradients then go to stderr).
