@@ -15,7 +15,7 @@ import autograd
 import nn
 from autograd import TraceError, Value
 from autograd.custom import op
-from tests.test_engine_properties import NAMES, EngineLib, Tree, build, points, trees
+from tests.test_engine_properties import NAMES, Tree, build, points, trees
 
 
 def bits(x: float) -> bytes:
@@ -104,7 +104,7 @@ def test_random_expressions_compile_to_backwards_floats(tree: Tree, point: tuple
     leaves = {name: Value(x, label=name) for name, x in zip(NAMES, point, strict=True)}
 
     def fn(s: Value) -> Value:
-        return build(tree, EngineLib(), leaves) * s
+        return build(tree, False, leaves, []) * s
 
     try:
         root = fn(Value(1.0))
