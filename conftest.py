@@ -1,6 +1,6 @@
-"""Repository-wide pytest set-up: notebooks that render graphs need Graphviz's ``dot``.
+"""Repository-wide pytest set-up: notebooks that render graphs need Graphviz (``dot`` or pygraphviz).
 
-Without ``dot`` (a machine where the set-up could not install it), those notebooks are skipped
+Without either (a machine where the set-up could install neither), those notebooks are skipped
 with a reason instead of failing. CI sets ``DELTAGRAD_REQUIRE_DOT=1``, which makes them run — and
 fail — so rendering is always tested there.
 """
@@ -8,20 +8,25 @@ fail — so rendering is always tested there.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-_RENDERS = ("draw_dot", "save_graph")
+from autograd.drawing.render import dot_available
+
+_RENDERS = ("draw_dot", "save_graph", "step_through")
+ROOT = Path(__file__).resolve().parent
+# Notebook kernels are separate processes: make them import this checkout's autograd and nn too.
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if shutil.which("dot") or os.environ.get("DELTAGRAD_REQUIRE_DOT") == "1":
+    if dot_available() or os.environ.get("DELTAGRAD_REQUIRE_DOT") == "1":
         return
     skip = pytest.mark.skip(
-        reason="Graphviz's 'dot' is not installed (Debian/Ubuntu: apt-get install graphviz; "
-        "macOS: brew install graphviz; conda: conda install -c conda-forge graphviz)"
+        reason="Graphviz is not installed: neither pygraphviz (pip install pygraphviz) nor the 'dot' program "
+        "(Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz; conda: conda install -c "
+        "conda-forge graphviz)"
     )
     for item in items:
         path = Path(str(item.path))

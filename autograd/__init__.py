@@ -3,12 +3,17 @@
 ``Value`` is a scalar node that records its parents and the op that made it; ``backward()``
 applies the chain rule over the graph in topological order. Around it: user-defined operations
 (``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
-functional API (``grad``, ``hessian``), and drawing (``draw_dot``).
+functional API (``grad``, ``hessian``), drawing (``draw_dot``), and backprop step by step
+(``explain``, ``step_through``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
-distribution is ``deltagrad``.
+distribution is ``deltagrad``. Installed in one environment with HIPS autograd, importing raises an
+``ImportError`` that says so (``autograd.installed``).
 """
 
+from autograd import installed  # noqa: F401  (first: a folder mixed with HIPS autograd is reported here)
+
+# isort: split
 from autograd import ops
 from autograd.checking import (
     GradcheckError,
@@ -19,9 +24,12 @@ from autograd.checking import (
     gradgradcheck,
     numerical_grad,
 )
+from autograd.compiler import CompiledStep, TraceError, memory_of
+from autograd.compiler import compile as compile  # re-exported, see below
 from autograd.custom import op
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
 from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
+from autograd.explain import explain, step_through
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order
 from autograd.ops import Op
@@ -29,10 +37,12 @@ from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
 
 __all__ = [
+    "CompiledStep",
     "GradcheckError",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
     "Op",
+    "TraceError",
     "Value",
     "apply",
     "assert_grad",
@@ -41,19 +51,22 @@ __all__ = [
     "check_graph",
     "dot",
     "draw_dot",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hessian",
     "is_grad_enabled",
     "jacobian",
+    "memory_of",
     "no_grad",
     "numerical_grad",
     "op",
     "ops",
     "save_graph",
+    "step_through",
     "value_and_grad",
     "walk",
 ]
 # ``sum`` is importable (autograd.sum, as torch.sum) but left out of __all__ so that a star
-# import never shadows the built-in.
+# import never shadows the built-in; so is ``compile`` (autograd.compile, the compiled training step).

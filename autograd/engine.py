@@ -67,6 +67,10 @@ _local = threading.local()
 _threads_off = 0
 _lock = threading.Lock()
 
+# While ``autograd.compiler`` traces a function it puts one hook here; comparisons and ``bool()`` of
+# a node call it (it raises ``TraceError`` in the tracing thread). Empty otherwise: one global read.
+_branch_hooks: list[Callable[[Value, str, object], None]] = []
+
 
 def make_node(data: float, op: Op | None, first: Any, second: Any = None, const: Any = None) -> Value:
     """A node from its parts (see the module docstring), without validation: the engine's own path."""
@@ -375,18 +379,32 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    # -- comparisons and conversions (on data) -------------------------------------------------
+    # -- comparisons and conversions (on data); refused while ``autograd.compiler`` traces ------
     def __lt__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, "<", other)
         return self.data < _data_of(other, "<")
 
     def __le__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, "<=", other)
         return self.data <= _data_of(other, "<=")
 
     def __gt__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, ">", other)
         return self.data > _data_of(other, ">")
 
     def __ge__(self, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, ">=", other)
         return self.data >= _data_of(other, ">=")
+
+    def __bool__(self) -> bool:
+        """Always True (as for any object); refused while tracing, where ``if v:`` is a branch on a node."""
+        if _branch_hooks:
+            _branch_hooks[0](self, "bool", None)
+        return True
 
     __eq__ = object.__eq__  # identity, so nodes can live in sets and dicts
     __hash__ = object.__hash__
@@ -443,14 +461,16 @@ class Value:
         return result
 
     # -- gradients (the chain rule itself is in autograd.backprop) ------------------------------
-    def backward(self, grad: Number = 1.0) -> None:
+    def backward(self, grad: Number = 1.0, *, retain_graph: bool | None = None) -> None:
         """Fill ``.grad`` of every node in this graph with ∂self/∂node, by the chain rule.
 
         The order is topological and computed without recursion, so graphs a million nodes deep
         work. Semantics (as PyTorch): **leaves accumulate** across calls (``+=``) until
         ``zero_grad()``; every **interior node's gradient is recomputed** by each call. So for
         y = x·x·x at x = 3, two calls leave ``x.grad == 54`` (micrograd gives 72).
-        ``grad`` is the seed ∂L/∂self (1.0 for a loss).
+        ``grad`` is the seed ∂L/∂self (1.0 for a loss). ``retain_graph`` is accepted for PyTorch's
+        sake and does nothing: our graphs are never freed by ``backward()``, so calling it again
+        always works (a graph is freed when nothing refers to it any more).
         """
         backprop.backward(self, as_number(grad, "backward(grad)"))
 

@@ -8,6 +8,9 @@ saving and loading, and ``nn.delta``, the same gradients from the note's formula
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
+from nn import installcheck  # noqa: F401  (first: a mixed or foreign autograd/nn is reported here)
+
+# isort: split
 from nn import architectures, data, delta, init, losses, optim
 from nn.activations import ACTIVATIONS
 from nn.architectures import load_model, register

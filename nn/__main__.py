@@ -3,7 +3,8 @@
 By default it builds the 2-2-1 sigmoid network whose first prediction for the target t = 1 is 0.8,
 trains it with the half-SSE error E = ½ (t − y)² and plain SGD (Δw_ij = η δ_j y_i), prints the
 prediction and the error every so often until the prediction reaches 0.99, and writes the loss
-curve, the computation graph and the trained weights to ``out/``. ``--dataset xor`` and
+curve, the computation graph, the trained weights and ``backprop.html`` (the first update, step by
+step) to ``out/``. ``--dataset xor`` and
 ``--dataset moons`` (micrograd's demo) train other problems; shapes, activations, the learning
 rate, the epochs and the optimiser can be changed.
 """
@@ -25,6 +26,7 @@ from nn import activations, data, losses, optim
 from nn.layers import MLP
 from nn.report import save_graph_image, save_loss_curve
 from nn.train import DivergedError, History, fit, predict
+from nn.walkthrough import save_backprop_page
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), default="sgd", help="default: sgd")
     p.add_argument("--out", default="out", metavar="DIR", help="where to write the images (default: out/)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
+    p.add_argument("--compile", action="store_true", help="trace one sample's loss once and train with the generated "
+                   "float code (autograd.compile): the same gradients to rounding, several times faster")
     return p
 
 
@@ -160,7 +164,7 @@ def _train_note(args: argparse.Namespace, preset: Preset, say: Any) -> Run:
 
     start = time.perf_counter()
     history = fit(model, X, T, loss="half_sse", optimizer=args.optimizer, lr=_lr(args, preset),
-                  epochs=args.epochs or preset.epochs, progress=False, callback=after_epoch)
+                  epochs=args.epochs or preset.epochs, progress=False, callback=after_epoch, compile=args.compile)
     run = Run(model, history, time.perf_counter() - start, errors, y0, box["y"])
     if box["y"] >= NOTE_GOAL:
         say(f"reached y = {box['y']:.6f} ≥ {NOTE_GOAL} after {history.epochs} updates ({run.seconds:.2f} s)")
@@ -194,7 +198,7 @@ def _train_dataset(args: argparse.Namespace, preset: Preset, say: Any) -> Run:
     history = fit(model, X, y, loss=preset.loss, optimizer=args.optimizer, lr=lr, epochs=epochs, l2=preset.l2,
                   schedule=optim.LinearDecay(lr, lr / 10, epochs) if preset.decay else None,
                   loss_tol=preset.loss_tol, target_accuracy=preset.target_accuracy,
-                  progress=False, callback=show)
+                  progress=False, callback=show, compile=args.compile)
     run = Run(model, history, time.perf_counter() - start)
     say(f"stopped after {history.summary()} in {run.seconds:.2f} s")
     if args.dataset == "xor":
@@ -212,9 +216,18 @@ def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
         X, y = data.xor()
         root = autograd.sum([losses.half_sse(run.model(x), t) for x, t in zip(X, y, strict=True)])
         what = "E = ½ Σ (t − y)² over the four XOR points"
-    else:
+    else:  # the whole network on one point is ~480 nodes, too many to read: draw its output neuron
         X, y = data.moons(100, 0.1, seed=args.seed, signed=True)
-        root, what = losses.hinge(run.model(X[0]), y[0]), "the max-margin loss of the first point"
+        *hidden, last = run.model.layers
+        with autograd.no_grad():
+            h: Any = list(X[0])
+            for layer in hidden:
+                out = layer(h)
+                h = out if isinstance(out, list) else [out]
+        inputs = [Value(v.data, label=f"h{i}") for i, v in enumerate(h)]
+        root = losses.hinge(last(inputs), y[0])
+        what = ("the max-margin loss of the first point, through the output neuron only (the last hidden "
+                "layer's outputs h as inputs; the whole network on one point is ~480 nodes)")
     for name, p in run.model.named_parameters():  # short names in the drawing: L0.n1.w0 = layer 0, neuron 1, w from 0
         p.label = name.replace("layers.", "L").replace(".neurons.", ".n").replace(".w.", ".w")
     run.model.zero_grad()
@@ -230,8 +243,7 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
     curve_path, curve_note = save_loss_curve(curve, os.path.join(args.out, "loss_curve.png"), marks=marks,
                                              title=f"{args.dataset}: error per {'update' if note else 'epoch'}")
     root, graph_of = _graph_root(run, args)
-    big = run.model.num_parameters() > 100  # a PNG of hundreds of nodes runs to megabytes: SVG instead
-    graph_path, graph_note = save_graph_image(root, os.path.join(args.out, "graph.svg" if big else "graph.png"),
+    graph_path, graph_note = save_graph_image(root, os.path.join(args.out, "graph.png"),
                                               model=run.model, title=graph_of)
     for path, message, what in ((curve_path, curve_note, "the loss curve"),
                                 (graph_path, graph_note, f"the computation graph of {graph_of}")):
@@ -239,6 +251,14 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
             run.notes.append(message)
         else:
             run.written.append((str(path), what))
+    if note:  # the first update, every step of it, as a page to click through
+        page, page_note = save_backprop_page(os.path.join(args.out, "backprop.html"), lr=_lr(args, PRESETS["note"]),
+                                             hidden=args.hidden or PRESETS["note"].hidden,
+                                             activation=args.activation or PRESETS["note"].activation, seed=args.seed)
+        if page is None:
+            run.notes.append(page_note)
+        else:
+            run.written.append((str(page), "the first update step by step: forward, E, δ_k, δ_j, Δw = η δ y"))
     model_path = os.path.join(args.out, "model.json")
     run.model.save(model_path)
     run.written.append((model_path, "the trained weights (load with nn.load_model)"))

@@ -89,18 +89,29 @@ class Module:
         """``{name: value}`` for every parameter (plain floats, a copy)."""
         return {name: p.data for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Set the parameters from ``{name: value}``, strictly: the same names, finite real numbers.
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> serialize.IncompatibleKeys:
+        """Set the parameters from ``{name: value}``: the same names (``strict``), finite real numbers.
 
-        Everything is checked before anything changes; on a problem ``nn.serialize.StateError``
-        (a ValueError) says what is wrong and the module is left untouched.
+        With ``strict=False`` (PyTorch's flag) only the names present are loaded and the others
+        ignored; the result lists the ``missing_keys`` and ``unexpected_keys``. Everything is checked
+        before anything changes; on a problem ``nn.serialize.StateError`` (a ValueError) says what
+        is wrong and the module is left untouched.
         """
-        for p, value in serialize.checked_values(self, state, "load_state_dict"):
+        for p, value in serialize.checked_values(self, state, "load_state_dict", strict=strict):
             p.data = value
+        names = [name for name, _ in self.named_parameters()]
+        return serialize.IncompatibleKeys([n for n in names if n not in state],
+                                          [str(n) for n in state if n not in set(names)])
 
-    def save(self, path: str) -> None:
-        """Write the architecture and parameters to the JSON file ``path`` atomically."""
+    def save(self, path: str, optimizer: Any = None) -> None:
+        """Write the architecture and parameters to the JSON file ``path`` atomically.
+
+        With ``optimizer`` its state (``optimizer.state_dict()``) goes beside it, to
+        ``optimizer_path(path)`` (``model.json`` → ``model.optimizer.json``), so training can resume.
+        """
         serialize.save(self, path)
+        if optimizer is not None:
+            optimizer.save(serialize.optimizer_path(path))
 
     def load(self, path: str) -> None:
         """Set the parameters from a JSON file written by ``save`` (validated first; see ``nn.serialize``)."""

@@ -3,16 +3,32 @@
 Gradient descent is the note's update rule: with g = ∂E/∂w = −δ_j y_i, the step
 Δw_ij = −η g = η δ_j y_i. Each optimiser reads ``p.grad`` (filled by ``backward()``), writes
 ``p.data``, and never records graph nodes.
+
+``state_dict()`` is plain JSON (the settings, the step count and each per-parameter buffer as a
+list of floats) and ``load_state_dict()`` restores it exactly, so a run saved after k steps and
+resumed gives bit for bit the same weights as one that never stopped. ``save(path)``/``load(path)``
+write and read it as a JSON file (atomically); ``model.save(path, optimizer=opt)`` puts it beside
+the model.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import numbers
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from autograd import Value
+from autograd.files import atomic_write
+
+
+class NotANumberError(TypeError, ValueError):
+    """A setting (lr, momentum, a saved moment) that is not a real number: a TypeError, and a
+    ValueError for code that checks settings with ``except ValueError``."""
 
 
 def _check(value: object, name: str, where: str, low: float = 0.0, *, strict: bool = False, high: float = math.inf,
@@ -20,12 +36,13 @@ def _check(value: object, name: str, where: str, low: float = 0.0, *, strict: bo
     """``value`` as a float if it is a finite real number in range, else a ValueError naming it.
 
     Any real number is accepted, as ``Value`` accepts it (int, float, numpy scalars, ``Fraction``);
-    a non-number (a str, a ``Value``, None) raises TypeError.
+    a non-number (a str, a ``Value``, None) raises ``NotANumberError`` (a TypeError and a ValueError).
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        hint = "; pass a number such as 0.1" + (" (v.data for a Value's number)" if isinstance(value, Value) else "")
-        raise TypeError(f"{where}: {name} must be a real number, got {str(value)[:40]!r} of type "
-                        f"{type(value).__name__}{hint}")
+        hint = "; pass a real number such as 0.1" + (" (v.data for a Value's number)" if isinstance(value, Value)
+                                                     else "")
+        raise NotANumberError(f"{where}: {name} must be a finite number, got {str(value)[:40]!r} of type "
+                              f"{type(value).__name__}{hint}")
     try:
         v = float(value)
     except (OverflowError, ValueError):
@@ -44,8 +61,15 @@ def _check(value: object, name: str, where: str, low: float = 0.0, *, strict: bo
 class Optimizer:
     """Holds the parameters and the learning rate ``lr``; ``zero_grad()`` then ``step()`` after backward."""
 
+    hyper: tuple[str, ...] = ("lr",)  # the settings state_dict() records
+    buffers: tuple[str, ...] = ()  # the per-parameter lists state_dict() records
+
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         where = type(self).__name__
+        if isinstance(params, Value) or (callable(getattr(params, "parameters", None))
+                                         and not isinstance(params, (list, tuple))):
+            raise TypeError(f"{where}: got {type(params).__name__}, not its parameters; pass them as "
+                            f"{where}(model.parameters(), lr=...)")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{where}: got no parameters to optimise (did you pass model.parameters()?)")
@@ -64,12 +88,68 @@ class Optimizer:
         """Update every parameter from its ``grad``."""
         raise NotImplementedError
 
+    def __repr__(self) -> str:
+        settings = ", ".join(f"{k}={getattr(self, k)!r}" for k in self.hyper)
+        return f"{type(self).__name__}({len(self.params)} parameters, {settings}, steps={self.steps})"
+
+    def state_dict(self) -> dict[str, Any]:
+        """The optimiser's state as plain JSON-safe data: its type, settings, step count and buffers."""
+        return {"optimizer": type(self).__name__, "parameters": len(self.params), "steps": self.steps,
+                **{k: getattr(self, k) for k in self.hyper},
+                "buffers": {k: list(getattr(self, k)) for k in self.buffers}}
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore ``state_dict()``'s result; everything is checked before anything changes."""
+        where = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise ValueError(f"{where}: expected a mapping from state_dict(), got {type(state).__name__}")
+        if state.get("optimizer") != type(self).__name__:
+            raise ValueError(f"{where}: the state is of {state.get('optimizer')!r}, not {type(self).__name__}")
+        if state.get("parameters") != len(self.params):
+            raise ValueError(f"{where}: the state is for {state.get('parameters')!r} parameters, this optimiser "
+                             f"has {len(self.params)} (is it the same model, in the same order?)")
+        steps = state.get("steps")
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{where}: steps must be an int >= 0, got {steps!r}")
+        settings = {k: _check(state.get(k), k, where) for k in self.hyper}
+        buffers = state.get("buffers")
+        if not isinstance(buffers, Mapping) or set(buffers) != set(self.buffers):
+            raise ValueError(f"{where}: buffers must be {sorted(self.buffers)}, got {buffers!r:.80}")
+        lists = {}
+        for k in self.buffers:
+            values = buffers[k]
+            if not isinstance(values, list) or len(values) != len(self.params):
+                raise ValueError(f"{where}: buffer {k!r} must be a list of {len(self.params)} numbers")
+            lists[k] = [_check(v, f"{k}[{i}]", where, low=-math.inf) for i, v in enumerate(values)]
+        self.steps = steps
+        for k, v in settings.items():
+            setattr(self, k, v)
+        for k, values in lists.items():
+            setattr(self, k, values)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write ``state_dict()`` to the JSON file ``path`` atomically; return the path."""
+        target = Path(os.fspath(path))
+        atomic_write(target, (json.dumps(self.state_dict(), allow_nan=False, indent=1) + "\n").encode("utf-8"))
+        return target
+
+    def load(self, path: str | os.PathLike[str]) -> None:
+        """Restore the state from a JSON file written by ``save`` (checked before anything changes)."""
+        try:
+            state = json.loads(Path(os.fspath(path)).read_text(encoding="utf-8"))
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{type(self).__name__}.load: {os.fspath(path)!r} is not valid JSON ({e})") from None
+        self.load_state_dict(state)
+
 
 class SGD(Optimizer):
     """Stochastic gradient descent, optionally with momentum μ and weight decay λ (PyTorch's rule).
 
     g = ∂E/∂p + λ p;   v ← μ v + g;   p ← p − η v.   With μ = λ = 0 this is Δw_ij = η δ_j y_i.
     """
+
+    hyper = ("lr", "momentum", "weight_decay")
+    buffers = ("velocity",)
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
@@ -98,6 +178,9 @@ class Adam(Optimizer):
     g = ∂E/∂p + λ p;  m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
     p ← p − η m̂ / (√v̂ + ε), with m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ) at step t.
     """
+
+    hyper = ("lr", "beta1", "beta2", "eps", "weight_decay")
+    buffers = ("m", "v")
 
     def __init__(
         self,

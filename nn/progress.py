@@ -1,10 +1,57 @@
-"""A tiny progress bar for long training runs (no dependency), redrawn in place on one line."""
+"""Progress bars for long training runs: tqdm's when installed (notebook-aware), else a plain one.
+
+``progress_bar(total, enabled)`` is what ``fit`` uses. With tqdm installed it is ``tqdm.auto``'s
+bar — a widget in Jupyter, a text bar in a terminal; without tqdm, ``ProgressBar`` (no dependency)
+redraws one line of text in place. ``enabled=None`` means: on in a terminal and in Jupyter, off
+when stderr goes to a file or a pipe (so logs stay clean).
+"""
 
 from __future__ import annotations
 
 import sys
 import time
-from typing import TextIO
+from typing import Any, Protocol, TextIO
+
+
+class Bar(Protocol):
+    """What ``fit`` needs of a bar: ``update(done, note)`` and ``close()``."""
+
+    def update(self, done: int, note: str = "") -> None: ...
+
+    def close(self) -> None: ...
+
+
+def in_notebook() -> bool:
+    """Whether this runs inside a Jupyter (IPython) kernel, where stderr is not a terminal but is shown."""
+    shell = sys.modules.get("IPython")
+    get = getattr(shell, "get_ipython", None)
+    return get is not None and type(get()).__name__ == "ZMQInteractiveShell"
+
+
+def _tqdm_auto() -> Any:
+    """``tqdm.auto.tqdm``, or None when tqdm is not installed (an optional dependency)."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
+class TqdmBar:
+    """``fit``'s bar on top of tqdm (``tqdm.auto``: a widget in Jupyter, text in a terminal)."""
+
+    def __init__(self, total: int, tqdm: Any) -> None:
+        self._bar = tqdm(total=max(int(total), 1), unit="epoch", leave=True, dynamic_ncols=True)
+        self._done = 0
+
+    def update(self, done: int, note: str = "") -> None:
+        if note:
+            self._bar.set_postfix_str(note, refresh=False)
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def close(self) -> None:
+        self._bar.close()
 
 
 class ProgressBar:
@@ -51,3 +98,16 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
             self._drawn = False
+
+
+def progress_bar(total: int, enabled: bool | None = None, *, stream: TextIO | None = None) -> Bar:
+    """A bar over ``total`` steps: tqdm's when installed, else ``ProgressBar``; a no-op when disabled.
+
+    ``enabled=None`` turns it on when stderr is a terminal or this runs in Jupyter.
+    """
+    if enabled is None:
+        enabled = sys.stderr.isatty() or in_notebook()
+    if not enabled:
+        return ProgressBar(total, enabled=False)
+    tqdm = _tqdm_auto() if stream is None else None
+    return TqdmBar(total, tqdm) if tqdm is not None else ProgressBar(total, stream=stream)

@@ -1,20 +1,60 @@
-"""Pictures of a training run: the loss curve (matplotlib) and the computation graph (Graphviz).
+"""Pictures of a training run: the loss curve and ``History.plot()`` (matplotlib), the graph (Graphviz).
 
-Both are optional extras: when matplotlib, the ``graphviz`` Python package or Graphviz's ``dot`` program is
-missing, the function returns ``None`` and a note saying what is missing and how to get it, and the
-caller carries on. Files are written atomically.
+matplotlib is drawn through ``matplotlib.figure.Figure`` only: the user's backend is never changed
+(``matplotlib.use`` is never called), so a notebook's inline plots keep working. When matplotlib
+or Graphviz is missing, the file-writing functions return ``None`` and a note saying what is
+missing and how to get it, and the caller carries on. Files are written atomically.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd import GraphTooLargeError, Value, save_graph
+from autograd import GraphTooLargeError, GraphvizNotFoundError, Value, save_graph
 from nn.serialize import write_atomic
+
+MATPLOTLIB_HINT = "matplotlib is not installed (pip install matplotlib)"
+
+
+def _figure_class() -> Any:
+    """A ``matplotlib.figure.Figure`` subclass that Jupyter shows inline even when pyplot was never imported."""
+    from matplotlib.figure import Figure
+
+    class Plot(Figure):
+        """A matplotlib Figure (save it with ``fig.savefig(path)``) that displays itself in Jupyter."""
+
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png")
+            return buffer.getvalue()
+
+    return Plot
+
+
+def loss_figure(losses: Sequence[float], *, title: str = "training loss", ylabel: str = "loss E",
+                marks: Sequence[tuple[int, str]] = ()) -> Any:
+    """Loss per epoch (log scale when positive) as a matplotlib Figure."""
+    fig = _figure_class()(figsize=(6.4, 4.0), dpi=100)
+    ax = fig.subplots()
+    epochs = list(range(len(losses)))
+    ax.plot(epochs, list(losses), color="#1f77b4", linewidth=1.6)
+    if losses and min(losses) > 0.0:
+        ax.set_yscale("log")
+    for epoch, text in marks:
+        if 0 <= epoch < len(losses):
+            ax.annotate(text, (epoch, losses[epoch]), textcoords="offset points", xytext=(8, 8), fontsize=9)
+            ax.plot([epoch], [losses[epoch]], "o", color="#d62728", markersize=4)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 
 def save_loss_curve(
@@ -27,55 +67,75 @@ def save_loss_curve(
 ) -> tuple[Path | None, str]:
     """Plot loss per epoch (log scale when positive) to a PNG; return (path or None, note)."""
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        fig = loss_figure(losses, title=title, ylabel=ylabel, marks=marks)
     except ImportError:
-        return None, "loss curve skipped: matplotlib is not installed (pip install matplotlib)"
-    fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
-    try:
-        epochs = list(range(len(losses)))
-        ax.plot(epochs, list(losses), color="#1f77b4", linewidth=1.6)
-        if losses and min(losses) > 0.0:
-            ax.set_yscale("log")
-        for epoch, text in marks:
-            if 0 <= epoch < len(losses):
-                ax.annotate(text, (epoch, losses[epoch]), textcoords="offset points", xytext=(8, 8), fontsize=9)
-                ax.plot([epoch], [losses[epoch]], "o", color="#d62728", markersize=4)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(ylabel)
-        ax.set_title(title)
-        ax.grid(True, which="both", alpha=0.3)
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
-    finally:
-        plt.close(fig)
+        return None, f"loss curve skipped: {MATPLOTLIB_HINT}"
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
     write_atomic(path, buffer.getvalue())
     return Path(path), ""
+
+
+def history_figure(history: Any, *, layer_names: Sequence[str] | None = None) -> Any:
+    """A ``fit`` history as one Figure: loss, accuracy (when recorded), and each layer's gradient norm.
+
+    The third panel is the vanishing/exploding view: ‖∂E/∂W_layer‖ per epoch on a log scale, one
+    line per layer (layer 0 is the first); lines far below the last layer's mean vanishing gradients.
+    """
+    try:
+        plot_class = _figure_class()
+    except ImportError as e:
+        raise ImportError(f"History.plot() needs matplotlib: {MATPLOTLIB_HINT}") from e
+    accuracy = [a for a in history.accuracy if a is not None]
+    panels = 3 if accuracy else 2
+    fig = plot_class(figsize=(4.0 * panels, 3.4), dpi=100)
+    axes = fig.subplots(1, panels)
+    epochs = list(range(len(history.loss)))
+    ax = axes[0]
+    ax.plot(epochs, history.loss, color="#1f77b4")
+    if history.loss and min(history.loss) > 0.0:
+        ax.set_yscale("log")
+    ax.set(title="loss", xlabel="epoch", ylabel="E")
+    if accuracy:
+        ax = axes[1]
+        ax.plot([e for e, a in zip(epochs, history.accuracy, strict=True) if a is not None],
+                [100.0 * a for a in accuracy], color="#2ca02c")
+        ax.set(title="accuracy", xlabel="epoch", ylabel="%", ylim=(0, 101))
+    ax = axes[-1]
+    layers = len(history.grad_norms[0]) if history.grad_norms else 0
+    for k in range(layers):
+        norms = [row[k] for row in history.grad_norms]
+        name = layer_names[k] if layer_names is not None and k < len(layer_names) else f"layer {k}"
+        positive = [(e, n) for e, n in zip(epochs, norms, strict=True) if n > 0.0 and math.isfinite(n)]
+        if positive:
+            ax.plot([e for e, _ in positive], [n for _, n in positive], label=name)
+    if layers:
+        ax.set_yscale("log")
+        ax.legend(fontsize=8)
+    ax.set(title="gradient norm per layer", xlabel="epoch", ylabel="‖∂E/∂W‖")
+    for a in axes:
+        a.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    return fig
 
 
 def save_graph_image(root: Value, path: str | os.PathLike[str], *, model: Any = None,
                      title: str | None = None) -> tuple[Path | None, str]:
     """Draw ``root``'s computation graph (neurons clustered by ``model``'s parameter names) to ``path``.
 
-    Returns (path or None, note). Without Graphviz's ``dot`` the DOT source is written next to the
-    requested path instead (``.dot``), which any Graphviz viewer can open later.
+    Returns (path or None, note). Without Graphviz (neither the ``dot`` program nor pygraphviz) the
+    DOT source is written next to the requested path instead (``.dot``), which any Graphviz viewer
+    can open later.
     """
-    try:
-        import graphviz
-    except ImportError as e:
-        return None, f"graph skipped: the graphviz Python package is not installed (pip install graphviz; {e})"
     options: dict[str, Any] = {"groups": model} if model is not None else {}
     if title:
         options["title"] = title
     try:
         return save_graph(root, path, **options), ""
-    except graphviz.ExecutableNotFound:
+    except GraphvizNotFoundError:
         source = Path(path).with_suffix(".dot")
         save_graph(root, source, **options)
-        return None, (f"graph image skipped: Graphviz's 'dot' program is not installed (Debian/Ubuntu: "
-                      f"sudo apt-get install graphviz); wrote its DOT source to {source} instead")
+        return None, (f"graph image skipped: Graphviz is not installed (no root needed: pip install pygraphviz; "
+                      f"or Debian/Ubuntu: sudo apt-get install graphviz); wrote its DOT source to {source} instead")
     except GraphTooLargeError as e:
         return None, f"graph skipped: {e}"

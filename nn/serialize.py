@@ -27,7 +27,8 @@ import math
 import numbers
 import os
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, NamedTuple, Protocol
 
 from autograd import Value
 from autograd.files import atomic_write
@@ -74,10 +75,19 @@ def _short(names: list[str], limit: int = 5) -> str:
     return shown + (f", … ({len(names) - limit} more)" if len(names) > limit else "")
 
 
-def checked_values(module: Savable, state: Mapping[str, Any], where: str) -> list[tuple[Value, float]]:
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict(state, strict=False)`` left out (PyTorch's names): parameter names."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def checked_values(module: Savable, state: Mapping[str, Any], where: str,
+                   strict: bool = True) -> list[tuple[Value, float]]:
     """Pair each parameter with its new value from ``state``, or raise ``StateError`` (nothing is changed).
 
-    ``state`` must have exactly the module's parameter names, each mapped to a finite real number.
+    ``state`` must have exactly the module's parameter names (with ``strict=False``: any of them,
+    others ignored), each mapped to a finite real number.
     """
     if not isinstance(state, Mapping):
         raise StateError(f"{where}: expected a mapping of parameter names to numbers, got {type(state).__name__}")
@@ -85,7 +95,7 @@ def checked_values(module: Savable, state: Mapping[str, Any], where: str) -> lis
     expected = [name for name, _ in named]
     missing = [n for n in expected if n not in state]
     unexpected = [str(n) for n in state if n not in set(expected)]
-    if missing or unexpected:
+    if strict and (missing or unexpected):
         parts = [f"{where}: got {len(state)} parameter(s), the model has {len(expected)}"]
         if missing:
             parts.append(f"missing: {_short(missing)}")
@@ -94,6 +104,8 @@ def checked_values(module: Savable, state: Mapping[str, Any], where: str) -> lis
         raise StateError("; ".join(parts) + " (is it the same architecture?)")
     out: list[tuple[Value, float]] = []
     for name, p in named:
+        if name not in state:
+            continue
         value = state[name]
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise StateError(f"{where}: parameter {name!r} must be a real number, got {str(value)[:80]!r}")
@@ -119,8 +131,14 @@ def to_json(module: Savable) -> str:
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8) to ``path`` so that the file is either the old one or the complete
-    new one (``autograd.drawing.render.atomic_write``: a temporary file beside it, fsync, ``os.replace``)."""
+    new one (``autograd.files.atomic_write``: a temporary file beside it, fsync, ``os.replace``)."""
     atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def optimizer_path(path: str | os.PathLike[str]) -> Path:
+    """Where an optimiser's state goes beside the model file ``path``: ``model.json`` → ``model.optimizer.json``."""
+    target = Path(os.fspath(path))
+    return target.with_name(f"{target.stem}.optimizer.json")
 
 
 def save(module: Savable, path: str | os.PathLike[str]) -> None:

@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 import nn.losses as L
 from autograd import Value, no_grad
+from nn.compiled import CompiledLoss
 from nn.init import Seed, make_rng
 from nn.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule
-from nn.progress import ProgressBar
+from nn.progress import progress_bar
+from nn.report import history_figure
 
 LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
@@ -56,6 +57,10 @@ class History:
     @property
     def epochs(self) -> int:
         return len(self.loss)
+
+    def plot(self, layer_names: Sequence[str] | None = None) -> Any:
+        """Loss, accuracy and each layer's gradient norm per epoch, as a matplotlib Figure (Jupyter shows it)."""
+        return history_figure(self, layer_names=layer_names)
 
     def summary(self) -> str:
         acc = self.accuracy[-1] if self.accuracy else None
@@ -166,6 +171,7 @@ def fit(
     seed: Seed = None,
     progress: bool | None = None,
     callback: Callable[[int, History], Any] | None = None,
+    compile: bool = False,
 ) -> History:
     """Train ``model`` on inputs ``X`` and targets ``y``; return the ``History``.
 
@@ -176,9 +182,12 @@ def fit(
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
     ``callback(epoch, history)`` runs after each epoch; a true result stops the run. ``progress``
-    shows a progress bar on stderr (None: only when stderr is a terminal). A loss that becomes
-    inf or NaN raises ``DivergedError`` (naming the update; the weights are left as they were
-    then); a loss function returning a float instead of a ``Value`` raises ``TypeError``.
+    shows a progress bar (tqdm's when installed: a widget in Jupyter; None: on in a terminal or Jupyter).
+    ``compile=True`` traces
+    one sample's loss once and runs generated float code for each sample (``nn.compiled``): the
+    same gradients to rounding, several times faster.
+    A loss that becomes inf or NaN raises ``DivergedError`` (naming the update; the weights are
+    left as they were then); a loss function returning a float instead of a ``Value`` raises ``TypeError``.
     """
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"fit: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
@@ -194,8 +203,9 @@ def fit(
     rng: Any = make_rng(seed, "fit(seed)") if shuffle and size < len(X) else random
     order = list(range(len(X)))
     history = History()
-    bar = ProgressBar(epochs, enabled=sys.stderr.isatty() if progress is None else progress)
+    bar = progress_bar(epochs, progress)
     step = 0
+    compiled = CompiledLoss(model, loss_fn, loss if isinstance(loss, str) else "", X, y, l2) if compile else None
     try:
         for epoch in range(epochs):
             if size < len(X) and shuffle:
@@ -206,6 +216,14 @@ def fit(
                 idx = order[start : start + size]
                 if schedule is not None:
                     opt.lr = schedule(step)
+                if compiled is not None:  # the same update from generated code (nn.compiled)
+                    opt.zero_grad()
+                    E_value, floats = compiled.batch(idx)
+                    opt.step()
+                    step += 1
+                    total += E_value * len(idx)
+                    outs_all.extend(floats)
+                    continue
                 outs = [_rows(model(X[i])) for i in idx]
                 E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
                 if not isinstance(E, Value):

@@ -25,76 +25,28 @@ from autograd.checking.numerical import (
     format_report,
     numerical_grad,
 )
+from tests import op_cases
+from tests.op_cases import CASES, EACH_CASE, Case, away_from_zero, floats, missing_cases, missing_oracles
 
 SETTINGS = settings(max_examples=20, deadline=None)
 
 
-def floats(lo: float, hi: float) -> st.SearchStrategy[float]:
-    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
-
-
-def away_from_zero(lo: float, hi: float) -> st.SearchStrategy[float]:
-    """|x| in [lo, hi], either sign."""
-    return st.tuples(floats(lo, hi), st.booleans()).map(lambda t: t[0] if t[1] else -t[0])
-
-
-ANY = floats(-10.0, 10.0)
-POSITIVE = floats(1e-3, 50.0)
-NONZERO = away_from_zero(0.1, 10.0)
-OFF_KINK = away_from_zero(1e-3, 10.0)
-
-# (op, f, one strategy per input): each f's output node is made by that op.
-BUILTINS: list[tuple[Op, Callable[..., Any], list[st.SearchStrategy[float]]]] = [
-    (ops.ADD, lambda a, b: a + b, [ANY, ANY]),
-    (ops.SUB, lambda a, b: a - b, [ANY, ANY]),
-    (ops.MUL, lambda a, b: a * b, [ANY, ANY]),
-    (ops.DIV, lambda a, b: a / b, [ANY, NONZERO]),
-    (ops.POW, lambda a, b: a**b, [floats(0.1, 5.0), floats(-3.0, 3.0)]),
-    (ops.ADD_C, lambda x: x + 2.5, [ANY]),
-    (ops.SUB_C, lambda x: x - 2.5, [ANY]),
-    (ops.RSUB, lambda x: 2.5 - x, [ANY]),
-    (ops.MUL_C, lambda x: x * -1.5, [ANY]),
-    (ops.DIV_C, lambda x: x / 3.0, [ANY]),
-    (ops.RDIV, lambda x: 2.0 / x, [NONZERO]),
-    (ops.RPOW, lambda x: 1.7**x, [floats(-5.0, 5.0)]),
-    (ops.LEAKY_RELU, lambda x: x.leaky_relu(0.1), [OFF_KINK]),
-    (ops.NEG, lambda x: -x, [ANY]),
-    (ops.EXP, lambda x: x.exp(), [floats(-20.0, 20.0)]),
-    (ops.LOG, lambda x: x.log(), [POSITIVE]),
-    (ops.TANH, lambda x: x.tanh(), [ANY]),
-    (ops.SIGMOID, lambda x: x.sigmoid(), [floats(-30.0, 30.0)]),
-    (ops.RELU, lambda x: x.relu(), [OFF_KINK]),
-    (ops.ABS, lambda x: x.abs(), [OFF_KINK]),
-    (ops.SQRT, lambda x: x.sqrt(), [POSITIVE]),
-    (ops.SIN, lambda x: x.sin(), [ANY]),
-    (ops.COS, lambda x: x.cos(), [ANY]),
-    (ops.SUM, lambda a, b, c: autograd.sum([a, b, c]), [ANY, ANY, ANY]),
-    (ops.LINEAR, lambda w1, w2, x1, x2, b: autograd.dot([w1, w2], [x1, x2], b), [ANY] * 5),
-    (ops.POW_C, lambda x: x**3, [ANY]),
-    (ops.POW_C, lambda x: x**-2, [NONZERO]),
-    (ops.POW_C, lambda x: x**0.5, [POSITIVE]),
-    (ops.SOFTPLUS, lambda x: x.softplus(), [floats(-30.0, 30.0)]),
-]
-
-
 def test_every_builtin_op_has_a_case() -> None:
-    """A new op in autograd.ops without a case here fails this test."""
+    """A new op in autograd.ops without a case (and an oracle) in tests/op_cases.py fails this test."""
     defined = {name for name, v in vars(ops).items() if isinstance(v, Op)}
-    covered = {name for name, v in vars(ops).items() if isinstance(v, Op) and any(v is c[0] for c in BUILTINS)}
+    covered = {name for name, v in vars(ops).items() if isinstance(v, Op) and any(v is c.op for c in CASES)}
     assert covered == defined == {name for name, v in vars(ops).items() if any(v is t for t in ops.TABLE)}
-    assert any(c[0] is ops.POW_C for c in BUILTINS)  # x ** n
+    assert missing_cases() == [] and missing_oracles() == []
+    assert any(c.op is ops.POW_C for c in CASES)  # x ** n
 
 
-EACH_BUILTIN = pytest.mark.parametrize("case", BUILTINS, ids=[f"{c[0].name}-{i}" for i, c in enumerate(BUILTINS)])
-
-
-@EACH_BUILTIN
+@EACH_CASE
 @SETTINGS
 @given(data=st.data())
-def test_gradcheck_passes_on_every_builtin_op_with_a_wide_margin(case: Any, data: st.DataObject) -> None:
+def test_gradcheck_passes_on_every_builtin_op_with_a_wide_margin(case: Case, data: st.DataObject) -> None:
     """Every row ok, and at eps = 1e-6 the error is under 1% of the allowance atol + rtol·|n|."""
-    op, f, strategies = case
-    xs = [data.draw(s) for s in strategies]
+    op, f = case.op, case.build
+    xs = [data.draw(s) for s in case.strategies()]
     assert f(*[Value(x) for x in xs]).operation is op  # the case really exercises this op
     report = gradcheck(f, xs)
     assert report and all(r.status == "ok" for r in report.rows)
@@ -121,8 +73,7 @@ SYMPY_CASES = [
     sp.tanh(X * Y) - sp.log(Y) * X**3,
     (X**2 + Y**2) ** sp.Rational(3, 2) / (1 + sp.exp(-X)),
 ]
-VALUE_FUNCS = {"exp": lambda v: v.exp(), "sin": lambda v: v.sin(), "sqrt": lambda v: v.sqrt(),
-               "tanh": lambda v: v.tanh(), "log": lambda v: v.log()}
+VALUE_FUNCS = op_cases.value_functions()  # every Value method of the table, by name
 
 
 @pytest.mark.parametrize("expr", SYMPY_CASES, ids=str)

@@ -167,7 +167,12 @@ def test_python_dash_m_autograd(tmp_path: Path) -> None:
 
 
 def test_missing_dot_exits_1_with_install_hint(tmp_path: Path) -> None:
-    result = _module("graph", "x*2", "--set", "x=1", "-o", "g.png", env={"PATH": str(tmp_path)}, cwd=tmp_path)
+    blocker = tmp_path / "blocker"  # a pygraphviz that cannot be imported: neither renderer is there
+    blocker.mkdir()
+    (blocker / "pygraphviz.py").write_text("raise ImportError('hidden by the test')\n", encoding="utf-8")
+    env = {"PATH": str(tmp_path), "PYTHONPATH": os.pathsep.join([str(blocker), str(ROOT)])}
+    result = _module("graph", "x*2", "--set", "x=1", "-o", "g.png", env=env, cwd=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "apt-get install graphviz" in result.stderr and "-o graph.dot" in result.stderr
+    assert "pip install pygraphviz" in result.stderr
     assert "value: 2" in result.stdout and not (tmp_path / "g.png").exists()

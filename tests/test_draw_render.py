@@ -1,7 +1,8 @@
-"""Rendering with the real Graphviz ``dot``: PNG, SVG, PDF, Jupyter, hostile labels, files, missing binary.
+"""Rendering with the real Graphviz: PNG, SVG, PDF, Jupyter, hostile labels, files, missing renderers.
 
-Tests that need ``dot`` skip (with the reason) when it is not installed, except when
-``DELTAGRAD_REQUIRE_DOT=1`` (CI sets it): then a missing ``dot`` fails them.
+Every rendering test runs twice: through the ``dot`` program and through pygraphviz with ``dot``
+hidden from PATH (the fallback for machines without root). A test whose renderer is missing skips
+(with the reason), except when ``DELTAGRAD_REQUIRE_DOT=1`` (CI sets it): then it fails.
 """
 
 from __future__ import annotations
@@ -39,14 +40,42 @@ def need_dot() -> None:
     pytest.skip("Graphviz 'dot' is not installed (apt-get install graphviz); set DELTAGRAD_REQUIRE_DOT=1 to fail")
 
 
-@pytest.fixture
-def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A PATH on which there is no ``dot``."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
+def need_pygraphviz() -> None:
+    """Skip without pygraphviz — or fail, when DELTAGRAD_REQUIRE_DOT=1 (as in CI)."""
+    if render_module._pygraphviz() is not None:
+        return
+    if os.environ.get("DELTAGRAD_REQUIRE_DOT") == "1":
+        pytest.fail("pygraphviz is not installed but DELTAGRAD_REQUIRE_DOT=1: pip install pygraphviz")
+    pytest.skip("pygraphviz is not installed (pip install pygraphviz); set DELTAGRAD_REQUIRE_DOT=1 to fail")
+
+
+def hide_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make PATH a fresh empty folder (beside ``tmp_path``), so that ``dot`` cannot be found; return it."""
+    empty = tmp_path.parent / f"{tmp_path.name}-empty-bin"
+    empty.mkdir(exist_ok=True)
     monkeypatch.setenv("PATH", str(empty))
     assert shutil.which("dot") is None
     return empty
+
+
+@pytest.fixture(params=["dot", "pygraphviz"])
+def via(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test with the ``dot`` program, then with pygraphviz and ``dot`` hidden from PATH."""
+    if request.param == "dot":
+        need_dot()
+        monkeypatch.setattr(render_module, "_pygraphviz", lambda: None)  # dot must be what renders
+    else:
+        need_pygraphviz()
+        hide_dot(tmp_path, monkeypatch)
+    assert render_module.renderer() == request.param
+    return str(request.param)
+
+
+@pytest.fixture
+def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A PATH on which there is no ``dot``, and no pygraphviz to fall back on: nothing can render."""
+    monkeypatch.setattr(render_module, "_pygraphviz", lambda: None)
+    return hide_dot(tmp_path, monkeypatch)
 
 
 def test_need_dot_fails_in_ci_and_skips_elsewhere(no_dot: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -74,8 +103,7 @@ def _svg_edges(svg: str) -> int:
     return sum(1 for g in ET.fromstring(svg).iter(f"{SVG}g") if g.get("class") == "edge")
 
 
-def test_png_file(tmp_path: Path) -> None:
-    need_dot()
+def test_png_file(tmp_path: Path, via: str) -> None:
     o, _ = neuron()
     path = save_graph(o, tmp_path / "neuron.png")
     data = path.read_bytes()
@@ -86,8 +114,7 @@ def test_png_file(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["neuron.png"]  # no temporary file left behind
 
 
-def test_svg_file_has_every_node_edge_and_text(tmp_path: Path) -> None:
-    need_dot()
+def test_svg_file_has_every_node_edge_and_text(tmp_path: Path, via: str) -> None:
     o, _ = neuron()
     svg = save_graph(o, tmp_path / "neuron.svg").read_text(encoding="utf-8")
     nodes = _svg_nodes(svg)
@@ -97,8 +124,7 @@ def test_svg_file_has_every_node_edge_and_text(tmp_path: Path) -> None:
     assert {"o", "data 0.7071", "grad 1", "tanh", "x1", "data 6.881"} <= texts
 
 
-def test_pdf_and_format_argument(tmp_path: Path) -> None:
-    need_dot()
+def test_pdf_and_format_argument(tmp_path: Path, via: str) -> None:
     o, _ = neuron()
     path = save_graph(o, tmp_path / "neuron", format="pdf")
     assert path.name == "neuron.pdf" and path.read_bytes()[:5] == b"%PDF-"
@@ -107,8 +133,7 @@ def test_pdf_and_format_argument(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("label", HOSTILE)
-def test_hostile_labels_render_exactly(label: str) -> None:
-    need_dot()
+def test_hostile_labels_render_exactly(label: str, via: str) -> None:
     a, b = Value(1.0, label=label), Value(2.0, label="b")
     y = a * b + a
     svg = draw_dot(y).pipe(format="svg", encoding="utf-8")
@@ -119,8 +144,7 @@ def test_hostile_labels_render_exactly(label: str) -> None:
     assert [t.strip() for t in nodes["v0"][: len(lines)]] == [line.strip() for line in lines]
 
 
-def test_jupyter_shows_svg_inline_whatever_the_format() -> None:
-    need_dot()
+def test_jupyter_shows_svg_inline_whatever_the_format(via: str) -> None:
     o, _ = neuron()
     for g in (draw_dot(o), draw_dot(o, format="png", rankdir="TB")):
         bundle = g._repr_mimebundle_()
@@ -128,8 +152,35 @@ def test_jupyter_shows_svg_inline_whatever_the_format() -> None:
         assert len(_svg_nodes(bundle["image/svg+xml"])) == 15
 
 
-def test_render_keeps_graphviz_behaviour(tmp_path: Path) -> None:
+def test_inline_svg_scales_to_the_page_width(via: str) -> None:
+    o, _ = neuron()
+    y = Value(0.5, label="x")
+    for i in range(40):  # a long chain drawn left to right: thousands of points wide
+        y = (y * 0.9 + 0.01 * i).tanh()
+    for g, wide in ((draw_dot(o, rankdir="TB"), False), (draw_dot(y), True)):
+        drawn = ET.fromstring(g.pipe(format="svg", encoding="utf-8"))
+        inline = ET.fromstring(g._repr_mimebundle_()["image/svg+xml"])
+        width, height = (float(str(drawn.get(k))[:-2]) for k in ("width", "height"))
+        assert (width > render_module.INLINE_MAX_WIDTH_PT) == wide
+        scale = min(1.0, render_module.INLINE_MAX_WIDTH_PT / width)
+        assert inline.get("width") == f"{width * scale:g}pt" and inline.get("height") == f"{height * scale:g}pt"
+        assert inline.get("style") == "max-width: 100%; height: auto"  # shrinks further on a narrower page
+        assert inline.get("viewBox") == drawn.get("viewBox")  # the proportions are kept
+
+
+def test_both_renderers_draw_the_same_graph(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     need_dot()
+    need_pygraphviz()
+    o, _ = neuron()
+    g = draw_dot(o, color_by_grad=True, order=True)
+    by_dot = g.pipe(format="svg", encoding="utf-8")
+    hide_dot(tmp_path, monkeypatch)
+    assert render_module.renderer() == "pygraphviz"
+    by_pygraphviz = g.pipe(format="svg", encoding="utf-8")
+    assert _svg_nodes(by_pygraphviz) == _svg_nodes(by_dot) and _svg_edges(by_pygraphviz) == _svg_edges(by_dot)
+
+
+def test_render_keeps_graphviz_behaviour(tmp_path: Path, via: str) -> None:
     o, _ = neuron()
     out = draw_dot(o, format="png").render(tmp_path / "gout")  # micrograd's notebook call
     assert Path(out).read_bytes()[:8] == PNG_MAGIC
@@ -144,7 +195,8 @@ def test_missing_dot_says_what_to_install(no_dot: Path, tmp_path: Path) -> None:
         with pytest.raises(GraphvizNotFoundError) as e:
             attempt()
         assert isinstance(e.value, RuntimeError) and isinstance(e.value, graphviz.ExecutableNotFound)
-        for hint in ("apt-get install graphviz", "brew install graphviz", "conda install -c conda-forge graphviz"):
+        for hint in ("pip install pygraphviz", "deltagrad[images]", "apt-get install graphviz",
+                     "brew install graphviz", "conda install -c conda-forge graphviz"):
             assert hint in str(e.value)
     assert not (tmp_path / "g.png").exists()
     assert save_graph(o, tmp_path / "g.dot").read_text(encoding="utf-8") == g.source  # DOT needs no binary
@@ -152,22 +204,23 @@ def test_missing_dot_says_what_to_install(no_dot: Path, tmp_path: Path) -> None:
 
 def test_missing_dot_in_a_fresh_process(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(tmp_path), "PYTHONPATH": str(ROOT)}
-    code = ("from autograd import Value\nfrom autograd.drawing.draw import save_graph\n"
+    code = ("import sys\nsys.modules['pygraphviz'] = None  # not installed\n"
+            "from autograd import Value\nfrom autograd.drawing.draw import save_graph\n"
             "try:\n    save_graph(Value(1.0) * 2, 'g.png')\nexcept RuntimeError as e:\n"
             "    print(type(e).__name__, e)\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
                          timeout=60, check=True)
     assert out.stdout.startswith("GraphvizNotFoundError") and "brew install graphviz" in out.stdout
+    assert "pip install pygraphviz" in out.stdout
     assert not (tmp_path / "g.png").exists()
 
 
-def test_a_failing_dot_is_a_render_error(tmp_path: Path) -> None:
-    need_dot()
+def test_a_failing_renderer_is_a_render_error(tmp_path: Path, via: str) -> None:
     g = draw_dot(Value(1.0) * 2)
     g.body.append("\tthis is { not valid dot\n")
-    with pytest.raises(RenderError, match="dot failed"):
+    with pytest.raises(RenderError, match=f"{via} failed"):
         save_graph(g, tmp_path / "bad.png")
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".png"] == []
 
 
 @pytest.mark.parametrize(("path", "fmt", "expected"), [
@@ -215,9 +268,8 @@ def test_writing_into_a_missing_directory_is_explained(tmp_path: Path) -> None:
         save_graph(3.0, tmp_path / "g.dot")  # type: ignore[arg-type]
 
 
-def test_cli_writes_a_png(tmp_path: Path) -> None:
-    need_dot()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def test_cli_writes_a_png(tmp_path: Path, via: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}  # PATH as the fixture left it: without dot for pygraphviz
     out = subprocess.run([sys.executable, "-m", "autograd", "graph", "tanh(x*w + b)", "--set", "x=1.5", "--set",
                           "w=-0.5", "--set", "b=0.1", "--color-grad", "--order", "-o", "graph.png"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
@@ -226,8 +278,7 @@ def test_cli_writes_a_png(tmp_path: Path) -> None:
     assert "wrote graph.png" in out.stdout
 
 
-def test_big_graph_renders_within_the_default_limit() -> None:
-    need_dot()
+def test_big_graph_renders_within_the_default_limit(via: str) -> None:
     y = Value(0.5, label="x")
     for i in range(150):
         y = (y * 0.9 + 0.01 * i).tanh()

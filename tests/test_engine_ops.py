@@ -1,16 +1,15 @@
 """Every operation, one at a time: forward against Python's float arithmetic, and its derivative.
 
-Each derivative is written out below as a formula (the way one checks a gradient by hand) and the
-engine's gradient is compared with it at several points, with a central difference of the engine's
-own forward, and with sympy's symbolic derivative of the same expression.
+Every op of the table is built from Values in the ways listed in ``tests/op_cases.py``, whose
+oracles write each forward with ``math`` and each derivative as a formula (the way one checks a
+gradient by hand); the engine's gradient is compared with it at every sample point, with a central
+difference of the engine's own forward, and with sympy's symbolic derivative of the same expression.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 import sympy
@@ -18,206 +17,62 @@ import sympy
 import autograd
 from autograd import Value
 from autograd.engine import constant_of
+from tests.numeric import central_partials, close
+from tests.op_cases import Case, at_points, missing_cases, missing_oracles
 
-S = sympy.Symbol("s", real=True)
-S2 = sympy.Symbol("t", real=True)
-
-
-def sigmoid_ref(x: float) -> float:
-    """The textbook 1 / (1 + e^-x); the engine may use the equal form e^x / (1 + e^x) for x < 0."""
-    return 1.0 / (1.0 + math.exp(-x))
+SYMBOLS = sympy.symbols("s t u v w", real=True)
+EACH_POINT = pytest.mark.parametrize(("case", "point"), [pytest.param(c, p, id=f"{c}@{p}") for c, p in at_points()])
 
 
-def sign(x: float) -> float:
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
-
-
-@dataclass(frozen=True)
-class Unary:
-    """y = f(x) for one node x: the engine's op, the same forward on floats, sympy's f, and f′ by hand."""
-
-    name: str
-    engine: Callable[[Any], Any]
-    floats: Callable[[float], float]
-    sym: Callable[[Any], Any]
-    deriv: Callable[[float], float]
-    points: tuple[float, ...]
-    ulps: int = 0  # 0: the forward must be bit-identical to ``floats``
-
-    def __str__(self) -> str:
-        return self.name
-
-
-def generic(name: str, f: Callable[[Any], Any], deriv: Callable[[float], float], points: tuple[float, ...]) -> Unary:
-    """An expression written with operators only works unchanged on Values, floats and sympy."""
-    return Unary(name, f, f, f, deriv, points)
-
-
-def leaky(slope: float) -> Unary:
-    return Unary(
-        f"leaky_relu({slope})",
-        (lambda v: v.leaky_relu(slope)) if slope != 0.01 else (lambda v: v.leaky_relu()),
-        lambda x: x if x > 0 else slope * x,
-        lambda s: sympy.Piecewise((s, s > 0), (slope * s, True)),
-        lambda x: 1.0 if x > 0 else slope,
-        (-2.5, -0.3, 0.7, 3.0),
-    )
-
-
-EVERYWHERE = (-2.5, -0.7, 0.3, 1.9)
-POSITIVE = (0.2, 0.9, 2.5, 7.0)
-
-UNARY = [
-    # a node with a number, the number on either side: y = x + c, c + x, x − c, c − x, ...
-    generic("x + 2.5", lambda x: x + 2.5, lambda x: 1.0, EVERYWHERE),
-    generic("2.5 + x", lambda x: 2.5 + x, lambda x: 1.0, EVERYWHERE),
-    generic("x + 3 (int)", lambda x: x + 3, lambda x: 1.0, EVERYWHERE),
-    generic("x - 2.5", lambda x: x - 2.5, lambda x: 1.0, EVERYWHERE),
-    generic("2 - x", lambda x: 2 - x, lambda x: -1.0, EVERYWHERE),
-    generic("x * 3", lambda x: x * 3, lambda x: 3.0, EVERYWHERE),
-    generic("-1.5 * x", lambda x: -1.5 * x, lambda x: -1.5, EVERYWHERE),
-    generic("x / 3", lambda x: x / 3, lambda x: 1.0 / 3.0, EVERYWHERE),
-    generic("x / 0.1", lambda x: x / 0.1, lambda x: 1.0 / 0.1, EVERYWHERE),
-    generic("1 / x", lambda x: 1 / x, lambda x: -1.0 / x**2, EVERYWHERE),
-    generic("-3 / x", lambda x: -3 / x, lambda x: 3.0 / x**2, EVERYWHERE),
-    generic("x ** 2", lambda x: x**2, lambda x: 2.0 * x, EVERYWHERE),
-    generic("x ** 3", lambda x: x**3, lambda x: 3.0 * x**2, EVERYWHERE),
-    generic("x ** -2", lambda x: x**-2, lambda x: -2.0 * x**-3, EVERYWHERE),
-    generic("x ** 0.5", lambda x: x**0.5, lambda x: 0.5 * x**-0.5, POSITIVE),
-    generic("x ** 2.5", lambda x: x**2.5, lambda x: 2.5 * x**1.5, POSITIVE),
-    generic("x ** 1", lambda x: x**1, lambda x: 1.0, EVERYWHERE),
-    generic("x ** 0", lambda x: x**0, lambda x: 0.0, EVERYWHERE),
-    generic("2 ** x", lambda x: 2**x, lambda x: 2.0**x * math.log(2.0), EVERYWHERE),
-    generic("0.5 ** x", lambda x: 0.5**x, lambda x: 0.5**x * math.log(0.5), EVERYWHERE),
-    generic("-x", lambda x: -x, lambda x: -1.0, EVERYWHERE),
-    # functions of one node: y = f(z), f′(z)
-    Unary("exp", lambda v: v.exp(), math.exp, sympy.exp, math.exp, EVERYWHERE),
-    Unary("log", lambda v: v.log(), math.log, sympy.log, lambda x: 1.0 / x, POSITIVE),
-    Unary("tanh", lambda v: v.tanh(), math.tanh, sympy.tanh, lambda x: 1.0 - math.tanh(x) ** 2, EVERYWHERE),
-    Unary(
-        "sigmoid",
-        lambda v: v.sigmoid(),
-        sigmoid_ref,
-        lambda s: 1 / (1 + sympy.exp(-s)),
-        lambda x: sigmoid_ref(x) * (1.0 - sigmoid_ref(x)),
-        (-30.0, *EVERYWHERE, 30.0),
-        ulps=2,
-    ),
-    Unary("relu", lambda v: v.relu(), lambda x: max(0.0, x), lambda s: sympy.Max(0, s),
-          lambda x: 1.0 if x > 0 else 0.0, EVERYWHERE),
-    leaky(0.01),
-    leaky(0.2),
-    Unary("abs", lambda v: v.abs(), math.fabs, sympy.Abs, sign, EVERYWHERE),
-    Unary("abs()", abs, math.fabs, sympy.Abs, sign, EVERYWHERE),
-    Unary("sqrt", lambda v: v.sqrt(), math.sqrt, sympy.sqrt, lambda x: 0.5 / math.sqrt(x), POSITIVE),
-    Unary("sin", lambda v: v.sin(), math.sin, sympy.sin, math.cos, EVERYWHERE),
-    Unary("cos", lambda v: v.cos(), math.cos, sympy.cos, lambda x: -math.sin(x), EVERYWHERE),
-]
-
-UNARY_AT = [pytest.param(case, x, id=f"{case}@{x}") for case in UNARY for x in case.points]
-
-
-def close(a: float, b: float, rel: float = 1e-12, abs_: float = 1e-12) -> bool:
-    return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
-
-
-def central_difference(f: Callable[[float], float], x: float) -> float:
-    h = 1e-6 * max(1.0, abs(x))
-    return (f(x + h) - f(x - h)) / (2.0 * h)
-
-
-def grad_of(case: Unary, x: float) -> tuple[Value, Value]:
-    v = Value(x)
-    y = case.engine(v)
+def grads_of(case: Case, point: tuple[float, ...]) -> tuple[list[Value], Value]:
+    xs = [Value(x) for x in point]
+    y = case.build(*xs)
     y.backward()
-    return v, y
+    return xs, y
 
 
-@pytest.mark.parametrize(("case", "x"), UNARY_AT)
-def test_forward_matches_python_floats(case: Unary, x: float) -> None:
-    y = case.engine(Value(x))
-    assert isinstance(y, Value)
+def test_every_table_op_has_a_case_and_an_oracle() -> None:
+    assert missing_oracles() == [] and missing_cases() == []
+
+
+@EACH_POINT
+def test_forward_matches_python_floats(case: Case, point: tuple[float, ...]) -> None:
+    y = case.build(*[Value(x) for x in point])
+    assert isinstance(y, Value) and y.operation is case.op
     assert type(y.data) is float
-    expected = case.floats(x)
-    if case.ulps == 0:
+    expected = case.f(*point)
+    if case.oracle.ulps == 0:
         assert y.data == expected, f"{case}: {y.data!r} != {expected!r}"
     else:
-        assert abs(y.data - expected) <= case.ulps * math.ulp(expected)
+        assert abs(y.data - expected) <= case.oracle.ulps * math.ulp(expected)
 
 
-@pytest.mark.parametrize(("case", "x"), UNARY_AT)
-def test_gradient_matches_the_formula(case: Unary, x: float) -> None:
-    v, _ = grad_of(case, x)
-    assert type(v.grad) is float
-    assert close(v.grad, case.deriv(x)), f"{case} at {x}: {v.grad!r} vs {case.deriv(x)!r}"
+@EACH_POINT
+def test_gradient_matches_the_formula(case: Case, point: tuple[float, ...]) -> None:
+    xs, _ = grads_of(case, point)
+    for v, want in zip(xs, case.d1(*point), strict=True):
+        assert type(v.grad) is float
+        assert close(v.grad, want), f"{case} at {point}: {v.grad!r} vs {want!r}"
 
 
-@pytest.mark.parametrize(("case", "x"), UNARY_AT)
-def test_gradient_matches_central_difference(case: Unary, x: float) -> None:
-    v, _ = grad_of(case, x)
-    numeric = central_difference(lambda t: case.engine(Value(t)).data, x)
-    assert math.isclose(v.grad, numeric, rel_tol=1e-6, abs_tol=1e-7), f"{case} at {x}: {v.grad} vs {numeric}"
+@EACH_POINT
+def test_gradient_matches_central_difference(case: Case, point: tuple[float, ...]) -> None:
+    xs, _ = grads_of(case, point)
+    numeric = central_partials(lambda p: case.build(*[Value(t) for t in p]).data, point)
+    for i, (v, n) in enumerate(zip(xs, numeric, strict=True)):
+        abs_tol = 1e-7 if case.n == 1 else (0.0 if i == 0 else 1e-9)  # as the one- and two-input lists had
+        assert math.isclose(v.grad, n, rel_tol=1e-6, abs_tol=abs_tol), f"{case} at {point}: {v.grad} vs {n}"
 
 
-@pytest.mark.parametrize(("case", "x"), UNARY_AT)
-def test_gradient_matches_sympy(case: Unary, x: float) -> None:
-    v, y = grad_of(case, x)
-    expr = case.sym(S)
-    assert close(y.data, float(expr.subs(S, x)), rel=1e-14)
-    assert close(v.grad, float(sympy.diff(expr, S).subs(S, x)))
-
-
-# ---------------------------------------------------------------------------------------------
-# Two nodes: y = f(a, b) with both partial derivatives by hand.
-
-
-@dataclass(frozen=True)
-class Binary:
-    name: str
-    f: Callable[[Any, Any], Any]  # written with operators: works on Values, floats and sympy
-    partials: Callable[[float, float], tuple[float, float]]
-    points: tuple[tuple[float, float], ...]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-MIXED = ((-2.5, 1.5), (0.7, -0.4), (3.0, 2.0), (-1.1, -0.6))
-POSITIVE_BASE = ((0.5, 1.5), (2.0, -0.7), (3.0, 2.0), (1.3, 0.0))
-
-BINARY = [
-    Binary("a + b", lambda a, b: a + b, lambda a, b: (1.0, 1.0), MIXED),
-    Binary("a - b", lambda a, b: a - b, lambda a, b: (1.0, -1.0), MIXED),
-    Binary("a * b", lambda a, b: a * b, lambda a, b: (b, a), MIXED),
-    Binary("a / b", lambda a, b: a / b, lambda a, b: (1.0 / b, -a / b**2), MIXED),
-    Binary("a ** b", lambda a, b: a**b, lambda a, b: (b * a ** (b - 1.0), a**b * math.log(a)), POSITIVE_BASE),
-]
-
-BINARY_AT = [pytest.param(case, a, b, id=f"{case}@{a},{b}") for case in BINARY for a, b in case.points]
-
-
-@pytest.mark.parametrize(("case", "a", "b"), BINARY_AT)
-def test_binary_forward_matches_python_floats(case: Binary, a: float, b: float) -> None:
-    y = case.f(Value(a), Value(b))
-    assert type(y.data) is float
-    assert y.data == case.f(a, b)
-
-
-@pytest.mark.parametrize(("case", "a", "b"), BINARY_AT)
-def test_binary_gradients_formula_central_difference_and_sympy(case: Binary, a: float, b: float) -> None:
-    va, vb = Value(a), Value(b)
-    case.f(va, vb).backward()
-    da, db = case.partials(a, b)
-    assert close(va.grad, da) and close(vb.grad, db), (va.grad, vb.grad, da, db)
-
-    assert math.isclose(va.grad, central_difference(lambda t: case.f(Value(t), Value(b)).data, a), rel_tol=1e-6)
-    assert math.isclose(vb.grad, central_difference(lambda t: case.f(Value(a), Value(t)).data, b),
-                        rel_tol=1e-6, abs_tol=1e-9)
-
-    expr = case.f(S, S2)
-    at = {S: a, S2: b}
-    assert close(va.grad, float(sympy.diff(expr, S).subs(at)))
-    assert close(vb.grad, float(sympy.diff(expr, S2).subs(at)))
+@EACH_POINT
+def test_gradient_matches_sympy(case: Case, point: tuple[float, ...]) -> None:
+    xs, y = grads_of(case, point)
+    syms = SYMBOLS[: case.n]
+    expr = case.sym(*syms)
+    at = dict(zip(syms, point, strict=True))
+    assert close(y.data, float(expr.subs(at)), rel=1e-14)
+    for v, s in zip(xs, syms, strict=True):
+        assert close(v.grad, float(sympy.diff(expr, s).subs(at)))
 
 
 def test_same_node_on_both_sides_adds_both_partials() -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import ast
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sympy as sp
@@ -17,6 +19,8 @@ from hypothesis import strategies as st
 from autograd import Value, ops
 from autograd.cli.expr import MAX_DEPTH, MAX_LENGTH, Expression, ExpressionError, evaluate, parse_expression
 from autograd.engine import constant_of
+from tests.numeric import central_difference
+from tests.op_cases import ORACLES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +39,7 @@ def central(text: str, name: str, h: float = 1e-6, **values: float) -> float:
     def f(v: float) -> float:
         out, _ = run(text, **{**values, name: v})
         return out.data
-    return (f(values[name] + h) - f(values[name] - h)) / (2 * h)
+    return central_difference(f, values[name], h)
 
 
 def test_a_neuron_value_and_gradients_by_formula() -> None:
@@ -51,17 +55,18 @@ def test_a_neuron_value_and_gradients_by_formula() -> None:
     assert leaves["x"].grad == pytest.approx(central("tanh(x*w + b)", "x", x=x, w=w, b=b), rel=1e-6)
 
 
-@pytest.mark.parametrize(("text", "f", "df"), [  # f(x) and f′(x) written by hand
-    ("exp(x)", math.exp, math.exp),
-    ("log(x)", math.log, lambda x: 1 / x),
-    ("sigmoid(x)", lambda x: 1 / (1 + math.exp(-x)), lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
-    ("relu(x)", lambda x: max(x, 0.0), lambda x: 1.0 if x > 0 else 0.0),
-    ("leaky_relu(x)", lambda x: x if x > 0 else 0.01 * x, lambda x: 1.0 if x > 0 else 0.01),
-    ("leaky_relu(x, 0.2)", lambda x: x if x > 0 else 0.2 * x, lambda x: 1.0 if x > 0 else 0.2),
-    ("abs(x)", abs, lambda x: math.copysign(1.0, x)),
-    ("sqrt(x)", math.sqrt, lambda x: 0.5 / math.sqrt(x)),
-    ("sin(x)", math.sin, math.cos),
-    ("cos(x)", math.cos, lambda x: -math.sin(x)),
+# Every function the command line offers (each op of the table with cli=True), with its forward
+# and derivative from the hand-written oracles of tests/op_cases.py, then operators written here.
+CLI_CALLS = [(f"{op.method}(x)", op, op.default) for op in ops.TABLE if op.cli] + [("leaky_relu(x, 0.2)",
+                                                                                     ops.LEAKY_RELU, 0.2)]
+
+
+def from_oracle(op: ops.Op, c: float | None) -> tuple[Callable[[float], float], Callable[[float], float]]:
+    oracle = ORACLES[op]
+    return (lambda x: oracle.f(x, c)), (lambda x: oracle.d1(x, c)[0])
+
+
+@pytest.mark.parametrize(("text", "f", "df"), [(text, *from_oracle(op, c)) for text, op, c in CLI_CALLS] + [
     ("-x ** 3 / 2", lambda x: -(x ** 3) / 2, lambda x: -1.5 * x * x),
     ("2 ** x - x", lambda x: 2 ** x - x, lambda x: 2 ** x * math.log(2) - 1),
     ("1 / (x + 1)", lambda x: 1 / (x + 1), lambda x: -1 / (x + 1) ** 2),
@@ -75,8 +80,12 @@ def test_functions_and_operators(text: str, f: object, df: object, x: float) -> 
     assert leaves["x"].grad == pytest.approx(central(text, "x", x=x), rel=1e-5, abs=1e-8)
 
 
-SAFE_FUNCS = {"tanh": sp.tanh, "sin": sp.sin, "cos": sp.cos, "exp": sp.exp,
-              "sigmoid": lambda e: 1 / (1 + sp.exp(-e))}
+def _sympy_of(op: ops.Op) -> Callable[[Any], Any]:
+    return lambda e: ORACLES[op].sym(e, op.default)
+
+
+# The command line's functions that are smooth on all reals (no kink, no positive-only domain).
+SAFE_FUNCS = {str(op.method): _sympy_of(op) for op in ops.TABLE if op.cli and op.kink is None and op.domain[0] <= 0}
 SYMS = {name: sp.Symbol(name) for name in ("x", "y", "z")}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -16,17 +15,17 @@ from autograd.checking import GradcheckError, fmt, gradcheck
 from autograd.checking.nodes import NodeReport, check_graph, describe_node, expression
 from autograd.checking.replay import least_squares
 from autograd.graph import topological_order
-from tests.test_checking import EACH_BUILTIN
+from tests.op_cases import EACH_CASE, Case
 
 SETTINGS = settings(max_examples=15, deadline=None)
 
 
-@EACH_BUILTIN
+@EACH_CASE
 @SETTINGS
 @given(data=st.data())
-def test_check_graph_passes_on_every_builtin_op(case: Any, data: st.DataObject) -> None:
-    op, f, strategies = case
-    xs = [Value(data.draw(s), label=f"x{i}") for i, s in enumerate(strategies)]
+def test_check_graph_passes_on_every_builtin_op(case: Case, data: st.DataObject) -> None:
+    op, f = case.op, case.build
+    xs = [Value(data.draw(s), label=f"x{i}") for i, s in enumerate(case.strategies())]
     root = f(*xs)
     report = check_graph(root)
     assert isinstance(report, NodeReport) and [c.status for c in report.checks] == ["ok"]

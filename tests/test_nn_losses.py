@@ -19,6 +19,7 @@ import sympy
 
 import nn
 from autograd import Value
+from tests.numeric import central_partials, sigmoid
 
 Loss = Callable[[Any, Any], Value]
 
@@ -31,17 +32,7 @@ def grads(loss: Loss, ys: list[float], ts: list[Any]) -> tuple[float, list[float
 
 
 def central(loss: Loss, ys: list[float], ts: list[Any], h: float = 1e-6) -> list[float]:
-    out = []
-    for k in range(len(ys)):
-        up, down = list(ys), list(ys)
-        up[k] += h
-        down[k] -= h
-        out.append((loss([Value(v) for v in up], ts).data - loss([Value(v) for v in down], ts).data) / (2 * h))
-    return out
-
-
-def sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-z))
+    return central_partials(lambda vs: loss([Value(v) for v in vs], ts).data, ys, h)
 
 
 CASES: dict[str, tuple[Loss, list[float], list[Any], Callable[[list[float], list[Any]], float],

@@ -23,6 +23,7 @@ def test_the_notes_example_reaches_0_99_and_writes_its_pictures(tmp_path: Path,
     assert f"wrote {curve}" in text
     if shutil.which("dot"):
         assert (out / "graph.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert "δ_k" in (out / "backprop.html").read_text(encoding="utf-8")  # the first update, step by step
     else:
         assert (out / "graph.dot").exists() and "Graphviz" in text
     model = nn.load_model(out / "model.json")  # the trained weights: the prediction really is ≥ 0.99

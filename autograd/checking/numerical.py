@@ -32,6 +32,7 @@ PyTorch) cannot be checked numerically.
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 import numbers
@@ -154,6 +155,18 @@ class Report:
 
     def __repr__(self) -> str:
         return f"<Report: {len(self.rows)} inputs, {len(self.kinks)} at kinks>"
+
+    def summary(self) -> str:
+        """One line: how many inputs passed, failed, or sat at a kink."""
+        fails = sum(1 for r in self.rows if r.status == FAIL)
+        verdict = "passed" if not fails else f"{fails} FAILED"
+        return f"gradient check {verdict}: {len(self.rows)} inputs, {len(self.kinks)} at kinks"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython / Jupyter: the table, not <Report>
+        printer.text(f"{self.summary()}\n\n{self}")
+
+    def _repr_html_(self) -> str:  # Jupyter's rich display: the same text, monospaced
+        return f"<pre>{html.escape(self.summary())}\n\n{html.escape(str(self))}</pre>"
 
 
 # ---------------------------------------------------------------------------------------------

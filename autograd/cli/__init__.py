@@ -31,6 +31,7 @@ from autograd.drawing.render import (
     write_image,
 )
 from autograd.engine import Value
+from autograd.explain.viewer import StepThrough, step_through
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -44,8 +45,10 @@ the expression:
 
 output:
   Prints the value and the gradient of the expression with respect to each variable.
-  With -o FILE it also writes the graph: .png, .svg or .pdf need Graphviz's 'dot' program;
-  .dot or .gv write the DOT source (no Graphviz needed). Without -o no file is written.
+  With -o FILE it also writes the graph: .png, .svg or .pdf need Graphviz ('dot' on PATH,
+  or pip install pygraphviz); .dot or .gv write the DOT source (no Graphviz needed). Without -o no file is written.
+  --steps FILE.html writes a page that walks through the forward pass and every
+  chain-rule step of backward() on the drawn graph (FILE.gif: an animation).
   --dot prints the DOT source on stdout (the value and gradients then go to stderr).
   A --set for a variable the expression does not use is only a warning.
 
@@ -103,6 +106,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
                         help="significant digits shown in the graph (default: 4)")
     parser.add_argument("--max-nodes", type=_int_in(1, None), default=DEFAULT_MAX_NODES, metavar="N",
                         help=f"refuse to draw graphs with more nodes (default: {DEFAULT_MAX_NODES})")
+    parser.add_argument("--steps", metavar="FILE.html",
+                        help="also write a page that steps through the forward and backward pass (.html; .gif "
+                        "for an animation)")
     parser.add_argument("--title", help="caption above the graph (default: the expression; '' for none)")
     return parser
 
@@ -194,6 +200,8 @@ def _run(ns: argparse.Namespace) -> int:
     expr = parse_expression(ns.expression)
     if ns.output is not None:
         resolve_format(ns.output, ns.format)  # a bad suffix fails now, not after the computation
+    if ns.steps is not None and os.path.splitext(ns.steps)[1].lower() not in (".html", ".htm", ".gif"):
+        raise InputError(f"--steps {ns.steps!r}: name the file .html (the step-by-step page) or .gif")
     values = parse_settings(ns.settings)
     missing = [name for name in expr.variables if name not in values]
     if missing:
@@ -205,15 +213,23 @@ def _run(ns: argparse.Namespace) -> int:
     leaves = {name: Value(values[name], label=name) for name in expr.variables}
     result = evaluate(expr, leaves)
     root = result if isinstance(result, Value) else Value(result)
-    root.backward()
+    walk: StepThrough | None = None
+    if ns.steps is not None:  # it runs backward() itself, and shows every step
+        walk = step_through(root, title=expr.text if ns.title is None else (ns.title or None), max_nodes=ns.max_nodes,
+                            rankdir=ns.rankdir, precision=ns.precision)
+    else:
+        root.backward()
     options = {"rankdir": ns.rankdir, "show_grad": not ns.hide_grad, "color_by_grad": ns.color_grad,
                "order": ns.order, "precision": ns.precision, "max_nodes": ns.max_nodes,
                "title": expr.text if ns.title is None else ns.title, "legend": True if ns.legend else None}
     graph = draw_dot(root, **options) if ns.dot or ns.output is not None else None  # size checked before output
     report = sys.stderr if ns.dot else sys.stdout
     _report(report, root, leaves)
+    if walk is not None:
+        print(f"wrote {walk.save(ns.steps)} ({len(walk)} frames, {len(walk.explanation)} backward steps)", file=report)
     if graph is None:
-        print("(no graph written: add -o graph.png, .svg, .pdf or .dot to draw it)", file=sys.stderr)
+        if walk is None:
+            print("(no graph written: add -o graph.png, .svg, .pdf or .dot to draw it)", file=sys.stderr)
         return EXIT_OK
     if ns.dot:
         print(graph.source, end="")

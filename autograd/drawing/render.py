@@ -1,7 +1,14 @@
-"""Turning a drawn graph into an image: Graphviz's ``dot`` program, clear errors, atomic files.
+"""Turning a drawn graph into an image: Graphviz's ``dot`` or pygraphviz, clear errors, atomic files.
 
-Building a graph's DOT source needs nothing but Python; only rendering (PNG, SVG, PDF) runs the
-``dot`` program. When it is missing, ``GraphvizNotFoundError`` says what to install. Files are
+Building a graph's DOT source needs nothing but Python. Rendering it (PNG, SVG, PDF) uses the
+first of two renderers that is available, on the same DOT source:
+
+1. Graphviz's ``dot`` program, when it is on PATH (apt, brew, conda, winget);
+2. else ``pygraphviz`` in process (``pip install pygraphviz``, or ``pip install "deltagrad[images]"``):
+   its wheels bundle Graphviz's libraries, so no ``dot`` program and no root are needed.
+
+When neither is there, ``GraphvizNotFoundError`` names both fixes. Jupyter's inline SVG works
+with either, and is scaled to the page's width (a wide graph is never cut off). Files are
 written atomically: the image goes to a temporary file in the target directory, which then
 replaces the target in one step, so a reader never sees half an image.
 """
@@ -10,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,28 +30,31 @@ from graphviz.backend.dot_command import command as dot_command
 
 from autograd.files import atomic_write
 
-__all__ = ["Diagram", "GraphvizNotFoundError", "RenderError", "atomic_write", "dot_available", "render_bytes",
+__all__ = ["Diagram", "GraphvizNotFoundError", "RenderError", "atomic_write", "dot_available", "fit_to_page",
+           "pygraphviz_render", "render_bytes", "renderer",
            "resolve_format", "write_image"]
 
 INSTALL_HINT = (
-    "Graphviz's 'dot' program is needed to render graphs as images, and it was not found on PATH. "
-    "Install it: Debian/Ubuntu 'sudo apt-get install graphviz'; Fedora 'sudo dnf install graphviz'; "
-    "macOS 'brew install graphviz'; conda 'conda install -c conda-forge graphviz'; "
-    "Windows 'winget install graphviz' (then add its bin folder to PATH). "
-    "The pip package 'graphviz' is only the Python interface. Without the program you can still get "
-    "the DOT source: draw_dot(root).source, or save_graph(root, 'graph.dot')."
+    "Rendering a graph as an image needs Graphviz, and neither of its two forms was found: "
+    "(1) no root needed: 'pip install pygraphviz' (or 'pip install \"deltagrad[images]\"'), whose wheels "
+    "bundle Graphviz's libraries; or (2) Graphviz's 'dot' program on PATH: Debian/Ubuntu "
+    "'sudo apt-get install graphviz'; Fedora 'sudo dnf install graphviz'; macOS 'brew install graphviz'; "
+    "conda 'conda install -c conda-forge graphviz'; Windows 'winget install graphviz' (then add its bin "
+    "folder to PATH). The pip package 'graphviz' is only the Python interface. Without either you can "
+    "still get the DOT source: draw_dot(root).source, or save_graph(root, 'graph.dot')."
 )
 
-# What ``save_graph`` writes: images rendered by dot, or the DOT source itself (no dot needed).
+# What ``save_graph`` writes: images rendered by Graphviz, or the DOT source itself (no Graphviz needed).
 IMAGE_FORMATS = ("png", "svg", "pdf")
 SOURCE_FORMATS = ("dot", "gv")
+DOT, PYGRAPHVIZ = "dot", "pygraphviz"
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
-    """Rendering needs Graphviz's ``dot`` program and it is not installed (or not on PATH).
+    """Rendering needs Graphviz — the ``dot`` program or pygraphviz — and neither is installed.
 
     A ``RuntimeError`` (and a ``graphviz.ExecutableNotFound``, so existing handlers still work)
-    whose message says how to install Graphviz on each platform.
+    whose message names both fixes: ``pip install pygraphviz``, or Graphviz's ``dot`` per platform.
     """
 
     def __init__(self, message: str = INSTALL_HINT) -> None:
@@ -51,16 +62,43 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
 
 
 class RenderError(RuntimeError):
-    """``dot`` ran but failed or did not finish in time (for example a format this build cannot write)."""
+    """Graphviz ran but failed or did not finish in time (invalid DOT, a format this build cannot write)."""
 
 
 DEFAULT_TIMEOUT = 60.0
 """Seconds ``dot`` may take before rendering is abandoned (``Diagram.timeout``; ``pipe(timeout=...)``)."""
 
 
+def _pygraphviz() -> Any:
+    """The pygraphviz module, or None when it is not installed (an optional dependency)."""
+    try:
+        import pygraphviz
+    except ImportError:
+        return None
+    return pygraphviz
+
+
+def renderer() -> str | None:
+    """Which renderer draws images here: ``"dot"`` (on PATH), ``"pygraphviz"`` (in process) or None."""
+    if shutil.which("dot") is not None:
+        return DOT
+    return PYGRAPHVIZ if _pygraphviz() is not None else None
+
+
 def dot_available() -> bool:
-    """Whether Graphviz's ``dot`` program is on PATH (so graphs can be rendered as images)."""
-    return shutil.which("dot") is not None
+    """Whether graphs can be rendered as images here (by the ``dot`` program or by pygraphviz)."""
+    return renderer() is not None
+
+
+def pygraphviz_render(source: str, fmt: str, engine: str = "dot") -> bytes:
+    """``source`` rendered to ``fmt`` by pygraphviz in process (no ``dot`` program involved)."""
+    pgv = _pygraphviz()
+    if pgv is None:
+        raise GraphvizNotFoundError()
+    try:
+        return bytes(pgv.AGraph(string=source).draw(format=fmt, prog=engine))
+    except (ValueError, TypeError, OSError) as e:  # DotError is a ValueError; an unknown format a TypeError
+        raise RenderError(f"pygraphviz failed to render {fmt} with {engine}: {e}") from None
 
 
 @contextlib.contextmanager
@@ -107,15 +145,36 @@ def run_dot(cmd: list[Any], source: bytes, timeout: float | None, quiet: bool = 
     return bytes(proc.stdout)
 
 
-class Diagram(graphviz.Digraph):
-    """The ``graphviz.Digraph`` that ``draw_dot`` returns: all of Digraph, plus clearer errors.
+INLINE_MAX_WIDTH_PT = 600.0  # 800 px: what a notebook's page has room for beside the prompts
+_SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
-    ``pipe``, ``render``, ``view`` and Jupyter's inline display raise ``GraphvizNotFoundError``
-    (with install instructions) instead of a bare ``ExecutableNotFound``, and ``RenderError``
-    (with dot's own message) instead of ``graphviz.CalledProcessError`` or ``BrokenPipeError``.
-    ``pipe`` stops a ``dot`` that runs longer than ``timeout`` seconds (``Diagram.timeout``,
-    default ``DEFAULT_TIMEOUT``). In Jupyter the graph shows inline as SVG whatever its ``format``.
-    ``save_image(path)`` writes an image atomically.
+
+def fit_to_page(svg: str, max_width: float = INLINE_MAX_WIDTH_PT) -> str:
+    """Graphviz's SVG made to fit a notebook's page: at most ``max_width`` pt wide, never cut off.
+
+    A wider drawing gets ``width``/``height`` scaled down together (its ``viewBox`` keeps the
+    proportions), which is what an ``<img>`` of it (JupyterLab, nbconvert) shows; and a ``style``
+    of ``max-width: 100%; height: auto`` lets it shrink further where the SVG is inlined into a
+    narrower page (the classic notebook). A narrower drawing keeps its natural size.
+    """
+    def resize(m: re.Match[str]) -> str:
+        width, height = float(m.group(1)), float(m.group(2))
+        if width > max_width:
+            width, height = max_width, height * max_width / width
+        return f'<svg width="{width:g}pt" height="{height:g}pt" style="max-width: 100%; height: auto"'
+
+    return _SVG_SIZE.sub(resize, svg, count=1)
+
+
+class Diagram(graphviz.Digraph):
+    """The ``graphviz.Digraph`` that ``draw_dot`` returns: all of Digraph, plus a fallback and clear errors.
+
+    ``pipe`` and ``render`` use the ``dot`` program when it is on PATH, else pygraphviz; with
+    neither (and for ``view``) they raise ``GraphvizNotFoundError`` naming both fixes. In Jupyter
+    the graph shows inline as SVG whatever its ``format``, scaled to fit the page's width.
+    ``save_image(path)`` writes an image atomically. Failures are ``RenderError`` with dot's own
+    message (never ``graphviz.CalledProcessError`` or ``BrokenPipeError``); ``pipe`` stops a
+    ``dot`` that runs longer than ``timeout`` seconds (``Diagram.timeout``, ``DEFAULT_TIMEOUT``).
     """
 
     timeout: float | None = DEFAULT_TIMEOUT
@@ -123,19 +182,34 @@ class Diagram(graphviz.Digraph):
     def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: bool | int | None = None, quiet: bool = False, *, engine: str | None = None,
              encoding: str | None = None, timeout: float | None = None) -> Any:
+        if shutil.which("dot") is None and _pygraphviz() is not None:
+            data = pygraphviz_render(self.source, format or self.format, engine or self.engine)
+            return data.decode(encoding) if encoding is not None else data
         cmd = dot_command(engine or self.engine, format or self.format, renderer=renderer or self.renderer,
                           formatter=formatter or self.formatter, neato_no_op=neato_no_op)
         out = run_dot(list(cmd), self.source.encode(self.encoding or "utf-8"),
                       self.timeout if timeout is None else timeout, quiet)
         return out.decode(encoding) if encoding is not None else out
 
-    def render(self, *args: Any, **kwargs: Any) -> Any:
+    def render(self, filename: str | os.PathLike[str] | None = None, directory: str | os.PathLike[str] | None = None,
+               *args: Any, **kwargs: Any) -> Any:
+        if shutil.which("dot") is None and _pygraphviz() is not None and not args and not kwargs.get("view"):
+            fmt = kwargs.get("format") or self.format
+            source_path = self.save(filename, directory=directory)
+            image = Path(f"{source_path}.{fmt}")
+            atomic_write(image, pygraphviz_render(self.source, fmt, kwargs.get("engine") or self.engine))
+            if kwargs.get("cleanup"):
+                os.unlink(source_path)
+            return os.fspath(image)
         with _graphviz_errors():
-            return super().render(*args, **kwargs)
+            return super().render(filename, *args, directory=directory, **kwargs)
 
     def view(self, *args: Any, **kwargs: Any) -> Any:
         with _graphviz_errors():
             return super().view(*args, **kwargs)
+
+    def _repr_image_svg_xml(self) -> str:
+        return fit_to_page(str(self.pipe(format="svg", encoding="utf-8")))
 
     def save_image(self, path: str | os.PathLike[str], format: str | None = None,
                    timeout: float | None = None) -> Path:
@@ -174,9 +248,11 @@ def resolve_format(path: str | os.PathLike[str], format: str | None = None) -> t
 
 
 def render_bytes(graph: graphviz.Digraph, fmt: str, timeout: float | None = None) -> bytes:
-    """The graph rendered to ``fmt`` by ``dot`` (or its DOT source for dot/gv), as bytes."""
+    """The graph rendered to ``fmt`` by ``dot`` or pygraphviz (or its DOT source for dot/gv), as bytes."""
     if fmt in SOURCE_FORMATS:
         return bytes(graph.source.encode("utf-8"))
+    if shutil.which("dot") is None:
+        return pygraphviz_render(graph.source, fmt)
     if isinstance(graph, Diagram):
         return bytes(graph.pipe(format=fmt, timeout=timeout))
     with _graphviz_errors():
@@ -188,9 +264,9 @@ def write_image(graph: graphviz.Digraph, path: str | os.PathLike[str], format: s
     """Render ``graph`` and write it to ``path`` atomically; return the path written.
 
     The format comes from ``format`` or the suffix (png, svg, pdf; dot/gv write the DOT source
-    and need no Graphviz program). Raises ``GraphvizNotFoundError`` when ``dot`` is missing,
-    ``RenderError`` when it fails or takes longer than ``timeout`` seconds; the file is written by
-    ``autograd.files.atomic_write`` (a read-only target is refused, a symlink written through).
+    and need no Graphviz). Raises ``GraphvizNotFoundError`` when neither ``dot`` nor pygraphviz is there,
+    ``RenderError`` when rendering fails or takes longer than ``timeout`` seconds; the file is written
+    by ``autograd.files.atomic_write`` (a read-only target is refused, a symlink written through).
     """
     target, fmt = resolve_format(path, format)
     atomic_write(target, render_bytes(graph, fmt, timeout))

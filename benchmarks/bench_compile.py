@@ -1,0 +1,259 @@
+"""The compiled training step (``autograd.compile``) against hand-written floats, micrograd and our eager engine.
+
+Workloads (``../shared/benchmarks/BASELINE.md``):
+
+* **moons**: micrograd's demo step — ``MLP(2, [16, 16, 1])``, 100 points, loss = mean(relu(1 − y·score))
+  + 1e-4·Σp², zero_grad, backward, SGD with lr = 1 − 0.9·k/100. Contestants: ``compiled``
+  (``nn.fit(compile=True)``'s step: one sample's loss traced and compiled, run over the batch with
+  seed 1/100, the L2 term added on floats), ``floats`` (``bench_moons.float_step``, hand-written
+  backprop), ``eager`` (``bench_moons.nn_step``: the same model through ``Value``/``backward()``) and
+  ``micrograd`` 0.1.0 running its demo's code.
+* **digits**: one epoch of ``MLP(64, [32, 10])`` (ReLU hidden units), softmax cross-entropy built
+  from ``exp``/``log`` (E = ln Σ_k e^{z_k} − Σ_k t_k z_k per sample, averaged over the batch), batches
+  of 32, SGD lr 0.1, on the 8×8 digits (1,437 images) when ``nn.data.digits`` exists, else on
+  random images of the same shape. Contestants: ``compiled``, ``floats`` (hand-written: z = Wx + b,
+  softmax with max subtraction, δ = softmax − one-hot, hidden δ through the ReLU mask) and ``eager``.
+
+Also printed: trace + generate + compile seconds and the memory of each compiled step, and the
+largest difference between compiled and eager gradients. One process, GC on, warm-up, interleaved
+turns, medians (``benchmarks.common``).
+
+    python -m benchmarks.bench_compile            # the full run (a few minutes, most of it micrograd)
+    python -m benchmarks.bench_compile --quick    # a smoke run (seconds)
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import autograd
+import nn
+from autograd import Value
+from benchmarks import bench_moons as moons
+from benchmarks import common
+from benchmarks.common import Metrics, Runner
+from nn.compiled import CompiledLoss
+
+Matrix = list[list[float]]
+
+
+# -- moons -------------------------------------------------------------------------------------
+def compiled_moons_step(loss: CompiledLoss, opt: nn.SGD, k: int, update: bool = True) -> float:
+    """One moons step as ``fit(compile=True)`` takes it: zero_grad, the compiled batch, SGD."""
+    opt.zero_grad()
+    E, _ = loss.batch(range(len(loss.X)))
+    if update:
+        opt.lr = moons.lr_at(k)
+        opt.step()
+    return E
+
+
+def moons_setup(n_points: int) -> dict[str, Any]:
+    c = moons.contestants(n_points)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    for p, q in zip(model.parameters(), c["micro"].parameters(), strict=True):
+        p.data = float(q.data)
+    c["cmodel"] = model
+    c["copt"] = nn.SGD(model.parameters(), lr=1.0)
+    start = time.perf_counter()
+    c["closs"] = CompiledLoss(model, nn.losses.hinge, "hinge", c["Xl"], c["yl"], moons.ALPHA)
+    c["compile_s"] = time.perf_counter() - start
+    c["trace_s"] = c["closs"].step.compile_seconds
+    _, c["memory"] = autograd.memory_of(lambda: CompiledLoss(model, nn.losses.hinge, "hinge", c["Xl"], c["yl"],
+                                                              moons.ALPHA))
+    return c
+
+
+def moons_grad_diff(c: dict[str, Any]) -> float:
+    """Largest |compiled − eager| over the parameters' gradients of one whole moons step (same weights)."""
+    compiled_moons_step(c["closs"], c["copt"], 0, update=False)
+    mine = [p.grad for p in c["cmodel"].parameters()]
+    moons.nn_step(c["ours"], c["opt"], c["Xl"], c["yl"], 0, update=False)
+    return max(abs(a - p.grad) for a, p in zip(mine, c["ours"].parameters(), strict=True))
+
+
+def moons_runners(c: dict[str, Any], micro_steps: int, steps: int) -> dict[str, Runner]:
+    steppers: dict[str, tuple[Callable[[int], Any], int]] = {
+        "compiled": (lambda k: compiled_moons_step(c["closs"], c["copt"], k), steps),
+        "floats": (lambda k: moons.float_step(c["floats"], c["Xl"], c["yl"], k), steps),
+        "eager": (lambda k: moons.nn_step(c["ours"], c["opt"], c["Xl"], c["yl"], k), steps),
+        "micrograd": (lambda k: moons.demo_step(c["micro"], c["MValue"], c["X"], c["y"], k), micro_steps),
+    }
+
+    def runner(step: Callable[[int], Any], count: int) -> Runner:
+        def run() -> Metrics:
+            last = None
+            t0 = time.perf_counter()
+            for k in range(count):
+                last = step(k % 100)
+            seconds = time.perf_counter() - t0
+            del last
+            return {"step_s": seconds / count}
+
+        return run
+
+    return {name: runner(step, count) for name, (step, count) in steppers.items()}
+
+
+# -- digits ------------------------------------------------------------------------------------
+def digits_data(n: int) -> tuple[Matrix, Matrix, str]:
+    """(images, one-hot targets, where they came from): nn.data.digits if present, else random images."""
+    loader = getattr(nn.data, "digits", None)
+    if loader is not None:
+        X, y = loader()[:2]
+        X, labels, source = [list(map(float, x)) for x in X][:n], list(y)[:n], "the 8×8 digits"
+    else:
+        rng = random.Random(0)
+        X = [[rng.choice((0.0, 0.0, rng.random())) for _ in range(64)] for _ in range(n)]
+        labels, source = [rng.randrange(10) for _ in range(n)], "random 8×8 images (nn.data.digits is not here yet)"
+    return X, [[1.0 if k == t else 0.0 for k in range(10)] for t in labels], source
+
+
+def cross_entropy(outs: list[Value], t: list[Any]) -> Value:
+    """Per sample E = ln Σ_k e^{z_k} − Σ_k t_k z_k (softmax cross-entropy of logits z, one-hot t);
+    ∂E/∂z_k = softmax(z)_k − t_k. A batch's loss is the mean over its samples."""
+    n = len(outs) // 10
+    terms = [autograd.sum([z.exp() for z in outs[10 * i: 10 * i + 10]]).log() -
+             autograd.dot(t[10 * i: 10 * i + 10], outs[10 * i: 10 * i + 10]) for i in range(n)]
+    return autograd.sum(terms) * (1.0 / n)
+
+
+def float_digits_epoch(W1: Matrix, W2: Matrix, X: Matrix, T: Matrix, lr: float = 0.1, batch: int = 32) -> float:
+    """One epoch by hand on float lists (rows hold w…, b); returns the mean loss."""
+    total = 0.0
+    for start in range(0, len(X), batch):
+        idx = range(start, min(start + batch, len(X)))
+        G1 = [[0.0] * len(r) for r in W1]
+        G2 = [[0.0] * len(r) for r in W2]
+        scale = 1.0 / len(idx)
+        for i in idx:
+            x, t = X[i], T[i]
+            h = []
+            for row in W1:
+                s = row[-1]
+                for wv, xv in zip(row, x):  # noqa: B905  (row also holds the bias, last)
+                    s += wv * xv
+                h.append(s if s > 0.0 else 0.0)
+            z = []
+            for row in W2:
+                s = row[-1]
+                for wv, hv in zip(row, h):  # noqa: B905
+                    s += wv * hv
+                z.append(s)
+            m = max(z)
+            e = [math.exp(v - m) for v in z]
+            se = sum(e)
+            total += math.log(se) + m - sum(tk * zk for tk, zk in zip(t, z, strict=True))
+            dz = [(ek / se - tk) * scale for ek, tk in zip(e, t, strict=True)]
+            dh = [0.0] * len(h)
+            for dk, row, grow in zip(dz, W2, G2, strict=True):
+                for j, hv in enumerate(h):
+                    grow[j] += dk * hv
+                    dh[j] += dk * row[j]
+                grow[-1] += dk
+            for dj, hv, grow in zip(dh, h, G1, strict=True):
+                if hv > 0.0:
+                    for j, xv in enumerate(x):
+                        grow[j] += dj * xv
+                    grow[-1] += dj
+        for W, G in ((W1, G1), (W2, G2)):
+            for row, grow in zip(W, G, strict=True):
+                for j, gv in enumerate(grow):
+                    row[j] -= lr * gv
+    return total / len(X)
+
+
+def digits_setup(n: int) -> dict[str, Any]:
+    X, T, source = digits_data(n)
+    models = [nn.MLP(64, [32, 10], seed=0) for _ in range(2)]
+    cmodel, emodel = models
+    start = time.perf_counter()
+    closs = CompiledLoss(cmodel, cross_entropy, "", X, T, 0.0)
+    seconds = time.perf_counter() - start
+    _, memory = autograd.memory_of(lambda: CompiledLoss(cmodel, cross_entropy, "", X, T, 0.0))
+    weights = moons.weights_of(cmodel.parameters(), [64, 32, 10])
+    return {"X": X, "T": T, "source": source, "closs": closs, "compile_s": seconds,
+            "trace_s": closs.step.compile_seconds, "memory": memory, "copt": nn.SGD(cmodel.parameters(), lr=0.1),
+            "emodel": emodel, "eopt": nn.SGD(emodel.parameters(), lr=0.1), "W": weights}
+
+
+def digits_runners(d: dict[str, Any]) -> dict[str, Runner]:
+    n, batch = len(d["X"]), 32
+
+    def compiled() -> None:
+        for start in range(0, n, batch):
+            d["copt"].zero_grad()
+            d["closs"].batch(range(start, min(start + batch, n)))
+            d["copt"].step()
+
+    def eager() -> None:
+        for start in range(0, n, batch):
+            idx = range(start, min(start + batch, n))
+            outs = [v for i in idx for v in d["emodel"](d["X"][i])]
+            E = cross_entropy(outs, [v for i in idx for v in d["T"][i]])
+            d["eopt"].zero_grad()
+            E.backward()
+            d["eopt"].step()
+
+    def timed(fn: Callable[[], Any]) -> Runner:
+        def run() -> Metrics:
+            t0 = time.perf_counter()
+            fn()
+            return {"epoch_s": time.perf_counter() - t0}
+
+        return run
+
+    return {"compiled": timed(compiled), "floats": timed(lambda: float_digits_epoch(d["W"][0], d["W"][1], d["X"],
+                                                                                     d["T"])),
+            "eager": timed(eager)}
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = common.parse_quick(__doc__.split("\n\n")[0], argv)
+    n_points, steps, micro_steps, n_digits = (30, 2, 1, 96) if args.quick else (100, 10, 1, 1437)
+    print(common.environment())
+    c = moons_setup(n_points)
+    diff = moons_grad_diff(c)
+    moons_t = {k: m["step_s"] for k, m in common.interleave(moons_runners(c, micro_steps, steps), args.repeats).items()}
+    rows = [[name, common.fmt(t * 1e3), common.fmt_ratio(common.ratio(t, moons_t["floats"])),
+             common.fmt_ratio(common.ratio(moons_t["micrograd"], t))] for name, t in moons_t.items()]
+    common.print_table(f"moons step, MLP(2, [16, 16, 1]), {n_points} points (gc on; median of {args.repeats} turns)",
+                       ["contestant", "ms/step", "this ÷ floats", "micrograd ÷ this"], rows)
+    d = digits_setup(n_digits)
+    digits_t = {k: m["epoch_s"] for k, m in common.interleave(digits_runners(d), max(1, args.repeats // 2)).items()}
+    rows = [[name, common.fmt(t), common.fmt_ratio(common.ratio(t, digits_t["floats"]))]
+            for name, t in digits_t.items()]
+    common.print_table(f"digits epoch, MLP(64, [32, 10]), cross-entropy, batches of 32, {n_digits} images of "
+                       f"{d['source']}", ["contestant", "s/epoch", "this ÷ floats"], rows)
+    common.print_table("the compiled step itself (the time also in units of the same run's float step or epoch, "
+                       "which a busy machine slows alike)",
+                       ["model", "trace + generate + compile", "in float steps", "memory", "source lines"],
+                       [["moons", f"{c['trace_s'] * 1e3:.0f} ms", f"{c['trace_s'] / moons_t['floats']:.1f} steps",
+                         f"{c['memory'] / 1024:.0f} KiB", f"{len(c['closs'].step.source.splitlines()):,}"],
+                        ["digits", f"{d['trace_s'] * 1e3:.0f} ms", f"{d['trace_s'] / digits_t['floats']:.2f} epochs",
+                         f"{d['memory'] / 1024:.0f} KiB", f"{len(d['closs'].step.source.splitlines()):,}"]])
+    print(f"\nlargest |compiled − eager| gradient of a whole moons step: {diff:.3e}")
+    ratios = {"moons compiled ÷ floats": common.ratio(moons_t["compiled"], moons_t["floats"]),
+              "moons micrograd ÷ compiled": common.ratio(moons_t["micrograd"], moons_t["compiled"]),
+              "moons eager ÷ compiled": common.ratio(moons_t["eager"], moons_t["compiled"]),
+              "digits compiled ÷ floats": common.ratio(digits_t["compiled"], digits_t["floats"]),
+              "digits eager ÷ compiled": common.ratio(digits_t["eager"], digits_t["compiled"])}
+    print(common.check_target("moons step, compiled ÷ floats", ratios["moons compiled ÷ floats"], 1.0, at_least=False))
+    print(common.check_target("moons step, micrograd ÷ compiled", ratios["moons micrograd ÷ compiled"], 500,
+                              at_least=True))
+    print(common.check_target("moons step, eager ÷ compiled", ratios["moons eager ÷ compiled"], 8, at_least=True))
+    print(common.check_target("digits epoch, compiled ÷ floats", ratios["digits compiled ÷ floats"], 1.0,
+                              at_least=False))
+    print(common.check_target("moons trace + generate + compile, s", c["trace_s"], 0.1, at_least=False))
+    print(common.check_target("digits trace + generate + compile, s", d["trace_s"], 0.1, at_least=False))
+    return {"moons_s": moons_t, "digits_s": digits_t, "ratios": ratios, "grad_diff": diff,
+            "compile_s": {"moons": c["trace_s"], "digits": d["trace_s"]},
+            "memory": {"moons": c["memory"], "digits": d["memory"]}}
+
+
+if __name__ == "__main__":
+    main()

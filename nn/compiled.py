@@ -1,0 +1,96 @@
+"""``fit(..., compile=True)``: the per-sample loss compiled once, the batch composed around it.
+
+A batch's loss is a sum or a mean of per-sample losses (``half_sse`` sums, ``mse``, ``hinge`` and
+``bce`` average; any other loss is tested on two samples to find out which). So the step traces one
+sample, ℓ(x, t) = loss(model(x), t), with ``autograd.compile`` and runs it over the batch with the
+seed ∂E/∂ℓ_i (1 for a sum, 1/B for a mean); the L2 term R = α Σ p² adds its ∂R/∂p = 2αp (as
+``backward()`` of ``nn.l2`` does: α·p twice). The gradients equal ``backward()``'s of the batch loss
+to rounding (the same terms, summed sample by sample instead of in the batch graph's order).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import autograd
+from autograd import Value, operators
+from nn.module import Module
+
+REDUCTIONS = {"half_sse": "sum", "mse": "mean", "hinge": "mean", "bce": "mean"}
+"""How each named loss of ``nn.losses.LOSSES`` combines the samples of a batch."""
+
+
+def short_name(name: str) -> str:
+    """A parameter's path as a short variable name: layers.0.neurons.1.w.0 → L0_n1_w0."""
+    return name.replace("layers.", "L").replace(".neurons.", "_n").replace(".w.", "_w").replace(".b", "_b")
+
+
+def _row(x: Any) -> Any:
+    return [float(v) for v in x] if hasattr(x, "__iter__") else float(x)
+
+
+def _target(t: Any) -> Any:
+    return [float(v) for v in t] if hasattr(t, "__iter__") else float(t)
+
+
+class CompiledLoss:
+    """ℓ(x, t) compiled for ``model``; ``batch(idx)`` gives the batch loss and fills ``p.grad``."""
+
+    def __init__(self, model: Module, loss_fn: Callable[[list[Value], list[Any]], Value], loss_name: str,
+                 X: Sequence[Any], y: Sequence[Any], l2: float) -> None:
+        self.X = [_row(x) for x in X]
+        self.y = [_target(t) for t in y]
+        self.params = model.parameters()
+        self.l2 = l2
+
+        def sample(x: Any, t: Any) -> tuple[Value, list[Value]]:
+            out = model(x)
+            outs = out if isinstance(out, list) else [out]
+            return loss_fn(outs, t if isinstance(t, list) else [t]), outs
+
+        self.sample = sample
+        named = [(short_name(n), p) for n, p in model.named_parameters()]
+        self.step = autograd.compile(sample, self.X[0], self.y[0], params=named)
+        self.reduction = REDUCTIONS.get(loss_name) or self._reduction(loss_fn)
+
+    def _reduction(self, loss_fn: Callable[[list[Value], list[Any]], Value]) -> str:
+        """'sum' or 'mean': which one the batch loss is of the per-sample losses (two samples tried)."""
+        for a in range(len(self.X) - 1):
+            pair = [self.sample(self.X[a + k], self.y[a + k]) for k in (0, 1)]
+            one, two = pair[0][0].data, pair[1][0].data
+            outs = [v for _, o in pair for v in o]
+            targets = [v for k in (a, a + 1) for v in (self.y[k] if isinstance(self.y[k], list) else [self.y[k]])]
+            both = loss_fn(outs, targets).data
+            if one + two == 0.0:
+                continue
+            for name, value in (("sum", one + two), ("mean", (one + two) / 2)):
+                if math.isclose(both, value, rel_tol=1e-9, abs_tol=1e-12):
+                    return name
+            break
+        raise ValueError("fit(compile=True): the loss is neither the sum nor the mean of per-sample losses; "
+                         "use a loss of nn.losses.LOSSES, or compile=False")
+
+    def batch(self, idx: Sequence[int]) -> tuple[float, list[list[float]]]:
+        """E of the samples ``idx`` (plus α Σ p²), adding ∂E/∂p into every ``p.grad``; and the outputs."""
+        n = len(idx)
+        seed = 1.0 if self.reduction == "sum" else 1.0 / n
+        results = self.step.many([(self.X[i], self.y[i]) for i in idx], seed=seed)
+        losses = [r[0] for r in results]
+        E = operators.total(*losses) * (1.0 if self.reduction == "sum" else 1.0 / n)
+        if self.l2:
+            E += self._l2()
+        return E, [r[1] for r in results]
+
+    def _l2(self) -> float:
+        """R = α Σ p², adding ∂R/∂p = α·p + α·p into each p.grad (backward() of nn.l2's α·dot(p, p))."""
+        alpha = self.l2
+        total = 0.0
+        for p in self.params:
+            d = p.data
+            total += d * d
+            g = alpha * d
+            p.grad += g
+            p.grad += g
+        return alpha * total

@@ -1,0 +1,161 @@
+"""The step-by-step page in a real browser: Debian's chromium, driven by selenium.
+
+Open the saved page, press the arrow keys, and check that the highlighted node and edge and the
+numbers shown are explain's step N; that nothing was logged to the console, nothing fetched, and
+that a label ``<script>alert(…)</script>`` runs nothing. Outside CI the tests skip when chromium,
+chromedriver or selenium are missing; in CI (``CI=true``) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nn
+from autograd import Value, step_through
+from autograd.drawing.labels import fmt_sig
+from nn import losses
+
+CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run")
+
+
+def _missing() -> str:
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed (pip install selenium)"
+    for path, package in ((CHROMIUM, "chromium"), (DRIVER, "chromium-driver"), (shutil.which("dot"), "graphviz")):
+        if not path or not os.path.exists(path):
+            return f"{package} is not installed (apt-get install {package})"
+    return ""
+
+
+def _require(missing: str) -> None:
+    """Nothing if ``missing`` is empty; else skip, or fail when running in CI (``CI=true``)."""
+    if missing:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"browser tests must run in CI: {missing}")
+        pytest.skip(missing)
+
+
+def test_in_ci_a_missing_browser_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="must run in CI: chromium is not installed"):
+        _require("chromium is not installed (apt-get install chromium)")
+    monkeypatch.setenv("CI", "")
+    with pytest.raises(pytest.skip.Exception):
+        _require("chromium is not installed")
+    _require("")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    _require(_missing())
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="deltagrad-chromium-")
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _press(driver: Any, key: str, times: int) -> None:
+    from selenium.webdriver.common.by import By
+
+    body = driver.find_element(By.TAG_NAME, "body")
+    for _ in range(times):
+        body.send_keys(key)
+
+
+def _highlighted(driver: Any) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for name in ("dg-current", "dg-parent", "dg-edge"):
+        found[name] = set(driver.execute_script(
+            f"return Array.from(document.getElementsByClassName('{name}')).map(e => e.id)"))
+    return found
+
+
+def _shown(driver: Any, i: int) -> list[str]:
+    return list(driver.execute_script(
+        f"return Array.from(document.getElementById('dg-v{i}').getElementsByTagName('text'))"
+        ".map(t => t.textContent)"))
+
+
+def _assert_clean(driver: Any) -> None:
+    logs = driver.get_log("browser")
+    assert logs == [], logs  # no console errors, no CSP violations
+    resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert resources == []  # no network request of any kind
+    assert driver.execute_script("return window.__dg_alerted === undefined")
+
+
+def test_arrow_keys_walk_explains_steps(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    model = nn.note_model()
+    X, T = nn.note_example()
+    walk = step_through(losses.half_sse(model(X[0]), T[0]), model, lr=1.0)
+    browser.get(walk.save(tmp_path / "note.html").as_uri())
+    ex = walk.explanation
+    for n in (1, 5, 14, len(ex)):  # explain's step n, reached with → from the first frame
+        _press(browser, Keys.HOME, 1)
+        _press(browser, Keys.ARROW_RIGHT, walk.first_step + n - 1)
+        step = ex[n - 1]
+        node, parent = walk.order.index(step.node), walk.order.index(step.parent)
+        lit = _highlighted(browser)
+        assert lit["dg-current"] == {f"dg-v{node}", f"dg-op{node}"}
+        assert lit["dg-parent"] == {f"dg-v{parent}"}
+        assert lit["dg-edge"] == {f"dg-e{node}-{step.position}"}
+        assert browser.find_element(By.ID, "dg-text").text == f"step {n}: {step}"
+        assert f"grad {fmt_sig(step.total)}" in _shown(browser, parent)
+    _press(browser, Keys.ARROW_LEFT, 1)  # back one: the step before
+    assert browser.find_element(By.ID, "dg-text").text == f"step {len(ex) - 1}: {ex[len(ex) - 2]}"
+    _press(browser, Keys.END, 1)
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-frame") == str(len(walk) - 1)
+    browser.find_element(By.ID, "dg-first").click()
+    assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-frame") == "0"
+    interior = next(i for i, v in enumerate(walk.order) if not v.is_leaf)
+    assert "data ?" in _shown(browser, interior)  # the forward pass has not computed it yet
+    _assert_clean(browser)
+
+
+def test_a_hostile_label_runs_nothing(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    label = "<script>window.__dg_alerted = 1; alert('x')</script><img src=x onerror=alert(2)>"
+    a = Value(2.0, label=label)
+    walk = step_through((a + a) * a, title=label)
+    browser.get(walk.save(tmp_path / "hostile.html").as_uri())
+    _press(browser, Keys.ARROW_RIGHT, len(walk))
+    alert = browser.execute_script("return document.querySelectorAll('img').length")
+    assert alert == 0
+    assert label in _shown(browser, 0)  # shown as text
+    _assert_clean(browser)
+
+
+def test_the_checks_catch_a_page_that_misbehaves(browser: Any, tmp_path: Path) -> None:
+    """A negative control: a page that logs an error and runs an inline script fails ``_assert_clean``."""
+    bad = tmp_path / "bad.html"
+    bad.write_text("<!DOCTYPE html><script>window.__dg_alerted = 1; console.error('boom')</script>", encoding="utf-8")
+    browser.get(bad.as_uri())
+    with pytest.raises(AssertionError):
+        _assert_clean(browser)
+    assert browser.execute_script("return window.__dg_alerted") == 1
