@@ -56,6 +56,16 @@ def as_number(x: object, where: str) -> float:
                     "convert it with float(...) or wrap it in Value(...)")
 
 
+_NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.exp(x) (and every math.* "
+                 "function), float(x) and int(x) would use its number outside the graph, silently losing its gradient. "
+                 "Use the node's own methods to stay in the graph (x.exp(), x.log(), x.tanh(), x.sin(), "
+                 "x.sqrt(), ...), or x.data / x.item() for the number")
+
+
+class NotANumberError(TypeError):
+    """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
+
+
 def label_note(node: Value) -> str:
     """`` (node 'x')`` for a labelled node, for error messages."""
     return f" (node {node.label!r})" if node.label else ""
@@ -120,6 +130,7 @@ class TagOnly(Op):
     """
 
     __slots__ = ()
+    checks_derivative = False  # its derivative only raises
 
 
 def _ruleless(tag: str, arity: int) -> Op:
@@ -194,7 +205,8 @@ class Value:
     ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
     float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
     Equality and hashing are by identity (nodes live in sets and dicts); ``<``, ``<=``, ``>``,
-    ``>=`` compare ``data``; ``float(v)`` and ``v.item()`` are ``v.data``. The functions of one
+    ``>=`` compare ``data``; ``v.item()`` is ``v.data``, while ``float(v)``, ``int(v)`` and ``math.*``
+    functions raise a TypeError (they would cut v out of the graph; micrograd refuses them too). The functions of one
     node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``,
     ``sqrt``, ``sin``, ``cos``) are methods made from the op table, each documented with its f′.
     """
@@ -392,7 +404,12 @@ class Value:
     __hash__ = object.__hash__
 
     def __float__(self) -> float:
-        return self.data
+        """Refused: ``math.exp(x)`` or ``float(x)`` would quietly turn the node into a constant."""
+        raise NotANumberError(_NOT_A_NUMBER.format(what="float(x)", x=describe(self)))
+
+    def __int__(self) -> int:
+        """Refused, as ``float(x)``."""
+        raise NotANumberError(_NOT_A_NUMBER.format(what="int(x)", x=describe(self)))
 
     def item(self) -> float:
         """The number, as a Python float (PyTorch's name; the same as ``v.data``)."""
@@ -418,6 +435,9 @@ class Value:
         y = x·x·x at x = 3, two calls leave ``x.grad == 54`` (micrograd gives 72).
         ``grad`` is the seed ∂L/∂self (1.0 for a loss).
         """
+        if isinstance(grad, Value):
+            raise TypeError(f"backward(grad): the seed ∂L/∂self must be a number, got the node {describe(grad)}; "
+                            "pass its number, y.backward(seed.data) (gradients of gradients: autograd.grad)")
         backprop.backward(self, as_number(grad, "backward(grad)"))
 
     @property
@@ -473,6 +493,8 @@ def _method(op: Op) -> Callable[..., Value]:
     method.__doc__ = f"{op.doc};  f′ = {op.formula}."
     return method
 
+
+ops._node_types.append(Value)
 
 for _entry in ops.TABLE:
     if _entry.method:
