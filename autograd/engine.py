@@ -403,13 +403,15 @@ class Value:
     __eq__ = object.__eq__  # identity, so nodes can live in sets and dicts
     __hash__ = object.__hash__
 
-    def __float__(self) -> float:
-        """Refused: ``math.exp(x)`` or ``float(x)`` would quietly turn the node into a constant."""
-        raise NotANumberError(_NOT_A_NUMBER.format(what="float(x)", x=describe(self)))
+    if not TYPE_CHECKING:  # hidden from type checkers too, so that mypy flags math.exp(x) on a Value
 
-    def __int__(self) -> int:
-        """Refused, as ``float(x)``."""
-        raise NotANumberError(_NOT_A_NUMBER.format(what="int(x)", x=describe(self)))
+        def __float__(self) -> float:
+            """Refused: ``math.exp(x)`` or ``float(x)`` would quietly turn the node into a constant."""
+            raise NotANumberError(_NOT_A_NUMBER.format(what="float(x)", x=describe(self)))
+
+        def __int__(self) -> int:
+            """Refused, as ``float(x)``."""
+            raise NotANumberError(_NOT_A_NUMBER.format(what="int(x)", x=describe(self)))
 
     def item(self) -> float:
         """The number, as a Python float (PyTorch's name; the same as ``v.data``)."""
