@@ -350,4 +350,4 @@ def test_value_targets_still_give_an_accuracy() -> None:
     """nn's accuracy read targets with float(t); Value targets (allowed there) now go through .data."""
     accuracy = nn.train.auto_accuracy("mse", [Value(1.0), Value(-1.0)])
     assert accuracy is not None
-    assert accuracy([[Value(0.3)], [Value(0.2)]], [Value(1.0), Value(-1.0)]) == 0.5
+    assert accuracy([[0.3], [0.2]], [Value(1.0), Value(-1.0)]) == 0.5
