@@ -15,8 +15,8 @@ loop); everything else uses ``parents_of``, ``constant_of``, ``operation_of`` an
 * ``_in2``: the second parent of a two-input op; ``None`` otherwise.
 * ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
 * ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
-  Two threads must not run ``backward()`` through one graph at the same time (they would share
-  these counts); leaves shared between graphs are safe (see ``autograd.backprop``).
+  ``backward()`` passes run one at a time (a lock, see ``autograd.backprop``), so threads never
+  share these counts, and leaves shared between graphs lose no update.
 """
 
 from __future__ import annotations
