@@ -36,6 +36,26 @@ def sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
+def sin(x: float) -> float:
+    """y = sin x, defined for finite x."""
+    if x - x != 0.0:  # ±inf or NaN: math.sin would say only "math domain error" for inf
+        if x != x:
+            return x
+        raise ValueError(f"sin is only defined for finite inputs, got {x!r}; "
+                         "find where the infinity came from (an overflow or a division by zero before it)")
+    return math.sin(x)
+
+
+def cos(x: float) -> float:
+    """y = cos x, defined for finite x."""
+    if x - x != 0.0:
+        if x != x:
+            return x
+        raise ValueError(f"cos is only defined for finite inputs, got {x!r}; "
+                         "find where the infinity came from (an overflow or a division by zero before it)")
+    return math.cos(x)
+
+
 def sigmoid(x: float) -> float:
     """y = 1 / (1 + e⁻ˣ), computed without overflow for any x.
 

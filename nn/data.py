@@ -10,7 +10,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import no_grad
+from autograd import Value, no_grad
 from nn.init import Seed, make_rng
 from nn.layers import MLP
 
@@ -98,7 +98,7 @@ def set_first_prediction(model: MLP, x: Any, y0: float) -> float:
         hidden: Any = x
         for layer in model.layers[:-1]:
             hidden = layer.forward(hidden)
-        ys = [float(v) for v in (hidden if isinstance(hidden, list) else x)]
+        ys = [v.data if isinstance(v, Value) else float(v) for v in (hidden if isinstance(hidden, list) else x)]
     weighted = 0.0
     for w, yj in zip(neuron.w, ys, strict=True):
         weighted += w.data * yj

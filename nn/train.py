@@ -71,6 +71,11 @@ def _flat_targets(targets: Sequence[Any]) -> list[Any]:
     return out
 
 
+def _number(t: Any) -> float:
+    """A target as a float: ``t.data`` for a ``Value`` (``float()`` refuses nodes), else ``float(t)``."""
+    return t.data if isinstance(t, Value) else float(t)
+
+
 def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
     """The natural accuracy for these targets, or None for regression targets.
 
@@ -78,16 +83,16 @@ def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
     ``'bce'`` loss (a logit), above 0.5 otherwise (a probability). Several outputs with one-hot
     targets → the largest output picks the class.
     """
-    flat = [float(t) for t in _flat_targets(targets)]
+    flat = [_number(t) for t in _flat_targets(targets)]
     per_sample = len(flat) // max(len(targets), 1)
     values = set(flat)
     if per_sample == 1 and values <= {-1.0, 1.0}:
-        return lambda outs, ts: _mean((o[0] > 0.0) == (float(t) > 0.0) for o, t in zip(outs, ts, strict=True))
+        return lambda outs, ts: _mean((o[0] > 0.0) == (_number(t) > 0.0) for o, t in zip(outs, ts, strict=True))
     if per_sample == 1 and values <= {0.0, 1.0}:
         cut = 0.0 if loss == "bce" else 0.5
-        return lambda outs, ts: _mean((o[0] > cut) == (float(t) > 0.5) for o, t in zip(outs, ts, strict=True))
+        return lambda outs, ts: _mean((o[0] > cut) == (_number(t) > 0.5) for o, t in zip(outs, ts, strict=True))
     if per_sample > 1 and values <= {0.0, 1.0}:
-        return lambda outs, ts: _mean(_argmax(o) == _argmax([float(v) for v in t])
+        return lambda outs, ts: _mean(_argmax(o) == _argmax([_number(v) for v in t])
                                       for o, t in zip(outs, ts, strict=True))
     return None
 

@@ -69,8 +69,8 @@ def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = EPS, atol: flo
 
 
 _NO_BAD_NODE = ("Every node's backward step that could be checked agrees with central differences on the "
-                "values it saw, so the graph does not compute f: an input was probably used through .data, "
-                "float() or math.*, outside the graph, or a node's parents are incomplete.")
+                "values it saw, so the graph does not compute f: an input was probably used through .data "
+                "(math.* on x.data, say), outside the graph, or a node's parents are incomplete.")
 
 
 _AT_EDGE = ("The failing rows sit on the edge of f's domain (f is undefined on one side), where the numerical "

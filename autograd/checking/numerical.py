@@ -40,7 +40,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Value, is_grad_enabled, no_grad
+from autograd.engine import NotANumberError, Value, is_grad_enabled, no_grad
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -315,11 +315,20 @@ def difference(g: Callable[[float], float], x: float, gx: float, eps: float) -> 
 
 
 def differences(f: Callable[..., Any], xs: Sequence[float], eps: float, where: str) -> list[Difference]:
-    """∂f/∂x_i for every input by central differences, f evaluated on fresh leaves under ``no_grad``."""
+    """∂f/∂x_i for every input by central differences, f evaluated on fresh leaves under ``no_grad``.
+
+    A function of floats (``math.sin``, which refuses a ``Value``) is evaluated on the floats instead."""
+    on_floats = False
 
     def at(point: Sequence[float]) -> float:
+        nonlocal on_floats
         with no_grad():
-            return output(f(*[Value(t) for t in point]), where, numbers_ok=True)
+            if not on_floats:
+                try:
+                    return output(f(*[Value(t) for t in point]), where, numbers_ok=True)
+                except NotANumberError:
+                    on_floats = True
+            return output(f(*point), where, numbers_ok=True)
 
     fx = at(xs)
     result = []
