@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from autograd.ops import ADD, LINEAR, MUL, RELU, Op
+from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU, Op
 
 
 class Node(Protocol):
@@ -134,10 +134,10 @@ def _release(root: Node) -> None:
     """Second walk (Kahn's order): a node passes ∂L/∂v on once all its consumers have.
 
     FAST PATHS (the engine's one speed trick, checked bit for bit against ``op.deriv`` by
-    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU`` and ``linear`` are
-    applied inline on floats instead of through ``op.deriv`` (the call is a third of the loop's
-    time). A ``linear`` node reached with ∂L/∂z = 0 and a finite z only releases its parents: its
-    products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient (a finite z means every
+    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
+    ``linear_c`` are applied inline on floats instead of through ``op.deriv`` (the call is a third of
+    the loop's time). A ``linear`` or ``linear_c`` node reached with ∂L/∂z = 0 and a finite z only
+    releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient (a finite z means every
     input was finite, so no 0·inf = NaN is skipped; a gradient that starts at +0.0 and only has
     numbers added to it is never −0.0, the one value that adding +0.0 would change).
     """
@@ -194,6 +194,17 @@ def _release(root: Node) -> None:
                             push(w)
                 a[-1].grad += g
                 a = a[k:]  # the weights are released above, the inputs and the bias below
+        elif op is LINEAR_C:  # fast path: z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
+            if g or v.data - v.data != 0.0:  # the same skip as linear's
+                for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
+                    w.grad += g * x
+                    if w._operation is not None:
+                        n = w._pending - 1
+                        w._pending = n
+                        if not n:
+                            push(w)
+                a[-1].grad += g
+                a = a[-1:]  # the weights are released above, the bias below
         elif op.arity == -1:  # micrograd style: the closure adds into its parents itself
             v._const()
         else:

@@ -8,18 +8,35 @@ saving and loading, and ``nn.delta``, the same gradients from the note's formula
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
-from nn import architectures, data, delta, init, losses, optim
+from nn import architectures, data, delta, init, losses, multiclass, optim
 from nn.activations import ACTIVATIONS
 from nn.architectures import load_model, register
-from nn.data import moons, note_example, note_model, xor
+from nn.data import digits, moons, note_example, note_model, xor
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
+from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d, ReLU
 from nn.module import Module
+from nn.multiclass import accuracy, classify, cross_entropy, log_softmax, softmax
 from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
+from nn.sequential import Sequential
 from nn.serialize import StateError
 from nn.train import History, fit, grad_norms, predict
 
 __all__ = [
+    "Activate",
+    "AvgPool2d",
+    "Conv2d",
+    "Flatten",
+    "MaxPool2d",
+    "ReLU",
+    "Sequential",
+    "accuracy",
+    "classify",
+    "cross_entropy",
+    "digits",
+    "log_softmax",
+    "multiclass",
+    "softmax",
     "ACTIVATIONS",
     "MLP",
     "SGD",

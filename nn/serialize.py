@@ -2,7 +2,7 @@
 
 The file holds a format name and version, the module's architecture and its parameters by name::
 
-    {"format": "deltagrad.nn", "version": 1,
+    {"format": "deltagrad.nn", "version": 2,
      "architecture": {"type": "MLP", "nin": 2, "nouts": [2, 1], "activations": ["sigmoid", "sigmoid"]},
      "parameters": {"layers.0.neurons.0.w.0": 0.15, ...}}
 
@@ -28,7 +28,10 @@ from autograd import Value
 from autograd.drawing.render import atomic_write
 
 FORMAT = "deltagrad.nn"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)
+"""Version 2 (``Conv2d``, pools, ``Flatten``, ``Activate``, ``Sequential``) is written; version 1 files
+(``MLP``, ``Layer``, ``Neuron``, the same layout) still load."""
 
 
 class StateError(ValueError):
@@ -135,8 +138,9 @@ def read_document(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise StateError(f"{where}: not a deltagrad model file (format is {document.get('format')!r}, "
                          f"expected {FORMAT!r})")
     version = document.get("version")
-    if version != VERSION or isinstance(version, bool):
-        raise StateError(f"{where}: unsupported format version {version!r}; this deltagrad reads version {VERSION}")
+    if version not in READS or isinstance(version, bool):
+        raise StateError(f"{where}: unsupported format version {version!r}; this deltagrad reads versions "
+                         f"{', '.join(map(str, READS))}")
     for key in ("architecture", "parameters"):
         if not isinstance(document.get(key), dict):
             raise StateError(f"{where}: the {key!r} section is missing or not an object")

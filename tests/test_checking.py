@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Op, Value, no_grad, ops
 from autograd.checking.gradcheck import gradcheck
+from autograd.reductions import dot_const
 from autograd.checking.numerical import (
     GradcheckError,
     GradRow,
@@ -70,6 +71,7 @@ BUILTINS: list[tuple[Op, Callable[..., Any], list[st.SearchStrategy[float]]]] = 
     (ops.COS, lambda x: x.cos(), [ANY]),
     (ops.SUM, lambda a, b, c: autograd.sum([a, b, c]), [ANY, ANY, ANY]),
     (ops.LINEAR, lambda w1, w2, x1, x2, b: autograd.dot([w1, w2], [x1, x2], b), [ANY] * 5),
+    (ops.LINEAR_C, lambda w1, w2, b: dot_const([w1, w2], [0.75, -2.5], b), [ANY] * 3),
     (ops.POW_C, lambda x: x**3, [ANY]),
     (ops.POW_C, lambda x: x**-2, [NONZERO]),
     (ops.POW_C, lambda x: x**0.5, [POSITIVE]),

@@ -19,6 +19,7 @@ import sympy
 import autograd
 from autograd import ops
 from autograd.engine import Value
+from autograd.reductions import dot_const
 from autograd.functional import grad
 
 X, Y, Z = sympy.symbols("x y z", real=True)
@@ -151,6 +152,10 @@ LINEAR = Case("dot", lambda w0, w1, x0, x1, b: autograd.dot([w0, w1], [x0, x1], 
               lambda w0, w1, x0, x1, b: w0 * x0 + w1 * x1 + b, [(0.7, -1.2, 2.0, 0.3, -0.5)],
               d2=lambda *p: {(0, 2): 1.0, (1, 3): 1.0})
 CASES.append(LINEAR)
+# y = w₀·0.5 + w₁·(−2) + b over constant inputs: linear in (w₀, w₁, b), every second derivative 0
+LINEAR_C = Case("dot_const", lambda w0, w1, b: dot_const([w0, w1], [0.5, -2.0], b),
+                lambda w0, w1, b: 0.5 * w0 - 2.0 * w1 + b, [(0.7, -1.2, 0.3)])
+CASES.append(LINEAR_C)
 
 POINTS = [pytest.param(case, p, id=f"{case}@{p}") for case in CASES for p in case.points]
 
@@ -325,7 +330,7 @@ def test_exp_gradient_graph_reuses_the_output_node() -> None:
 def test_ops_module_lists_every_op_tested_here() -> None:
     """Guard: an op added to autograd.ops must get a higher-order case above."""
     covered = {"+", "-", "*", "/", "**", "neg", "exp", "log", "tanh", "sigmoid", "ReLU", "abs", "sqrt",
-               "sin", "cos", "leaky_relu", "sum", "linear", "softplus"}
+               "sin", "cos", "leaky_relu", "sum", "linear", "softplus", "linear_c"}
     names = {v.name for v in vars(ops).values() if isinstance(v, autograd.Op)}
     assert names <= covered, names - covered
 
