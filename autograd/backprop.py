@@ -137,9 +137,10 @@ def _release(root: Node) -> None:
     tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
     ``linear_c`` are applied inline on floats instead of through ``op.deriv`` (the call is a third of
     the loop's time). A ``linear`` or ``linear_c`` node reached with ∂L/∂z = 0 and a finite z only
-    releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient (a finite z means every
-    input was finite, so no 0·inf = NaN is skipped; a gradient that starts at +0.0 and only has
-    numbers added to it is never −0.0, the one value that adding +0.0 would change).
+    releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient
+    (a finite z means every input was finite, so no 0·inf = NaN is skipped; a gradient that starts
+    at +0.0 and only has numbers added to it is never −0.0, the one value that adding +0.0 would
+    change).
     """
     ready = [root]
     pop, push = ready.pop, ready.append

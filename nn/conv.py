@@ -305,7 +305,7 @@ class Activate(Module):
         return f"Activate({self.activation!r})"
 
 
-def ReLU() -> Activate:  # noqa: N802  (named like the module it makes, as PyTorch's nn.ReLU)
+def ReLU() -> Activate:
     """y = max(0, x) elementwise;  f′ = 1 for x > 0, else 0."""
     return Activate("relu")
 

@@ -96,8 +96,8 @@ def misclassified(X: Sequence[Sequence[float]], targets: Sequence[int], predicte
             i = wrong[k]
             ax.imshow([list(X[i][r * 8 : (r + 1) * 8]) for r in range(8)], cmap="gray_r", vmin=0.0, vmax=1.0)
             ax.set_title(f"{predicted[i]} ({targets[i]})", fontsize=8, color="#d62728")
-    fig.suptitle(f"{len(wrong)} misclassified test images: predicted (true)" if wrong else "no test image misclassified",
-                 fontsize=9)
+    title = f"{len(wrong)} misclassified test images: predicted (true)" if wrong else "no test image misclassified"
+    fig.suptitle(title, fontsize=9)
     fig.tight_layout()
     return _save(fig, path)
 

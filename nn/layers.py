@@ -152,17 +152,20 @@ class Layer(Module):
         ``layer.neurons.append(…)`` or ``n.activation = "tanh"`` take effect on the next call).
         """
         data = plain_numbers(x, self.nin)  # data (pixels): kept as constants, no node per input
-        xs = as_values(x, self.nin, self) if data is None else data
         neurons = self.neurons
         for n in neurons:
             if len(n.w) != self.nin:
                 raise ValueError(f"{self!r}: a neuron has {len(n.w)} weights but the layer has {self.nin} inputs")
         rows = dense_rows([n.w for n in neurons], [n.b for n in neurons])
         act = neurons[0]._act
-        layer = dense if data is None else dense_const
-        if all(n._act is act for n in neurons) and (act.op is not None or act.name == "linear"):
-            return layer(rows, xs, act.op)  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
-        return [n._f(z) for n, z in zip(neurons, layer(rows, xs), strict=True)]
+        shared = all(n._act is act for n in neurons) and (act.op is not None or act.name == "linear")
+        if data is None:
+            zs = dense(rows, as_values(x, self.nin, self), act.op if shared else None)
+        else:
+            zs = dense_const(rows, data, act.op if shared else None)
+        if shared:
+            return zs  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
+        return [n._f(z) for n, z in zip(neurons, zs, strict=True)]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         out = self.forward(x)

@@ -185,9 +185,10 @@ def softmax(logits: Any) -> list[Value]:
 def _target(t: Any, k: int, where: str) -> float:
     if isinstance(t, Value):
         t = t.data
-    if isinstance(t, bool) or not isinstance(t, numbers.Real) or float(t) != int(t) or not 0 <= int(t) < k:
+    number = float(t) if isinstance(t, numbers.Real) and not isinstance(t, bool) else math.nan
+    if not number.is_integer() or not 0 <= number < k:
         raise ValueError(f"{where}: a target must be a class index 0…{k - 1} (an int), got {t!r}")
-    return float(int(t))
+    return number
 
 
 def cross_entropy(logits: Any, target: Any) -> Value:

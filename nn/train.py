@@ -202,7 +202,7 @@ def fit(
                     opt.lr = schedule(step)
                 outs = [_rows(model(X[i])) for i in idx]
                 if rows:  # one list of outputs and one target per sample (cross-entropy)
-                    E = loss_fn(outs, [y[i] for i in idx])
+                    E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
                 else:
                     E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
                 if l2:

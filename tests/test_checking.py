@@ -17,7 +17,6 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Op, Value, no_grad, ops
 from autograd.checking.gradcheck import gradcheck
-from autograd.reductions import dot_const
 from autograd.checking.numerical import (
     GradcheckError,
     GradRow,
@@ -26,6 +25,7 @@ from autograd.checking.numerical import (
     format_report,
     numerical_grad,
 )
+from autograd.reductions import dot_const
 
 SETTINGS = settings(max_examples=20, deadline=None)
 

@@ -19,8 +19,8 @@ import sympy
 import autograd
 from autograd import ops
 from autograd.engine import Value
-from autograd.reductions import dot_const
 from autograd.functional import grad
+from autograd.reductions import dot_const
 
 X, Y, Z = sympy.symbols("x y z", real=True)
 SYMS = (X, Y, Z)

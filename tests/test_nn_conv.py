@@ -175,10 +175,10 @@ def test_bad_images_and_sizes_are_named() -> None:
     with pytest.raises(ValueError, match=r"expected 2 input channel\(s\), got 1"):
         conv([[[0.0] * 4] * 4])
     with pytest.raises(ValueError, match="expected an image as nested lists"):
-        conv([0.0, 1.0])
+        conv([0.0, 1.0])  # type: ignore[list-item]
     with pytest.raises(ValueError, match="smaller than the kernel"):
         conv([[[0.0] * 2] * 2] * 2)
     with pytest.raises(ValueError, match="kernel_size must be an int >= 1"):
         nn.Conv2d(1, 1, 0)
-    with pytest.raises(TypeError, match="module 1 must be an nn.Module"):
+    with pytest.raises(TypeError, match=r"module 1 must be an nn\.Module"):
         nn.Sequential(nn.Flatten(), "relu")  # type: ignore[arg-type]
