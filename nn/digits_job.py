@@ -29,7 +29,7 @@ from nn.sequential import Sequential
 from nn.train import History, fit
 
 MODELS = ("mlp", "cnn")
-DEFAULTS: dict[str, dict[str, Any]] = {"mlp": {"epochs": 20, "lr": 0.01}, "cnn": {"epochs": 12, "lr": 0.01}}
+DEFAULTS: dict[str, dict[str, Any]] = {"mlp": {"epochs": 30, "lr": 0.01}, "cnn": {"epochs": 12, "lr": 0.01}}
 BATCH = 32
 
 

@@ -30,8 +30,21 @@ from autograd.drawing.render import atomic_write
 FORMAT = "deltagrad.nn"
 VERSION = 2
 READS = (1, 2)
-"""Version 2 (``Conv2d``, pools, ``Flatten``, ``Activate``, ``Sequential``) is written; version 1 files
-(``MLP``, ``Layer``, ``Neuron``, the same layout) still load."""
+V2_TYPES = frozenset({"Sequential", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Activate"})
+"""Version 2 adds these module types (the layout is unchanged). A file is written as version 2 only when
+its architecture uses one of them, so files of ``MLP``, ``Layer`` and ``Neuron`` stay version 1, byte
+for byte what older versions wrote and read; both versions load."""
+
+
+def version_for(arch: Any) -> int:
+    """1 for an architecture of version-1 types only, else 2 (``V2_TYPES`` anywhere in it)."""
+    if isinstance(arch, dict):
+        if arch.get("type") in V2_TYPES:
+            return 2
+        return max([1, *(version_for(v) for v in arch.values())])
+    if isinstance(arch, list):
+        return max([1, *(version_for(v) for v in arch)])
+    return 1
 
 
 class StateError(ValueError):
@@ -99,7 +112,8 @@ def to_json(module: Savable) -> str:
     bad = [name for name, v in state.items() if not math.isfinite(v)]
     if bad:
         raise StateError(f"save: parameter(s) {_short(bad)} are not finite (NaN or ±inf); training diverged?")
-    document = {"format": FORMAT, "version": VERSION, "architecture": module.architecture(), "parameters": state}
+    arch = module.architecture()
+    document = {"format": FORMAT, "version": version_for(arch), "architecture": arch, "parameters": state}
     return json.dumps(document, indent=1, allow_nan=False) + "\n"
 
 
