@@ -9,6 +9,8 @@ Contestants, both starting from the same weights and visiting the batches in the
 * ``nn eager``: ``nn.MLP`` called on each image (a list of floats: the first layer keeps the pixels
   as constants, ``linear_c``), ``nn.cross_entropy`` over the batch (one node), ``backward()``,
   ``nn.SGD``;
+* ``nn, pixel leaves``: the same, with every pixel wrapped in a ``Value`` first (a leaf node per pixel
+  and an input gradient for each: what the first layer costs without ``linear_c``);
 * ``floats``: the same forward and backward written out on lists of floats (z = Wx + b per neuron,
   softmax with max subtraction, δ at the output = (softmax − one-hot)/n, hidden δ through the ReLU
   mask, no input gradient), the floor for pure Python.
@@ -29,6 +31,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+import autograd
 import nn
 from benchmarks import common
 from benchmarks.common import Metrics, Runner
@@ -93,9 +96,9 @@ def float_epoch(W: Weights, X: Sequence[list[float]], y: Sequence[int], batches:
 
 
 # -- our nn ----------------------------------------------------------------------------------------
-def nn_batch(model: nn.MLP, opt: nn.SGD, X: Sequence[list[float]], y: Sequence[int]) -> float:
+def nn_batch(model: nn.MLP, opt: nn.SGD, X: Sequence[list[float]], y: Sequence[int], leaves: bool = False) -> float:
     """One update: forward each image, the batch's mean cross-entropy as one node, backward, SGD."""
-    outs: list[Any] = [model(x) for x in X]
+    outs: list[Any] = [model([autograd.Value(v) for v in x]) for x in X] if leaves else [model(x) for x in X]
     loss = nn.cross_entropy(outs, y)
     opt.zero_grad()
     loss.backward()
@@ -104,10 +107,10 @@ def nn_batch(model: nn.MLP, opt: nn.SGD, X: Sequence[list[float]], y: Sequence[i
 
 
 def nn_epoch(model: nn.MLP, opt: nn.SGD, X: Sequence[list[float]], y: Sequence[int],
-             batches: Sequence[list[int]]) -> float:
+             batches: Sequence[list[int]], leaves: bool = False) -> float:
     losses = 0.0
     for idx in batches:
-        losses += nn_batch(model, opt, [X[i] for i in idx], [y[i] for i in idx])
+        losses += nn_batch(model, opt, [X[i] for i in idx], [y[i] for i in idx], leaves)
     return losses / len(batches)
 
 
@@ -123,9 +126,9 @@ def setup(n_batches: int | None = None) -> dict[str, Any]:
     batches = [order[s : s + BATCH] for s in range(0, len(order), BATCH)]
     if n_batches is not None:
         batches = batches[:n_batches]
-    model = nn.MLP(64, [32, 10], init="he", seed=0)
+    model, twin = nn.MLP(64, [32, 10], init="he", seed=0), nn.MLP(64, [32, 10], init="he", seed=0)
     return {"X": X, "y": y, "batches": batches, "model": model, "opt": nn.SGD(model.parameters(), lr=LR),
-            "floats": weights_of(model)}
+            "twin": twin, "twin_opt": nn.SGD(twin.parameters(), lr=LR), "floats": weights_of(model)}
 
 
 def max_grad_diff(c: dict[str, Any]) -> float:
@@ -152,13 +155,18 @@ def runners(c: dict[str, Any]) -> dict[str, Runner]:
         last["nn eager"] = nn_epoch(c["model"], c["opt"], c["X"], c["y"], c["batches"])
         return {"epoch_s": time.perf_counter() - t0}
 
+    def leaves() -> Metrics:
+        t0 = time.perf_counter()
+        last["nn, pixel leaves"] = nn_epoch(c["twin"], c["twin_opt"], c["X"], c["y"], c["batches"], leaves=True)
+        return {"epoch_s": time.perf_counter() - t0}
+
     def floats() -> Metrics:
         t0 = time.perf_counter()
         last["floats"] = float_epoch(c["floats"], c["X"], c["y"], c["batches"])
         return {"epoch_s": time.perf_counter() - t0}
 
     c["last"] = last
-    return {"nn eager": ours, "floats": floats}
+    return {"nn eager": ours, "nn, pixel leaves": leaves, "floats": floats}
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
