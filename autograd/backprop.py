@@ -34,7 +34,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from autograd.ops import ADD, LINEAR, MUL, RELU, BadDerivativeError, Op
+from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU, BadDerivativeError, Op
 
 _pass_lock = threading.RLock()  # one backward() pass at a time (see the module docstring)
 
@@ -186,12 +186,13 @@ def _release(root: Node) -> None:
     """Second walk (Kahn's order): a node passes ∂L/∂v on once all its consumers have.
 
     FAST PATHS (the engine's one speed trick, checked bit for bit against ``op.deriv`` by
-    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU`` and ``linear`` are
-    applied inline on floats instead of through ``op.deriv`` (the call is a third of the loop's
-    time). A ``linear`` node reached with ∂L/∂z = 0 and a finite z only releases its parents: its
-    products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient (a finite z means every
-    input was finite, so no 0·inf = NaN is skipped; a gradient that starts at +0.0 and only has
-    numbers added to it is never −0.0, the one value that adding +0.0 would change).
+    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
+    ``linear_c`` are applied inline on floats instead of through ``op.deriv`` (the call is a third of
+    the loop's time). A ``linear`` or ``linear_c`` node reached with ∂L/∂z = 0 and a finite z only
+    releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient
+    (a finite z means every input was finite, so no 0·inf = NaN is skipped; a gradient that starts
+    at +0.0 and only has numbers added to it is never −0.0, the one value that adding +0.0 would
+    change).
 
     A derivative that raises is re-raised naming its node ``v`` (``derivative_error``); the ``try``
     costs nothing while nothing is raised.
@@ -251,6 +252,17 @@ def _release(root: Node) -> None:
                                 push(w)
                     a[-1].grad += g
                     a = a[k:]  # the weights are released above, the inputs and the bias below
+            elif op is LINEAR_C:  # fast path: z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
+                if g or v.data - v.data != 0.0:  # the same skip as linear's
+                    for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
+                        w.grad += g * x
+                        if w._operation is not None:
+                            n = w._pending - 1
+                            w._pending = n
+                            if not n:
+                                push(w)
+                    a[-1].grad += g
+                    a = a[-1:]  # the weights are released above, the bias below
             elif op.arity == -1:  # micrograd style: the closure adds into its parents itself
                 v._const()
             else:

@@ -9,6 +9,7 @@ Keeping the math apart lets it be tested alone (as minitorch does).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def exp(x: float) -> float:
@@ -139,3 +140,13 @@ def linear(*xs: float) -> float:
     for i in range(n):
         result += xs[i] * xs[n + i]
     return result
+
+
+def linear_c(*args: Any) -> float:
+    """y = Σ w_i x_i + b over parents (w_1…w_n, b) with the inputs x = (x_1…x_n) a constant (the last
+    argument), summed from b in input order (the same float as ``linear``)."""
+    *wb, xs = args
+    result = wb[-1]
+    for w, x in zip(wb[:-1], xs, strict=True):
+        result += w * x
+    return float(result)

@@ -247,6 +247,11 @@ def _d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
     return [*xs[n : 2 * n], *xs[:n], 1.0]
 
 
+def _d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
+    """y = Σ w_i x_i + b over parents (w_1…w_n, b), inputs x = c constant: ∂y/∂w_i = x_i, ∂y/∂b = 1."""
+    return [*c, 1.0]
+
+
 # ---------------------------------------------------------------------------------------------
 # The table. Two nodes: deriv(a, b, y, c) -> (∂y/∂a, ∂y/∂b).
 
@@ -303,9 +308,13 @@ SUM = Op("sum", F.total, lambda xs, y, c: [1.0] * len(xs), arity=0, symmetric=Tr
          doc="y = Σ x_i", formula="∂y/∂x_i = 1")
 LINEAR = Op("linear", F.linear, _d_linear, arity=0,
             doc="y = Σ w_i x_i + b (a neuron's z_j)", formula="∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1")
+LINEAR_C = Op("linear_c", F.linear_c, _d_linear_c, arity=0,
+              doc="y = Σ w_i x_i + b over numbers x_i kept as the constant (a first layer's z_j on data: no node per "
+                  "input, no input gradient)", formula="∂y/∂w_i = x_i, ∂y/∂b = 1")
 
 TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, ADD_C, SUB_C, RSUB, MUL_C, DIV_C, RDIV, POW_C, RPOW, NEG, EXP,
-                         LOG, TANH, SIGMOID, SOFTPLUS, RELU, LEAKY_RELU, ABS, SQRT, SIN, COS, SUM, LINEAR)
+                         LOG, TANH, SIGMOID, SOFTPLUS, RELU, LEAKY_RELU, ABS, SQRT, SIN, COS, SUM, LINEAR,
+                         LINEAR_C)
 """Every built-in operation, once."""
 
 _table_built = True

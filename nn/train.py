@@ -81,8 +81,11 @@ def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
 
     One output per sample: labels ±1 → sign of the score; labels 0/1 → score above 0 for the
     ``'bce'`` loss (a logit), above 0.5 otherwise (a probability). Several outputs with one-hot
-    targets → the largest output picks the class.
+    targets → the largest output picks the class; so it does for the ``'cross_entropy'`` loss,
+    whose targets are class indices.
     """
+    if loss == "cross_entropy":
+        return lambda outs, ts: _mean(_argmax(o) == int(t) for o, t in zip(outs, ts, strict=True))
     flat = [_number(t) for t in _flat_targets(targets)]
     per_sample = len(flat) // max(len(targets), 1)
     values = set(flat)
@@ -170,8 +173,10 @@ def fit(
     """Train ``model`` on inputs ``X`` and targets ``y``; return the ``History``.
 
     ``loss`` is a name from ``nn.losses.LOSSES`` (``'half_sse'``, ``'mse'``, ``'hinge'``,
-    ``'bce'``) or a function ``(predictions, targets) -> Value``; predictions and targets are
-    flattened over the batch (so ``half_sse`` is the note's E = ½ Σ over samples and outputs).
+    ``'bce'``, ``'cross_entropy'``) or a function ``(predictions, targets) -> Value``; predictions
+    and targets are flattened over the batch (so ``half_sse`` is the note's E = ½ Σ over samples
+    and outputs), except for cross-entropy, which gets one list of logits and one class index per
+    sample (its accuracy: the largest output is the predicted class).
     ``l2`` adds α Σ p². ``optimizer`` is a name from ``nn.optim.OPTIMIZERS`` (built with ``lr``) or
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
@@ -189,7 +194,9 @@ def fit(
         raise ValueError(f"fit: target_accuracy is a fraction in [0, 1], got {target_accuracy!r}")
     loss_fn, params = _loss_fn(loss), model.parameters()
     opt = _optimizer(optimizer, params, lr)
-    acc_fn = auto_accuracy(loss if isinstance(loss, str) else "", y) if accuracy == "auto" else accuracy
+    rows = loss_fn in L.ROW_LOSSES
+    name = loss if isinstance(loss, str) else ("cross_entropy" if rows else "")
+    acc_fn = auto_accuracy(name, y) if accuracy == "auto" else accuracy
     if isinstance(acc_fn, str):
         raise ValueError(f"fit: accuracy must be 'auto', None or a function, got {acc_fn!r}")
     rng: Any = make_rng(seed, "fit(seed)") if shuffle and size < len(X) else random
@@ -217,7 +224,10 @@ def fit(
                     outs_all.extend(floats)
                     continue
                 outs = [_rows(model(X[i])) for i in idx]
-                E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
+                if rows:  # one list of outputs and one target per sample (cross-entropy)
+                    E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
+                else:
+                    E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
                 if l2:
                     E = E + L.l2(params, l2)
                 opt.zero_grad()
