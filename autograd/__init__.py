@@ -3,7 +3,9 @@
 ``Value`` is a scalar node that records its parents and the op that made it; ``backward()``
 applies the chain rule over the graph in topological order. Around it: user-defined operations
 (``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
-functional API (``grad``, ``hessian``), and drawing (``draw_dot``).
+functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
+(``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
+``formula``), and drawing (``draw_dot``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
 distribution is ``deltagrad``.
@@ -20,15 +22,19 @@ from autograd.checking import (
     numerical_grad,
 )
 from autograd.custom import op
+from autograd.debugging import AnomalyError, detect_anomaly
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
 from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
+from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order
 from autograd.ops import Op
 from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
+from autograd.symbolic import formula, to_sympy
 
 __all__ = [
+    "AnomalyError",
     "GradcheckError",
     "GraphTooLargeError",
     "GraphvizNotFoundError",
@@ -39,19 +45,24 @@ __all__ = [
     "assert_gradcheck",
     "backward_order",
     "check_graph",
+    "detect_anomaly",
     "dot",
     "draw_dot",
+    "formula",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hessian",
     "is_grad_enabled",
+    "jacfwd",
     "jacobian",
+    "jvp",
     "no_grad",
     "numerical_grad",
     "op",
     "ops",
     "save_graph",
+    "to_sympy",
     "value_and_grad",
     "walk",
 ]
