@@ -67,7 +67,7 @@ def gradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = EPS, atol: flo
         return Report(rows)
     node = None
     text = (f"gradcheck: {len(failed)} of {len(rows)} inputs disagree with central differences "
-            f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n\n{_table(rows, fwd_mode)}\n")
+            f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n\n{format_report(rows)}\n")
     if check_nodes and any(r.status == FAIL for r in rows):
         node = find_bad_node(root, f=f, xs=xs, names=names, eps=eps, atol=atol, rtol=rtol)
         edge = all(r.note.startswith("one-sided") for r in rows if r.status == FAIL)
@@ -85,10 +85,6 @@ def _check_modes(modes: Any) -> bool:
     if not ok:
         raise ValueError(f"gradcheck: modes must be ('rev',) or ('rev', 'fwd'), got {modes!r}")
     return "fwd" in modes
-
-
-def _table(rows: list[GradRow], fwd_mode: bool) -> str:
-    return format_report(rows, analytic="reverse") if fwd_mode else format_report(rows)
 
 
 def _forward_note(a: float, t: float | None, numerical: float, atol: float, rtol: float) -> str:

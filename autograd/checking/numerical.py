@@ -132,6 +132,8 @@ def format_report(rows: Sequence[GradRow], *, reference: str = "numerical", anal
     larger of reverse's and forward's.
     """
     forward = any(r.forward is not None for r in rows)
+    if forward and analytic == "analytic":
+        analytic = "reverse"  # beside forward mode, backward()'s column is reverse mode
     headers = ["input", "value", analytic, *(["forward"] if forward else []), reference, "abs err", "rel err",
                "status"]
     notes = any(r.note for r in rows)

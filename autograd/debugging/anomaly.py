@@ -12,7 +12,10 @@ Cost: outside the block nothing (the engine's one check per new node, ``_threads
 one ``no_grad`` already pays; ``backward()`` reads one counter per call). Inside it, a frame walk
 per node and the slow backward walk (``benchmarks/bench_anomaly.py`` measures both).
 The sites are kept in a table of this thread, holding the nodes, and dropped when the outermost
-block exits.
+block exits. While any thread is inside a block, every thread's new nodes take the engine's rare
+path and every ``backward()`` the observed walk (as ``no_grad`` does), but only that thread checks.
+Nodes made micrograd's way, ``Value(data, children, op)``, have no recorded site and are checked
+in the backward pass only.
 """
 
 from __future__ import annotations
