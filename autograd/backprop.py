@@ -31,7 +31,7 @@ Leaves may then hold part of that pass's contributions: zero them before trying 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU, BadDerivativeError, Op
@@ -283,6 +283,9 @@ def _release(root: Node) -> None:
 def backward(root: Node, seed: float) -> None:
     """``root.backward(seed)``: ∂root/∂v for every node v, into ``v.grad`` (one pass at a time, see above)."""
     with _pass_lock:
+        if _observed:  # gradient hooks or detect_anomaly() in use: the observed walk, chosen once per call
+            _observed_walk[0](root, seed)
+            return
         if root._operation is None:  # a leaf: its gradient with respect to itself is the seed
             root.grad += seed
             return
@@ -322,3 +325,74 @@ def _nodes(root: Node) -> list[Node]:
 def _reset(root: Node) -> None:
     for v in _nodes(root):
         v._pending = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Observed backward passes (gradient hooks, anomaly mode). ``_observed`` counts the live hooks
+# plus the threads inside ``autograd.debugging.detect_anomaly()``; while it is 0, ``backward()``
+# above pays one global read per call and nothing per node. When it is not, the whole pass takes
+# the slow walk of ``autograd.debugging.walk`` (registered in ``_observed_walk`` on import), which
+# calls each node's hooks once its gradient is complete and checks every gradient in anomaly mode.
+
+Hook = Callable[[float], Any]
+_observed = 0
+_observed_walk: list[Callable[[Node, float], None]] = []
+_hooks: dict[int, tuple[Node, list[Hook]]] = {}  # id(node) -> (node, its hooks in order); holds the node
+_hooks_lock = threading.Lock()
+
+
+def observe(delta: int) -> None:
+    """Add ``delta`` to the count of observers (a hook, or a thread entering/leaving anomaly mode)."""
+    global _observed
+    with _hooks_lock:
+        _observed += delta
+
+
+def hooks_of(v: Node) -> list[Hook]:
+    """The hooks registered on ``v``, in registration order (``[]`` for none)."""
+    entry = _hooks.get(id(v))
+    return list(entry[1]) if entry is not None else []
+
+
+class HookHandle:
+    """What ``v.register_hook(fn)`` returns: ``.remove()`` takes the hook off (also ``with`` it)."""
+
+    __slots__ = ("_fn", "_node")
+
+    def __init__(self, node: Node, fn: Hook) -> None:
+        self._node: Node | None = node
+        self._fn = fn
+
+    def remove(self) -> None:
+        """Take the hook off its node (a second call does nothing)."""
+        node, self._node = self._node, None
+        if node is None:
+            return
+        with _hooks_lock:
+            entry = _hooks.get(id(node))
+            if entry is not None and self._fn in entry[1]:
+                entry[1].remove(self._fn)
+                if not entry[1]:
+                    del _hooks[id(node)]
+        observe(-1)
+
+    def __enter__(self) -> HookHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def register_hook(v: Node, fn: Hook) -> HookHandle:
+    """``v.register_hook(fn)``: call ``fn(∂L/∂v)`` once v's gradient is complete in each ``backward()``.
+
+    A number returned replaces the gradient that flows on (None keeps it). The registry holds ``v``
+    until the handle's ``remove()``.
+    """
+    if not callable(fn):
+        raise TypeError(f"register_hook: fn must be a function of the gradient (a float), got {fn!r:.60}")
+    with _hooks_lock:
+        entry = _hooks.setdefault(id(v), (v, []))
+        entry[1].append(fn)
+    observe(1)
+    return HookHandle(v, fn)

@@ -71,8 +71,10 @@ def label_note(node: Value) -> str:
     return f" (node {node.label!r})" if node.label else ""
 
 
-# Recording on or off (``no_grad``): ``_threads_off`` counts the threads inside a ``no_grad`` block,
-# so the common case (none) costs one global read per op; ``_local.depth`` is this thread's depth.
+# Recording on or off (``no_grad``): ``_threads_off`` counts the threads inside a ``no_grad`` block
+# and the threads inside ``autograd.debugging.detect_anomaly()``, so the common case (none) costs one
+# global read per op; ``_local.depth`` is this thread's no_grad depth, ``_local.watch`` anomaly mode's
+# check of each new node in this thread (set by autograd.debugging; None when off).
 _local = threading.local()
 _threads_off = 0
 _lock = threading.Lock()
@@ -89,12 +91,26 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v.grad = 0.0
     v.label = ""
     v._pending = 0
-    if _threads_off and getattr(_local, "depth", 0):
+    if _threads_off:  # some thread is in no_grad() or detect_anomaly(): the rare path
+        return _special_node(v, op, first, second, const)
+    v._operation = op
+    v._in = first
+    v._in2 = second
+    v._const = const
+    return v
+
+
+def _special_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> Value:
+    """make_node's rare path: a leaf inside this thread's no_grad; anomaly mode's check of the node."""
+    if getattr(_local, "depth", 0):
         op = first = second = const = None
     v._operation = op
     v._in = first
     v._in2 = second
     v._const = const
+    watch = getattr(_local, "watch", None)
+    if watch is not None:
+        watch(v)
     return v
 
 
@@ -461,6 +477,16 @@ class Value:
             raise TypeError(f"backward(grad): the seed ∂L/∂self must be a number, got the node {describe(grad)}; "
                             "pass its number, y.backward(seed.data) (gradients of gradients: autograd.grad)")
         backprop.backward(self, as_number(grad, "backward(grad)"))
+
+    def register_hook(self, fn: Callable[[float], Any]) -> backprop.HookHandle:
+        """Call ``fn(grad)`` once this node's gradient ∂L/∂v is complete in each ``backward()``.
+
+        A number returned replaces the gradient that flows on to the parents (None keeps it); for a
+        leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
+        ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
+        hook exists ``backward()`` pays nothing for them (see ``autograd.backprop``).
+        """
+        return backprop.register_hook(self, fn)
 
     @property
     def _backward(self) -> Callable[[], None]:

@@ -71,7 +71,8 @@ class GradRow:
     """One row of a report: an input, its value, the analytic gradient and what it is compared with.
 
     ``reference`` is the numerical gradient (gradcheck) or the hand-derived one (assert_grad);
-    ``status`` is ``"ok"``, ``"FAIL"`` or ``"kink"``; ``note`` explains a non-ok row.
+    ``status`` is ``"ok"``, ``"FAIL"`` or ``"kink"``; ``note`` explains a non-ok row. ``forward`` is
+    forward mode's J·e_i (``gradcheck(modes=("rev", "fwd"))``), None when it was not computed.
     """
 
     name: str
@@ -80,6 +81,7 @@ class GradRow:
     reference: float
     status: str = OK
     note: str = ""
+    forward: float | None = None
 
     @property
     def abs_err(self) -> float:
@@ -93,6 +95,14 @@ class GradRow:
         if err == 0.0:
             return 0.0
         return err / abs(self.reference) if self.reference != 0.0 else math.inf
+
+    @property
+    def worst_err(self) -> tuple[float, float]:
+        """(abs err, rel err) of the analytic value or of the forward one, whichever is larger."""
+        if self.forward is None:
+            return self.abs_err, self.rel_err
+        fwd = GradRow(self.name, self.value, self.forward, self.reference)
+        return max(self.abs_err, fwd.abs_err), max(self.rel_err, fwd.rel_err)
 
 
 def close(a: float, b: float, atol: float, rtol: float) -> bool:
@@ -118,15 +128,23 @@ def format_report(rows: Sequence[GradRow], *, reference: str = "numerical", anal
     """The table of a report: input, value, analytic, reference, abs err, rel err, status (and note).
 
     ``reference`` and ``analytic`` name those two columns: a second-order check passes e.g.
-    ``analytic="analytic ∂²"``. The note column appears only when some row has a note.
+    ``analytic="analytic ∂²"``. The note column appears only when some row has a note; a
+    ``forward`` column (forward mode) only when some row has one, and the errors are then the
+    larger of reverse's and forward's.
     """
-    headers = ["input", "value", analytic, reference, "abs err", "rel err", "status"]
+    forward = any(r.forward is not None for r in rows)
+    if forward and analytic == "analytic":
+        analytic = "reverse"  # beside forward mode, backward()'s column is reverse mode
+    headers = ["input", "value", analytic, *(["forward"] if forward else []), reference, "abs err", "rel err",
+               "status"]
     notes = any(r.note for r in rows)
     if notes:
         headers.append("note")
     body = []
     for r in rows:
-        cells = [r.name, fmt(r.value), fmt(r.analytic), fmt(r.reference), f"{r.abs_err:.2g}", f"{r.rel_err:.2g}",
+        fwd = [fmt(r.forward) if r.forward is not None else "–"] if forward else []
+        abs_err, rel_err = r.worst_err
+        cells = [r.name, fmt(r.value), fmt(r.analytic), *fwd, fmt(r.reference), f"{abs_err:.2g}", f"{rel_err:.2g}",
                  r.status]
         body.append([*cells, r.note] if notes else cells)
     return format_table(headers, body)
