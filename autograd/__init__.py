@@ -3,8 +3,10 @@
 ``Value`` is a scalar node that records its parents and the op that made it; ``backward()``
 applies the chain rule over the graph in topological order. Around it: user-defined operations
 (``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
-functional API (``grad``, ``hessian``), drawing (``draw_dot``), and backprop step by step
-(``explain``, ``step_through``).
+functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
+(``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
+``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``)
+and compiled training steps (``compile``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
 distribution is ``deltagrad``. Installed in one environment with HIPS autograd, importing raises an
@@ -27,16 +29,20 @@ from autograd.checking import (
 from autograd.compiler import CompiledStep, TraceError, memory_of
 from autograd.compiler import compile as compile  # re-exported, see below
 from autograd.custom import op
+from autograd.debugging import AnomalyError, detect_anomaly
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
 from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
 from autograd.explain import explain, step_through
+from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order
 from autograd.ops import Op
 from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
+from autograd.symbolic import formula, to_sympy
 
 __all__ = [
+    "AnomalyError",
     "CompiledStep",
     "GradcheckError",
     "GraphTooLargeError",
@@ -49,15 +55,19 @@ __all__ = [
     "assert_gradcheck",
     "backward_order",
     "check_graph",
+    "detect_anomaly",
     "dot",
     "draw_dot",
     "explain",
+    "formula",
     "grad",
     "gradcheck",
     "gradgradcheck",
     "hessian",
     "is_grad_enabled",
+    "jacfwd",
     "jacobian",
+    "jvp",
     "memory_of",
     "no_grad",
     "numerical_grad",
@@ -65,6 +75,7 @@ __all__ = [
     "ops",
     "save_graph",
     "step_through",
+    "to_sympy",
     "value_and_grad",
     "walk",
 ]

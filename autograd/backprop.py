@@ -11,17 +11,32 @@ explicit stack, so depth is limited by memory, not by Python's recursion limit.
 
 This module knows only a small protocol of the node (``Node`` below); ``autograd.engine`` makes
 nodes and documents the encoding. State kept on nodes: ``_pending`` during a pass (0 after it,
-also after an error). Two threads must not backpropagate through the same interior nodes at once;
-concurrent passes through separate graphs that share leaves (parameters) are safe: a leaf's
-``+=`` is done under a lock when more than one thread is inside ``backward()``.
+also after an error).
+
+Threads: ``backward()`` passes run one at a time, under one re-entrant lock held for the whole
+pass (an uncontended lock costs well under a microsecond per call, nothing per node). So threads
+whose graphs share leaves (parameters shared by two workers) lose no ``+=``: every contribution
+arrives, as if the passes had run one after the other. Two threads that backpropagate through the
+*same* interior nodes are serialized the same way (each pass recomputes interior gradients, so the
+graph ends with the last pass's). Not covered: building or changing a graph while another thread
+backpropagates through it, ``.grad`` written by hand during a pass, and a micrograd-style
+``_backward`` closure that waits for another thread's ``backward()`` (it would wait forever).
+
+Errors: a derivative (or a ``_backward`` closure) that raises during a pass is re-raised naming the
+op, the node and its inputs, with the original exception as ``__cause__`` and, where it can be
+rebuilt from a message, the same type (``ZeroDivisionError`` stays one; else ``DerivativeError``).
+Leaves may then hold part of that pass's contributions: zero them before trying again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from autograd.ops import ADD, LINEAR, MUL, RELU, Op
+from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU, BadDerivativeError, Op
+
+_pass_lock = threading.RLock()  # one backward() pass at a time (see the module docstring)
 
 
 class Node(Protocol):
@@ -45,6 +60,37 @@ class RulelessError(MissingDerivativeError):
     """Raised by the op of ``Value(data, children, 'tag')``; ``local_grads`` names the node."""
 
 
+class DerivativeError(RuntimeError):
+    """A derivative raised an exception that cannot be rebuilt with a message (the original is the cause)."""
+
+
+def _describe(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def derivative_error(where: str, v: Node, e: Exception) -> Exception:
+    """The error to raise when ``v``'s derivative (or ``_backward`` closure) raised ``e`` during ``where``:
+    names the op, the node and its inputs; of ``e``'s type where possible. Raise it ``from e``."""
+    op = v._operation
+    name = "?" if op is None else op.name
+    inputs = ", ".join(_describe(p.data) for p in parents(v)[:6]) + (", ..." if len(parents(v)) > 6 else "")
+    if isinstance(e, BadDerivativeError):  # its message names the op, the value and what to return
+        message = f"{where}: at node {_describe(v)}, inputs ({inputs}): {e}"
+    elif op is not None and op.arity == -1:
+        message = (f"{where}: the _backward closure of node {_describe(v)} (op {name!r}), inputs ({inputs}), "
+                   f"raised {type(e).__name__}: {e}; fix the closure (it adds out.grad × the local derivative "
+                   "into each parent's grad)")
+    else:
+        message = (f"{where}: the derivative of op {name!r} at node {_describe(v)}, inputs ({inputs}), raised "
+                   f"{type(e).__name__}: {e}; fix the op's derivative, or keep its inputs where it is defined")
+    try:
+        new = type(e)(message)
+    except Exception:
+        return DerivativeError(message)
+    return new if isinstance(new, Exception) else DerivativeError(message)
+
+
 def parents(v: Node) -> tuple[Any, ...]:
     """The parents of ``v`` in argument order (``engine.parents_of``, which the engine re-exports)."""
     a = v._in
@@ -65,8 +111,10 @@ def call_deriv(op: Op, xs: Sequence[Any], y: Any, c: Any) -> list[Any]:
     return list(op.deriv(list(xs), y, c))
 
 
-def local_grads(v: Node) -> list[float]:
-    """The local derivatives ∂v/∂parent_i on the values v saw, one per parent (``[]`` for a leaf or a closure)."""
+def local_grads(v: Node, where: str = "backward step") -> list[float]:
+    """The local derivatives ∂v/∂parent_i on the values v saw, one per parent (``[]`` for a leaf or a closure).
+
+    A derivative that raises is re-raised naming ``v`` (``derivative_error``), ``where`` being the caller."""
     op = v._operation
     if op is None or op.arity == -1:
         return []
@@ -76,6 +124,10 @@ def local_grads(v: Node) -> list[float]:
         raise MissingDerivativeError(f"node {v!r} was made by op {op.name!r} with parents but no derivative "
                                      "rule; define the operation with autograd.Op (or set node._backward as "
                                      "micrograd does)") from None
+    except MissingDerivativeError:
+        raise
+    except Exception as e:
+        raise derivative_error(where, v, e) from e
 
 
 def local_step(v: Node) -> None:
@@ -134,93 +186,118 @@ def _release(root: Node) -> None:
     """Second walk (Kahn's order): a node passes ∂L/∂v on once all its consumers have.
 
     FAST PATHS (the engine's one speed trick, checked bit for bit against ``op.deriv`` by
-    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU`` and ``linear`` are
-    applied inline on floats instead of through ``op.deriv`` (the call is a third of the loop's
-    time). A ``linear`` node reached with ∂L/∂z = 0 and a finite z only releases its parents: its
-    products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient (a finite z means every
-    input was finite, so no 0·inf = NaN is skipped; a gradient that starts at +0.0 and only has
-    numbers added to it is never −0.0, the one value that adding +0.0 would change).
+    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
+    ``linear_c`` are applied inline on floats instead of through ``op.deriv`` (the call is a third of
+    the loop's time). A ``linear`` or ``linear_c`` node reached with ∂L/∂z = 0 and a finite z only
+    releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient
+    (a finite z means every input was finite, so no 0·inf = NaN is skipped; a gradient that starts
+    at +0.0 and only has numbers added to it is never −0.0, the one value that adding +0.0 would
+    change).
+
+    A derivative that raises is re-raised naming its node ``v`` (``derivative_error``); the ``try``
+    costs nothing while nothing is raised.
     """
     ready = [root]
     pop, push = ready.pop, ready.append
-    while ready:
-        v = pop()
-        g = v.grad
-        op: Any = v._operation
-        a, b = v._in, v._in2
-        if b is not None:  # two parents: ∂L/∂a += ∂L/∂v · ∂v/∂a, ∂L/∂b += ∂L/∂v · ∂v/∂b
-            if op is ADD:  # fast path: ADD.deriv is (1, 1)
-                a.grad += g
-                b.grad += g
-            elif op is MUL:  # fast path: MUL.deriv is (b, a)
-                a.grad += g * b.data
-                b.grad += g * a.data
+    v = root
+    try:
+        while ready:
+            v = pop()
+            g = v.grad
+            op: Any = v._operation
+            a, b = v._in, v._in2
+            if b is not None:  # two parents: ∂L/∂a += ∂L/∂v · ∂v/∂a, ∂L/∂b += ∂L/∂v · ∂v/∂b
+                if op is ADD:  # fast path: ADD.deriv is (1, 1)
+                    a.grad += g
+                    b.grad += g
+                elif op is MUL:  # fast path: MUL.deriv is (b, a)
+                    a.grad += g * b.data
+                    b.grad += g * a.data
+                else:
+                    da, db = op.deriv(a.data, b.data, v.data, v._const)
+                    a.grad += g * da
+                    b.grad += g * db
+                if a._operation is not None:
+                    n = a._pending - 1
+                    a._pending = n
+                    if not n:
+                        push(a)
+                if b._operation is not None:
+                    n = b._pending - 1
+                    b._pending = n
+                    if not n:
+                        push(b)
+                continue
+            if type(a) is not tuple:  # one parent: ∂L/∂a += ∂L/∂v · f′(a)
+                if op is RELU:  # fast path: RELU.deriv is 1 for a > 0, else 0
+                    a.grad += g * (1.0 if a.data > 0.0 else 0.0)
+                else:
+                    a.grad += g * op.deriv(a.data, v.data, v._const)
+                if a._operation is not None:
+                    n = a._pending - 1
+                    a._pending = n
+                    if not n:
+                        push(a)
+                continue
+            if op is LINEAR and len(a) & 1:  # fast path: z = Σ w_i x_i + b, ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
+                k = len(a) >> 1
+                if g or v.data - v.data != 0.0:  # skipped only for g = 0 with z finite (see above)
+                    for w, x in zip(a[:k], a[k:-1]):  # noqa: B905  (equal slices; a keyword makes zip slower)
+                        w.grad += g * x.data
+                        x.grad += g * w.data
+                        if w._operation is not None:
+                            n = w._pending - 1
+                            w._pending = n
+                            if not n:
+                                push(w)
+                    a[-1].grad += g
+                    a = a[k:]  # the weights are released above, the inputs and the bias below
+            elif op is LINEAR_C:  # fast path: z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
+                if g or v.data - v.data != 0.0:  # the same skip as linear's
+                    for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
+                        w.grad += g * x
+                        if w._operation is not None:
+                            n = w._pending - 1
+                            w._pending = n
+                            if not n:
+                                push(w)
+                    a[-1].grad += g
+                    a = a[-1:]  # the weights are released above, the bias below
+            elif op.arity == -1:  # micrograd style: the closure adds into its parents itself
+                v._const()
             else:
-                da, db = op.deriv(a.data, b.data, v.data, v._const)
-                a.grad += g * da
-                b.grad += g * db
-            if a._operation is not None:
-                n = a._pending - 1
-                a._pending = n
-                if not n:
-                    push(a)
-            if b._operation is not None:
-                n = b._pending - 1
-                b._pending = n
-                if not n:
-                    push(b)
-            continue
-        if type(a) is not tuple:  # one parent: ∂L/∂a += ∂L/∂v · f′(a)
-            if op is RELU:  # fast path: RELU.deriv is 1 for a > 0, else 0
-                a.grad += g * (1.0 if a.data > 0.0 else 0.0)
-            else:
-                a.grad += g * op.deriv(a.data, v.data, v._const)
-            if a._operation is not None:
-                n = a._pending - 1
-                a._pending = n
-                if not n:
-                    push(a)
-            continue
-        if op is LINEAR and len(a) & 1:  # fast path: z = Σ w_i x_i + b, ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
-            k = len(a) >> 1
-            if g or v.data - v.data != 0.0:  # skipped only for g = 0 with z finite (see above)
-                for w, x in zip(a[:k], a[k:-1]):  # noqa: B905  (equal slices; a keyword makes zip slower)
-                    w.grad += g * x.data
-                    x.grad += g * w.data
-                    if w._operation is not None:
-                        n = w._pending - 1
-                        w._pending = n
-                        if not n:
-                            push(w)
-                a[-1].grad += g
-                a = a[k:]  # the weights are released above, the inputs and the bias below
-        elif op.arity == -1:  # micrograd style: the closure adds into its parents itself
-            v._const()
-        else:
-            for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._const), strict=True):
-                p.grad += g * d
-        for p in a:
-            if p._operation is not None:
-                n = p._pending - 1
-                p._pending = n
-                if not n:
-                    push(p)
+                for p, d in zip(a, op.deriv([p.data for p in a], v.data, v._const), strict=True):
+                    p.grad += g * d
+            for p in a:
+                if p._operation is not None:
+                    n = p._pending - 1
+                    p._pending = n
+                    if not n:
+                        push(p)
+    except MissingDerivativeError:
+        raise
+    except Exception as e:
+        raise derivative_error("backward()", v, e) from e
 
 
 def backward(root: Node, seed: float) -> None:
-    """``root.backward(seed)``: ∂root/∂v for every node v, into ``v.grad``."""
-    if root._operation is None:  # a leaf: its gradient with respect to itself is the seed
-        root.grad += seed
-        return
-    try:
-        _count_consumers(root)
-        root.grad = seed
-        _release(root)
-    except BaseException as e:
-        _reset(root)  # leave no half-counted node behind for the next pass
-        if isinstance(e, RulelessError):
-            _name_ruleless(root)
-        raise
+    """``root.backward(seed)``: ∂root/∂v for every node v, into ``v.grad`` (one pass at a time, see above)."""
+    with _pass_lock:
+        if _observed:  # gradient hooks or detect_anomaly() in use: the observed walk, chosen once per call
+            _observed_walk[0](root, seed)
+            return
+        if root._operation is None:  # a leaf: its gradient with respect to itself is the seed
+            root.grad += seed
+            return
+        try:
+            _count_consumers(root)
+            root.grad = seed
+            _release(root)
+        except BaseException as e:
+            _reset(root)  # leave no half-counted node behind for the next pass
+            if isinstance(e, RulelessError):
+                _name_ruleless(root)
+            raise
 
 
 def _name_ruleless(root: Node) -> None:
@@ -248,3 +325,74 @@ def _nodes(root: Node) -> list[Node]:
 def _reset(root: Node) -> None:
     for v in _nodes(root):
         v._pending = 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Observed backward passes (gradient hooks, anomaly mode). ``_observed`` counts the live hooks
+# plus the threads inside ``autograd.debugging.detect_anomaly()``; while it is 0, ``backward()``
+# above pays one global read per call and nothing per node. When it is not, the whole pass takes
+# the slow walk of ``autograd.debugging.walk`` (registered in ``_observed_walk`` on import), which
+# calls each node's hooks once its gradient is complete and checks every gradient in anomaly mode.
+
+Hook = Callable[[float], Any]
+_observed = 0
+_observed_walk: list[Callable[[Node, float], None]] = []
+_hooks: dict[int, tuple[Node, list[Hook]]] = {}  # id(node) -> (node, its hooks in order); holds the node
+_hooks_lock = threading.Lock()
+
+
+def observe(delta: int) -> None:
+    """Add ``delta`` to the count of observers (a hook, or a thread entering/leaving anomaly mode)."""
+    global _observed
+    with _hooks_lock:
+        _observed += delta
+
+
+def hooks_of(v: Node) -> list[Hook]:
+    """The hooks registered on ``v``, in registration order (``[]`` for none)."""
+    entry = _hooks.get(id(v))
+    return list(entry[1]) if entry is not None else []
+
+
+class HookHandle:
+    """What ``v.register_hook(fn)`` returns: ``.remove()`` takes the hook off (also ``with`` it)."""
+
+    __slots__ = ("_fn", "_node")
+
+    def __init__(self, node: Node, fn: Hook) -> None:
+        self._node: Node | None = node
+        self._fn = fn
+
+    def remove(self) -> None:
+        """Take the hook off its node (a second call does nothing)."""
+        node, self._node = self._node, None
+        if node is None:
+            return
+        with _hooks_lock:
+            entry = _hooks.get(id(node))
+            if entry is not None and self._fn in entry[1]:
+                entry[1].remove(self._fn)
+                if not entry[1]:
+                    del _hooks[id(node)]
+        observe(-1)
+
+    def __enter__(self) -> HookHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+
+def register_hook(v: Node, fn: Hook) -> HookHandle:
+    """``v.register_hook(fn)``: call ``fn(∂L/∂v)`` once v's gradient is complete in each ``backward()``.
+
+    A number returned replaces the gradient that flows on (None keeps it). The registry holds ``v``
+    until the handle's ``remove()``.
+    """
+    if not callable(fn):
+        raise TypeError(f"register_hook: fn must be a function of the gradient (a float), got {fn!r:.60}")
+    with _hooks_lock:
+        entry = _hooks.setdefault(id(v), (v, []))
+        entry[1].append(fn)
+    observe(1)
+    return HookHandle(v, fn)

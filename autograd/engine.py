@@ -15,8 +15,8 @@ loop); everything else uses ``parents_of``, ``constant_of``, ``operation_of`` an
 * ``_in2``: the second parent of a two-input op; ``None`` otherwise.
 * ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
 * ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
-  Two threads must not run ``backward()`` through one graph at the same time (they would share
-  these counts); leaves shared between graphs are safe (see ``autograd.backprop``).
+  ``backward()`` passes run one at a time (a lock, see ``autograd.backprop``), so threads never
+  share these counts, and leaves shared between graphs lose no update.
 """
 
 from __future__ import annotations
@@ -56,13 +56,25 @@ def as_number(x: object, where: str) -> float:
                     "convert it with float(...) or wrap it in Value(...)")
 
 
+_NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.exp(x) (and every math.* "
+                 "function), float(x) and int(x) would use its number outside the graph, silently losing its gradient. "
+                 "Use the node's own methods to stay in the graph (x.exp(), x.log(), x.tanh(), x.sin(), "
+                 "x.sqrt(), ...), or x.data / x.item() for the number")
+
+
+class NotANumberError(TypeError):
+    """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
+
+
 def label_note(node: Value) -> str:
     """`` (node 'x')`` for a labelled node, for error messages."""
     return f" (node {node.label!r})" if node.label else ""
 
 
-# Recording on or off (``no_grad``): ``_threads_off`` counts the threads inside a ``no_grad`` block,
-# so the common case (none) costs one global read per op; ``_local.depth`` is this thread's depth.
+# Recording on or off (``no_grad``): ``_threads_off`` counts the threads inside a ``no_grad`` block
+# and the threads inside ``autograd.debugging.detect_anomaly()``, so the common case (none) costs one
+# global read per op; ``_local.depth`` is this thread's no_grad depth, ``_local.watch`` anomaly mode's
+# check of each new node in this thread (set by autograd.debugging; None when off).
 _local = threading.local()
 _threads_off = 0
 _lock = threading.Lock()
@@ -79,12 +91,26 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v.grad = 0.0
     v.label = ""
     v._pending = 0
-    if _threads_off and getattr(_local, "depth", 0):
+    if _threads_off:  # some thread is in no_grad() or detect_anomaly(): the rare path
+        return _special_node(v, op, first, second, const)
+    v._operation = op
+    v._in = first
+    v._in2 = second
+    v._const = const
+    return v
+
+
+def _special_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> Value:
+    """make_node's rare path: a leaf inside this thread's no_grad; anomaly mode's check of the node."""
+    if getattr(_local, "depth", 0):
         op = first = second = const = None
     v._operation = op
     v._in = first
     v._in2 = second
     v._const = const
+    watch = getattr(_local, "watch", None)
+    if watch is not None:
+        watch(v)
     return v
 
 
@@ -124,6 +150,7 @@ class TagOnly(Op):
     """
 
     __slots__ = ()
+    checks_derivative = False  # its derivative only raises
 
 
 def _ruleless(tag: str, arity: int) -> Op:
@@ -198,7 +225,8 @@ class Value:
     ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
     float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
     Equality and hashing are by identity (nodes live in sets and dicts); ``<``, ``<=``, ``>``,
-    ``>=`` compare ``data``; ``float(v)`` and ``v.item()`` are ``v.data``. The functions of one
+    ``>=`` compare ``data``; ``v.item()`` is ``v.data``, while ``float(v)``, ``int(v)`` and ``math.*``
+    functions raise a TypeError (they would cut v out of the graph; micrograd refuses them too). The functions of one
     node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``,
     ``sqrt``, ``sin``, ``cos``) are methods made from the op table, each documented with its f′.
     """
@@ -409,8 +437,15 @@ class Value:
     __eq__ = object.__eq__  # identity, so nodes can live in sets and dicts
     __hash__ = object.__hash__
 
-    def __float__(self) -> float:
-        return self.data
+    if not TYPE_CHECKING:  # hidden from type checkers too, so that mypy flags math.exp(x) on a Value
+
+        def __float__(self) -> float:
+            """Refused: ``math.exp(x)`` or ``float(x)`` would quietly turn the node into a constant."""
+            raise NotANumberError(_NOT_A_NUMBER.format(what="float(x)", x=describe(self)))
+
+        def __int__(self) -> int:
+            """Refused, as ``float(x)``."""
+            raise NotANumberError(_NOT_A_NUMBER.format(what="int(x)", x=describe(self)))
 
     def item(self) -> float:
         """The number, as a Python float (PyTorch's name; the same as ``v.data``)."""
@@ -472,7 +507,20 @@ class Value:
         sake and does nothing: our graphs are never freed by ``backward()``, so calling it again
         always works (a graph is freed when nothing refers to it any more).
         """
+        if isinstance(grad, Value):
+            raise TypeError(f"backward(grad): the seed ∂L/∂self must be a number, got the node {describe(grad)}; "
+                            "pass its number, y.backward(seed.data) (gradients of gradients: autograd.grad)")
         backprop.backward(self, as_number(grad, "backward(grad)"))
+
+    def register_hook(self, fn: Callable[[float], Any]) -> backprop.HookHandle:
+        """Call ``fn(grad)`` once this node's gradient ∂L/∂v is complete in each ``backward()``.
+
+        A number returned replaces the gradient that flows on to the parents (None keeps it); for a
+        leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
+        ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
+        hook exists ``backward()`` pays nothing for them (see ``autograd.backprop``).
+        """
+        return backprop.register_hook(self, fn)
 
     @property
     def _backward(self) -> Callable[[], None]:
@@ -527,6 +575,8 @@ def _method(op: Op) -> Callable[..., Value]:
     method.__doc__ = f"{op.doc};  f′ = {op.formula}."
     return method
 
+
+ops._node_types.append(Value)
 
 for _entry in ops.TABLE:
     if _entry.method:

@@ -9,6 +9,7 @@ Keeping the math apart lets it be tested alone (as minitorch does).
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def exp(x: float) -> float:
@@ -34,6 +35,26 @@ def sqrt(x: float) -> float:
     if x < 0.0:
         raise ValueError(f"sqrt is only defined for inputs >= 0, got {x!r}; use abs() or clamp the input")
     return math.sqrt(x)
+
+
+def sin(x: float) -> float:
+    """y = sin x, defined for finite x."""
+    if x - x != 0.0:  # ±inf or NaN: math.sin would say only "math domain error" for inf
+        if x != x:
+            return x
+        raise ValueError(f"sin is only defined for finite inputs, got {x!r}; "
+                         "find where the infinity came from (an overflow or a division by zero before it)")
+    return math.sin(x)
+
+
+def cos(x: float) -> float:
+    """y = cos x, defined for finite x."""
+    if x - x != 0.0:
+        if x != x:
+            return x
+        raise ValueError(f"cos is only defined for finite inputs, got {x!r}; "
+                         "find where the infinity came from (an overflow or a division by zero before it)")
+    return math.cos(x)
 
 
 def sigmoid(x: float) -> float:
@@ -119,3 +140,13 @@ def linear(*xs: float) -> float:
     for i in range(n):
         result += xs[i] * xs[n + i]
     return result
+
+
+def linear_c(*args: Any) -> float:
+    """y = Σ w_i x_i + b over parents (w_1…w_n, b) with the inputs x = (x_1…x_n) a constant (the last
+    argument), summed from b in input order (the same float as ``linear``)."""
+    *wb, xs = args
+    result = wb[-1]
+    for w, x in zip(wb[:-1], xs, strict=True):
+        result += w * x
+    return float(result)

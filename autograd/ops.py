@@ -36,6 +36,72 @@ def exact_number(c: float) -> str:
 
 Recorder = Callable[..., Any]
 _record: list[Recorder] = []  # filled by autograd.engine: how a call ``op(x)`` makes a node
+_node_types: list[type] = []  # filled by autograd.engine: what a derivative given nodes may return
+_table_built = False  # set at the end of this module: ops made afterwards get their derivative checked
+
+
+class BadDerivativeError(TypeError):
+    """An op's derivative returned something other than real numbers (complex, a list, None, ...)."""
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _result_error(op: Op, r: Any, on_floats: bool) -> BadDerivativeError:
+    """The error for a derivative value ``r`` that is not a real number, with a hint at the likely cause."""
+    if isinstance(r, complex):
+        hint = ("it left the real numbers (a negative base to a fractional power, cmath?); return a float, "
+                "or raise ValueError where the op is not defined")
+    elif r is None:
+        hint = "return a float (did the derivative forget its return statement?)"
+    elif on_floats and _node_types and isinstance(r, tuple(_node_types)):
+        hint = ("it was given floats (an ordinary backward()) but returned a Value: compute it from its inputs, "
+                "or use .data of a Value it closes over")
+    elif hasattr(r, "shape"):
+        hint = "return a float: for a numpy result use float(...) or .item()"
+    elif isinstance(r, (list, tuple)):
+        hint = "return one float per input" + (" (this op has one input: a float, not a sequence)"
+                                               if op.arity == 1 else "")
+    else:
+        hint = "return a float"
+    return BadDerivativeError(f"op {op.name!r}: its derivative returned {_short(r)} of type {type(r).__name__}, "
+                              f"not a real number; {hint}")
+
+
+def _real(op: Op, r: Any, on_floats: bool) -> Any:
+    """A derivative's value as a Python float (numpy real scalars too); a node where nodes came in."""
+    if type(r) is float:
+        return r
+    if isinstance(r, numbers.Real) and not isinstance(r, bool):
+        return float(r)
+    if not on_floats and _node_types and isinstance(r, tuple(_node_types)):
+        return r
+    raise _result_error(op, r, on_floats)
+
+
+def checked_deriv(op: Op, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as ``op.deriv``, with its results checked: real numbers (stored as Python floats), one per
+    input; ``Value`` nodes only when it was given nodes (a differentiable gradient). Used for every op
+    made outside this table (users' ``Op(...)`` and ``@op``); the table's own derivatives are not wrapped."""
+
+    def deriv(*args: Any) -> Any:
+        r = fn(*args)
+        on_floats = type(args[-2]) is float  # y: v.data in backward(), the node v in grad(create_graph=True)
+        if op.arity == 1:
+            return _real(op, r, on_floats)
+        n = 2 if op.arity == 2 else len(args[0])
+        if type(r) not in (tuple, list):
+            raise _result_error(op, r, on_floats)
+        if len(r) != n:
+            raise BadDerivativeError(f"op {op.name!r} returned {len(r)} derivative(s) for {n} input(s): "
+                                     f"{_short(r)}; return one ∂y/∂x_i per input, in order")
+        out = [_real(op, d, on_floats) for d in r]
+        return tuple(out) if op.arity == 2 else out
+
+    deriv.__wrapped__ = fn  # type: ignore[attr-defined]
+    return deriv
 
 
 class Op:
@@ -54,8 +120,12 @@ class Op:
       constant argument and ``default`` its default (``leaky_relu(slope=0.01)``); ``cli``: whether
       the command line's expressions offer it; ``domain``: an interval of inputs where it is smooth.
 
-    Ops compare by identity. Calling one on ``Value`` nodes or numbers records a node.
+    Ops compare by identity. Calling one on ``Value`` nodes or numbers records a node. An op made
+    outside ``TABLE`` (a user's) has its derivative's results checked (``checked_deriv``): anything
+    but real numbers, one per input, raises ``BadDerivativeError`` instead of corrupting ``.grad``.
     """
+
+    checks_derivative = True  # False for the engine's tag-only ops, whose derivative only raises
 
     __slots__ = ("name", "arity", "forward", "deriv", "template", "tag", "kink", "symmetric", "doc", "formula",
                  "method", "param", "default", "cli", "domain")
@@ -85,6 +155,8 @@ class Op:
             raise ValueError(f"Op {name!r}: arity must be 1, 2 or 0 (any number of inputs), got {arity!r}")
         if not callable(forward) or not callable(deriv):
             raise TypeError(f"Op {name!r}: forward and deriv must be callables")
+        if _table_built and self.checks_derivative:
+            deriv = checked_deriv(self, deriv)
         self.name, self.arity, self.forward, self.deriv = name, arity, forward, deriv
         self.template = template if template is not None else name
         self.tag, self.kink, self.symmetric, self.doc, self.formula = tag, kink, symmetric, doc, formula
@@ -181,6 +253,11 @@ def _d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
     return [*xs[n : 2 * n], *xs[:n], 1.0]
 
 
+def _d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
+    """y = Σ w_i x_i + b over parents (w_1…w_n, b), inputs x = c constant: ∂y/∂w_i = x_i, ∂y/∂b = 1."""
+    return [*c, 1.0]
+
+
 # ---------------------------------------------------------------------------------------------
 # The table. Two nodes: deriv(a, b, y, c) -> (∂y/∂a, ∂y/∂b).
 
@@ -229,15 +306,21 @@ ABS = Op("abs", abs, lambda x, y, c: F.sign(x), kink=_at_zero, method="abs", cli
          doc="y = |z|", formula="sign z (0 at z = 0)")
 SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if _data(y) != 0.0 else math.inf, method="sqrt", cli=True,
           domain=(0.2, 3.0), doc="y = √z (ValueError for z < 0)", formula="1/(2√z) = 1/(2y)")
-SIN = Op("sin", math.sin, lambda x, y, c: cos(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
-COS = Op("cos", math.cos, lambda x, y, c: -sin(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
+SIN = Op("sin", F.sin, lambda x, y, c: cos(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
+COS = Op("cos", F.cos, lambda x, y, c: -sin(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
 
 # Any number of nodes: deriv(xs, y, c) -> [∂y/∂x_i].
 SUM = Op("sum", F.total, lambda xs, y, c: [1.0] * len(xs), arity=0, symmetric=True,
          doc="y = Σ x_i", formula="∂y/∂x_i = 1")
 LINEAR = Op("linear", F.linear, _d_linear, arity=0,
             doc="y = Σ w_i x_i + b (a neuron's z_j)", formula="∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1")
+LINEAR_C = Op("linear_c", F.linear_c, _d_linear_c, arity=0,
+              doc="y = Σ w_i x_i + b over numbers x_i kept as the constant (a first layer's z_j on data: no node per "
+                  "input, no input gradient)", formula="∂y/∂w_i = x_i, ∂y/∂b = 1")
 
 TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, ADD_C, SUB_C, RSUB, MUL_C, DIV_C, RDIV, POW_C, RPOW, NEG, EXP,
-                         LOG, TANH, SIGMOID, SOFTPLUS, RELU, LEAKY_RELU, ABS, SQRT, SIN, COS, SUM, LINEAR)
+                         LOG, TANH, SIGMOID, SOFTPLUS, RELU, LEAKY_RELU, ABS, SQRT, SIN, COS, SUM, LINEAR,
+                         LINEAR_C)
 """Every built-in operation, once."""
+
+_table_built = True

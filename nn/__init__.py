@@ -11,14 +11,17 @@ saving and loading, and ``nn.delta``, the same gradients from the note's formula
 from nn import installcheck  # noqa: F401  (first: a mixed or foreign autograd/nn is reported here)
 
 # isort: split
-from nn import architectures, data, delta, init, losses, optim
+from nn import architectures, data, delta, init, losses, multiclass, optim
 from nn.activations import ACTIVATIONS
 from nn.architectures import load_model, register
-from nn.data import moons, note_example, note_model, xor
+from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d, ReLU
+from nn.data import digits, moons, note_example, note_model, xor
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
 from nn.module import Module
+from nn.multiclass import accuracy, classify, cross_entropy, log_softmax, softmax
 from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
+from nn.sequential import Sequential
 from nn.serialize import StateError
 from nn.train import History, fit, grad_norms, predict
 
@@ -26,20 +29,31 @@ __all__ = [
     "ACTIVATIONS",
     "MLP",
     "SGD",
+    "Activate",
     "Adam",
+    "AvgPool2d",
     "Constant",
+    "Conv2d",
     "ExponentialDecay",
+    "Flatten",
     "History",
     "Layer",
     "LinearDecay",
+    "MaxPool2d",
     "Module",
     "Neuron",
     "Optimizer",
+    "ReLU",
+    "Sequential",
     "StateError",
+    "accuracy",
     "architectures",
     "bce_with_logits",
+    "classify",
+    "cross_entropy",
     "data",
     "delta",
+    "digits",
     "fit",
     "grad_norms",
     "half_sse",
@@ -47,13 +61,16 @@ __all__ = [
     "init",
     "l2",
     "load_model",
+    "log_softmax",
     "losses",
     "moons",
     "mse",
+    "multiclass",
     "note_example",
     "note_model",
     "optim",
     "predict",
     "register",
+    "softmax",
     "xor",
 ]

@@ -22,7 +22,7 @@ from typing import Any
 
 import autograd
 from autograd import Value
-from nn import activations, data, losses, optim
+from nn import activations, data, digits_job, losses, optim
 from nn.layers import MLP
 from nn.report import save_graph_image, save_loss_curve
 from nn.train import DivergedError, History, fit, predict
@@ -83,7 +83,11 @@ def parser() -> argparse.ArgumentParser:
         description="Train a small network with deltagrad and draw what happened. Default: the study note's "
         "2-2-1 sigmoid example, from a first prediction of 0.8 to 0.99.",
     )
-    p.add_argument("--dataset", choices=tuple(PRESETS), default="note", help="what to learn (default: note)")
+    p.add_argument("--dataset", choices=(*PRESETS, "digits"), default="note",
+                   help="what to learn (default: note; digits: 8×8 handwritten digits, see --model)")
+    p.add_argument("--model", choices=digits_job.MODELS, default="mlp",
+                   help="for --dataset digits: mlp = MLP(64, [32, 10]), cnn = Conv2d(1, 8, 3), ReLU, MaxPool2d(2), "
+                   "Flatten, Layer(72, 10) (default: mlp)")
     p.add_argument("--hidden", type=_positive_int, nargs="+", metavar="N",
                    help="hidden layer sizes, e.g. --hidden 16 16 (default: note 2, xor 4, moons 16 16)")
     p.add_argument("--activation", choices=activations.NAMES,
@@ -271,6 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.makedirs(args.out, exist_ok=True)
     except OSError as e:
         p.error(f"argument --out: cannot use {args.out!r} as the output directory ({e.strerror or e})")
+    if args.dataset == "digits":  # its own job: cross-entropy, mini-batches, Adam (nn/digits_job.py)
+        digits_job.main(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, out=args.out, quiet=args.quiet)
+        return 0
     preset = PRESETS[args.dataset]
 
     def say(text: str) -> None:

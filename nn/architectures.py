@@ -1,7 +1,8 @@
 """The module types a saved file may name, and ``load_model``: rebuild a network from its JSON file.
 
 A file's architecture says ``{"type": "MLP", ...}``; ``load_model`` looks the type up in
-``ARCHITECTURES`` — the classes ``nn`` ships (``Neuron``, ``Layer``, ``MLP``), keyed by the classes
+``ARCHITECTURES`` — the classes ``nn`` ships (``Neuron``, ``Layer``, ``MLP``, ``Conv2d``, the pools,
+``Flatten``, ``Activate``, ``Sequential``), keyed by the classes
 themselves, so a user's own subclass that happens to be called ``MLP`` never takes over loading.
 A module class of one's own is added explicitly with ``register(cls)`` (it must implement
 ``architecture()`` and ``from_architecture()``); subclassing alone registers nothing.
@@ -13,12 +14,15 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d
 from nn.layers import MLP, Layer, Neuron
 from nn.module import Module
 from nn.serialize import StateError
 from nn.serialize import load_model as _load_model
 
-ARCHITECTURES: dict[str, type[Module]] = {cls.__name__: cls for cls in (Neuron, Layer, MLP)}
+ARCHITECTURES: dict[str, type[Module]] = {
+    cls.__name__: cls for cls in (Neuron, Layer, MLP, Conv2d, MaxPool2d, AvgPool2d, Flatten, Activate)
+}  # nn.Sequential adds itself (nn/sequential.py): it rebuilds its modules from this table
 """``{"type" in a file: the class that rebuilds it}``."""
 
 

@@ -1,5 +1,6 @@
-"""Small data sets: XOR, two interleaving moons (generated here, seeded, no scikit-learn), and the
-study note's 2-2-1 example with initial weights that make its first prediction 0.8.
+"""Small data sets: XOR, two interleaving moons (generated here, seeded, no scikit-learn), the
+study note's 2-2-1 example with initial weights that make its first prediction 0.8, and the 8×8
+handwritten digits (a copy shipped in ``nn/datasets``, read offline).
 
 Inputs are lists of float rows; labels are ints (0/1, or ±1 with ``signed=True``).
 """
@@ -10,7 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import no_grad
+from autograd import Value, no_grad
+from nn import datasets
 from nn.init import Seed, make_rng
 from nn.layers import MLP
 
@@ -48,6 +50,24 @@ def moons(n: int = 100, noise: float = 0.1, seed: Seed = None, signed: bool = Fa
     X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for (x, y), _ in points]
     labels = [label for _, label in points]
     return X, ([2 * t - 1 for t in labels] if signed else labels)
+
+
+def digits(seed: Seed = 0, test_size: int = datasets.TEST_SIZE) -> tuple[Rows, list[int], Rows, list[int]]:
+    """The 8×8 handwritten digits: ``(X_train, y_train, X_test, y_test)``.
+
+    1,797 images (the UCI optdigits test set as shipped in scikit-learn, CC BY 4.0), each a list of
+    64 pixels row by row scaled from 0–16 to [0, 1], labels 0–9; a stratified split shuffled by
+    ``seed``: 1,437 training and 360 test images by default (every class in proportion). Read from
+    the copy shipped with ``nn`` (no network); ``image(row)`` reshapes a row for ``nn.Conv2d``.
+    """
+    return datasets.split(seed, test_size)
+
+
+def image(row: Sequence[float], side: int = datasets.SIDE) -> list[list[list[float]]]:
+    """A flat row of side² pixels as a one-channel image ``[channel][row][column]`` (for ``nn.Conv2d``)."""
+    if len(row) != side * side:
+        raise ValueError(f"image: expected {side * side} pixels for a {side}×{side} image, got {len(row)}")
+    return [[list(row[r * side : (r + 1) * side]) for r in range(side)]]
 
 
 # -- the study note's example ------------------------------------------------------------------
@@ -98,7 +118,7 @@ def set_first_prediction(model: MLP, x: Any, y0: float) -> float:
         hidden: Any = x
         for layer in model.layers[:-1]:
             hidden = layer.forward(hidden)
-        ys = [float(v) for v in (hidden if isinstance(hidden, list) else x)]
+        ys = [v.data if isinstance(v, Value) else float(v) for v in (hidden if isinstance(hidden, list) else x)]
     weighted = 0.0
     for w, yj in zip(neuron.w, ys, strict=True):
         weighted += w.data * yj

@@ -22,7 +22,7 @@ from typing import Any, Union
 import nn.activations as acts
 import nn.init as initialise
 from autograd import Value, dot
-from autograd.reductions import dense, dense_rows
+from autograd.reductions import dense, dense_const, dense_rows
 from nn.module import Module
 
 Inputs = Union[Value, float, Iterable[Any]]
@@ -50,6 +50,19 @@ def as_values(x: Inputs, nin: int, where: object) -> tuple[Value, ...]:
         if type(v) is not Value:
             return tuple(v if isinstance(v, Value) else Value(v) for v in items)
     return tuple(items)  # a tuple: autograd.dot takes it as it is
+
+
+def plain_numbers(x: Inputs, nin: int) -> tuple[float, ...] | None:
+    """``x`` as a tuple of ``nin`` floats when it is a list or tuple of plain ``float``/``int`` (data such
+    as pixels), else None. A layer keeps such inputs as constants: no leaf node per input."""
+    if type(x) is not list and type(x) is not tuple:
+        return None
+    if len(x) != nin:
+        return None
+    for v in x:
+        if type(v) is not float and (type(v) is not int):
+            return None
+    return tuple(map(float, x))
 
 
 def _preview(items: list[Any]) -> str:
@@ -132,21 +145,27 @@ class Layer(Module):
     def forward(self, x: Inputs) -> list[Value]:
         """Every neuron's output, always as a list (inputs are converted to nodes once).
 
-        Each neuron j gives one ``linear`` node z_j = Σ_i w_ij x_i + b_j and one activation node
+        Each neuron j gives one ``linear`` node z_j = Σ_i w_ij x_i + b_j (``linear_c`` when the
+        inputs are a list of plain numbers, kept as its constant) and one activation node
         y_j = f(z_j) — the same nodes as ``Neuron.fire`` — built by ``autograd.reductions.dense``
         from the weights the neurons hold *now* (nothing is cached: ``n.w[0] = Value(…)``,
         ``layer.neurons.append(…)`` or ``n.activation = "tanh"`` take effect on the next call).
         """
-        xs = as_values(x, self.nin, self)
+        data = plain_numbers(x, self.nin)  # data (pixels): kept as constants, no node per input
         neurons = self.neurons
         for n in neurons:
             if len(n.w) != self.nin:
                 raise ValueError(f"{self!r}: a neuron has {len(n.w)} weights but the layer has {self.nin} inputs")
         rows = dense_rows([n.w for n in neurons], [n.b for n in neurons])
         act = neurons[0]._act
-        if all(n._act is act for n in neurons) and (act.op is not None or act.name == "linear"):
-            return dense(rows, xs, act.op)  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
-        return [n._f(z) for n, z in zip(neurons, dense(rows, xs), strict=True)]
+        shared = all(n._act is act for n in neurons) and (act.op is not None or act.name == "linear")
+        if data is None:
+            zs = dense(rows, as_values(x, self.nin, self), act.op if shared else None)
+        else:
+            zs = dense_const(rows, data, act.op if shared else None)
+        if shared:
+            return zs  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
+        return [n._f(z) for n, z in zip(neurons, zs, strict=True)]
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         out = self.forward(x)

@@ -11,6 +11,8 @@ passed bare; otherwise both are lists of the same length (one entry per output o
 * ``bce_with_logits``: E = (1/n) Σ [max(z, 0) − z·t + ln(1 + e^{−|z|})]   ∂E/∂z_k = (σ(z_k) − t_k) / n
                  (binary cross-entropy of σ(z) against t ∈ [0, 1], never overflowing)
 * ``l2``:        R = α Σ p²                            ∂R/∂p = 2 α p
+* ``cross_entropy`` (from ``nn.multiclass``): L = ln Σ_k e^{z_k} − z_t   ∂L/∂z_k = softmax_k − [k = t]
+                 (several classes: logits z per sample, class index t; the batch mean as one node)
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Union
 
 import autograd
 from autograd import Op, Value, operators
+from nn.multiclass import cross_entropy
 
 Predictions = Union[Value, Sequence[Value]]
 
@@ -108,5 +111,8 @@ def l2(params: Iterable[Value], alpha: float = 1e-4) -> Value:
     return alpha * autograd.dot(ps, ps)
 
 
-LOSSES = {"half_sse": half_sse, "mse": mse, "hinge": hinge, "bce": bce_with_logits}
+LOSSES = {"half_sse": half_sse, "mse": mse, "hinge": hinge, "bce": bce_with_logits, "cross_entropy": cross_entropy}
 """The losses by the names ``nn.fit`` and the main job accept."""
+
+ROW_LOSSES = frozenset({cross_entropy})
+"""Losses that take one list of outputs per sample and one target per sample (``fit`` does not flatten them)."""

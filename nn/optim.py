@@ -70,12 +70,13 @@ class Optimizer:
                                          and not isinstance(params, (list, tuple))):
             raise TypeError(f"{where}: got {type(params).__name__}, not its parameters; pass them as "
                             f"{where}(model.parameters(), lr=...)")
-        self.params = list(params)
-        if not self.params:
+        listed = list(params)
+        if not listed:
             raise ValueError(f"{where}: got no parameters to optimise (did you pass model.parameters()?)")
-        for p in self.params:
+        for p in listed:
             if not isinstance(p, Value):
                 raise TypeError(f"{where}: parameters must be Value nodes, got {p!r}")
+        self.params = list(dict.fromkeys(listed))  # each parameter once (tied weights, [p, p]): one update each
         self.lr = _check(lr, "lr (learning rate)", where, strict=True)
         self.steps = 0
 

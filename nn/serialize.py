@@ -2,7 +2,7 @@
 
 The file holds a format name and version, the module's architecture and its parameters by name::
 
-    {"format": "deltagrad.nn", "version": 1,
+    {"format": "deltagrad.nn", "version": 2,
      "architecture": {"type": "MLP", "nin": 2, "nouts": [2, 1], "activations": ["sigmoid", "sigmoid"]},
      "parameters": {"layers.0.neurons.0.w.0": 0.15, ...}}
 
@@ -34,7 +34,23 @@ from autograd import Value
 from autograd.files import atomic_write
 
 FORMAT = "deltagrad.nn"
-VERSION = 1
+VERSION = 2
+READS = (1, 2)
+V2_TYPES = frozenset({"Sequential", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten", "Activate"})
+"""Version 2 adds these module types (the layout is unchanged). A file is written as version 2 only when
+its architecture uses one of them, so files of ``MLP``, ``Layer`` and ``Neuron`` stay version 1, byte
+for byte what older versions wrote and read; both versions load."""
+
+
+def version_for(arch: Any) -> int:
+    """1 for an architecture of version-1 types only, else 2 (``V2_TYPES`` anywhere in it)."""
+    if isinstance(arch, dict):
+        if arch.get("type") in V2_TYPES:
+            return 2
+        return max([1, *(version_for(v) for v in arch.values())])
+    if isinstance(arch, list):
+        return max([1, *(version_for(v) for v in arch)])
+    return 1
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Larger files are refused before they are read (a model of a million parameters takes ~40 MB)."""
 
@@ -125,7 +141,8 @@ def to_json(module: Savable) -> str:
     bad = [name for name, v in state.items() if not math.isfinite(v)]
     if bad:
         raise StateError(f"save: parameter(s) {_short(bad)} are not finite (NaN or ±inf); training diverged?")
-    document = {"format": FORMAT, "version": VERSION, "architecture": module.architecture(), "parameters": state}
+    arch = module.architecture()
+    document = {"format": FORMAT, "version": version_for(arch), "architecture": arch, "parameters": state}
     return json.dumps(document, indent=1, allow_nan=False) + "\n"
 
 
@@ -197,9 +214,9 @@ def read_document(path: str | os.PathLike[str], where: str | None = None) -> dic
         raise ModelFileError(f"{where}: not a deltagrad model file (format is {str(document.get('format'))[:80]!r}, "
                              f"expected {FORMAT!r})")
     version = document.get("version")
-    if version != VERSION or isinstance(version, bool):
+    if version not in READS or isinstance(version, bool):
         raise ModelFileError(f"{where}: unsupported format version {str(version)[:40]}; this deltagrad reads "
-                             f"version {VERSION}")
+                             f"versions {', '.join(map(str, READS))}")
     for key in ("architecture", "parameters"):
         if not isinstance(document.get(key), dict):
             raise ModelFileError(f"{where}: the {key!r} section is missing or not an object")

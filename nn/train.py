@@ -82,23 +82,31 @@ def _flat_targets(targets: Sequence[Any]) -> list[Any]:
     return out
 
 
+def _number(t: Any) -> float:
+    """A target as a float: ``t.data`` for a ``Value`` (``float()`` refuses nodes), else ``float(t)``."""
+    return t.data if isinstance(t, Value) else float(t)
+
+
 def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
     """The natural accuracy for these targets, or None for regression targets.
 
     One output per sample: labels ±1 → sign of the score; labels 0/1 → score above 0 for the
     ``'bce'`` loss (a logit), above 0.5 otherwise (a probability). Several outputs with one-hot
-    targets → the largest output picks the class.
+    targets → the largest output picks the class; so it does for the ``'cross_entropy'`` loss,
+    whose targets are class indices.
     """
-    flat = [float(t) for t in _flat_targets(targets)]
+    if loss == "cross_entropy":
+        return lambda outs, ts: _mean(_argmax(o) == int(t) for o, t in zip(outs, ts, strict=True))
+    flat = [_number(t) for t in _flat_targets(targets)]
     per_sample = len(flat) // max(len(targets), 1)
     values = set(flat)
     if per_sample == 1 and values <= {-1.0, 1.0}:
-        return lambda outs, ts: _mean((o[0] > 0.0) == (float(t) > 0.0) for o, t in zip(outs, ts, strict=True))
+        return lambda outs, ts: _mean((o[0] > 0.0) == (_number(t) > 0.0) for o, t in zip(outs, ts, strict=True))
     if per_sample == 1 and values <= {0.0, 1.0}:
         cut = 0.0 if loss == "bce" else 0.5
-        return lambda outs, ts: _mean((o[0] > cut) == (float(t) > 0.5) for o, t in zip(outs, ts, strict=True))
+        return lambda outs, ts: _mean((o[0] > cut) == (_number(t) > 0.5) for o, t in zip(outs, ts, strict=True))
     if per_sample > 1 and values <= {0.0, 1.0}:
-        return lambda outs, ts: _mean(_argmax(o) == _argmax([float(v) for v in t])
+        return lambda outs, ts: _mean(_argmax(o) == _argmax([_number(v) for v in t])
                                       for o, t in zip(outs, ts, strict=True))
     return None
 
@@ -176,8 +184,10 @@ def fit(
     """Train ``model`` on inputs ``X`` and targets ``y``; return the ``History``.
 
     ``loss`` is a name from ``nn.losses.LOSSES`` (``'half_sse'``, ``'mse'``, ``'hinge'``,
-    ``'bce'``) or a function ``(predictions, targets) -> Value``; predictions and targets are
-    flattened over the batch (so ``half_sse`` is the note's E = ½ Σ over samples and outputs).
+    ``'bce'``, ``'cross_entropy'``) or a function ``(predictions, targets) -> Value``; predictions
+    and targets are flattened over the batch (so ``half_sse`` is the note's E = ½ Σ over samples
+    and outputs), except for cross-entropy, which gets one list of logits and one class index per
+    sample (its accuracy: the largest output is the predicted class).
     ``l2`` adds α Σ p². ``optimizer`` is a name from ``nn.optim.OPTIMIZERS`` (built with ``lr``) or
     an ``Optimizer``; ``schedule(k)`` sets the learning rate before step k. ``batch_size=None``
     trains on the full batch; mini-batches are drawn in an order shuffled by ``seed``.
@@ -197,7 +207,9 @@ def fit(
         raise ValueError(f"fit: target_accuracy is a fraction in [0, 1], got {target_accuracy!r}")
     loss_fn, params = _loss_fn(loss), model.parameters()
     opt = _optimizer(optimizer, params, lr)
-    acc_fn = auto_accuracy(loss if isinstance(loss, str) else "", y) if accuracy == "auto" else accuracy
+    rows = loss_fn in L.ROW_LOSSES
+    name = loss if isinstance(loss, str) else ("cross_entropy" if rows else "")
+    acc_fn = auto_accuracy(name, y) if accuracy == "auto" else accuracy
     if isinstance(acc_fn, str):
         raise ValueError(f"fit: accuracy must be 'auto', None or a function, got {acc_fn!r}")
     rng: Any = make_rng(seed, "fit(seed)") if shuffle and size < len(X) else random
@@ -225,7 +237,10 @@ def fit(
                     outs_all.extend(floats)
                     continue
                 outs = [_rows(model(X[i])) for i in idx]
-                E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
+                if rows:  # one list of outputs and one target per sample (cross-entropy)
+                    E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
+                else:
+                    E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
                 if not isinstance(E, Value):
                     raise TypeError(f"fit: the loss function {getattr(loss_fn, '__name__', loss_fn)!r} returned "
                                     f"{type(E).__name__} {str(E)[:40]}, not a Value; build the loss from the "

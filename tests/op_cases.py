@@ -31,6 +31,7 @@ from hypothesis import strategies as st
 import autograd
 from autograd import Value, ops
 from autograd.ops import Op
+from autograd.reductions import dot_const
 from tests.numeric import sigmoid, sign
 
 Partials = dict[tuple[int, ...], float]  # sorted input positions → ∂ⁿy/∂x_i…; positions not listed are 0
@@ -79,6 +80,20 @@ def _linear_d1(*args: Any) -> list[float]:
     xs = args[:-1]
     n = (len(xs) - 1) // 2
     return [*xs[n : 2 * n], *xs[:n], 1.0]
+
+
+def _linear_c(*args: Any) -> float:
+    """Σ w_i x_i + b over inputs (w_1…w_n, b) and the constant inputs x (the last argument)."""
+    *ps, xs = args
+    total = ps[-1]
+    for w, x in zip(ps[:-1], xs, strict=True):
+        total += w * x
+    return total
+
+
+def _linear_c_sym(*args: Any) -> Any:
+    *ps, xs = args
+    return sympy.Add(*(w * x for w, x in zip(ps[:-1], xs, strict=True))) + ps[-1]
 
 
 def _linear_d2(*args: Any) -> Partials:
@@ -176,6 +191,7 @@ ORACLES: dict[Op, Oracle] = {
     # n nodes: y = Σ x_i is linear; y = Σ w_i x_i + b has only ∂²y/∂w_i∂x_i = 1
     ops.SUM: Oracle(_sum, lambda *a: sympy.Add(*a[:-1]), lambda *a: [1.0] * (len(a) - 1), wide=(ANY,)),
     ops.LINEAR: Oracle(_linear, _linear_sym, _linear_d1, d2=_linear_d2, wide=(ANY,)),
+    ops.LINEAR_C: Oracle(_linear_c, _linear_c_sym, lambda *a: [*a[-1], 1.0], wide=(ANY,)),
 }
 
 
@@ -349,6 +365,7 @@ CASES: list[Case] = [
     # many nodes in one
     case(ops.SUM, "sum", lambda a, b, c: autograd.sum([a, b, c])),
     case(ops.LINEAR, "dot", lambda w0, w1, x0, x1, b: autograd.dot([w0, w1], [x0, x1], b)),
+    case(ops.LINEAR_C, "dot_const", lambda w0, w1, b: dot_const([w0, w1], [0.75, -2.5], b), (0.75, -2.5)),  # type: ignore[arg-type]
 ]
 
 

@@ -258,7 +258,7 @@ BIG = "9" * 5000
     ("[1, 2]", ["expected a JSON object"]),
     ('"text"', ["expected a JSON object"]),
     ('{"format": "other"}', ["not a deltagrad model file"]),
-    ('{"format": "deltagrad.nn", "version": 2}', ["unsupported format version"]),
+    ('{"format": "deltagrad.nn", "version": 3}', ["unsupported format version"]),
     ('{"format": "deltagrad.nn", "version": true}', ["unsupported format version"]),
     ('{"format": "deltagrad.nn", "version": 1}', ["'architecture' section is missing"]),
     ('{"format": "deltagrad.nn", "version": 1, "architecture": {}}', ["'parameters' section is missing"]),

@@ -70,3 +70,14 @@ def test_tree_sum_adds_everything_once() -> None:
 def test_formatting() -> None:
     assert fmt(0.000123456) == "0.000123" and fmt(None) == "–" and fmt(123456.7) == "123,457"
     assert fmt_ratio(8.04) == "8.0×" and ratio(1.0, 0.0) == float("inf") and ratio(6.0, 3.0) == 2.0
+
+
+def test_quick_anomaly_benchmark_prints_its_ratios() -> None:
+    done = subprocess.run([sys.executable, "-m", "benchmarks.bench_anomaly", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    for setting in ("off", "anomaly", "hook elsewhere", "micrograd", "floats"):
+        assert re.search(rf"^\| {setting} +\| [0-9.]+ +\| [0-9.]+ +\|$", out, re.MULTILINE), setting
+    assert re.search(r"anomaly on vs off: forward [0-9.]+× slower, backward [0-9.]+× slower", out)
+    assert re.search(r"hooked backward path \(a hook elsewhere\) vs off: backward [0-9.]+× slower", out)

@@ -110,6 +110,8 @@ def test_every_table_op_is_inline_or_called() -> None:
 
 def node_of(op: ops.Op, xs: list[Value], c: Any) -> Value:
     """One node of ``op`` on leaves ``xs``, recorded as the engine records it."""
+    if c is not None and op.arity == 0:  # linear_c: the constant is the tuple of inputs x_i
+        return engine.make_node(op.forward(*[x.data for x in xs], c), op, tuple(xs), None, c)
     if c is not None:
         return engine.make_node(op.forward(xs[0].data, c), op, xs[0], None, c)
     if op.arity == 0:
@@ -122,7 +124,9 @@ def test_every_table_op_compiles_to_backwards_gradients(op: ops.Op) -> None:
     n = 5 if op.arity == 0 else op.arity
     lo, hi = op.domain
     points = [lo + (hi - lo) * k / (n + 1) for k in range(1, n + 1)]
-    c = (op.default if op.default is not None else 2.0) if takes_constant(op) else None
+    c: Any = (op.default if op.default is not None else 2.0) if takes_constant(op) else None
+    if op is ops.LINEAR_C:  # parents w_1…w_4, b; the inputs x_i are its constant
+        c = (0.75, -2.5, 1.5, 0.25)
     leaves = [Value(x, label=f"p{i}") for i, x in enumerate(points)]
 
     def fn(s: Value) -> Value:

@@ -34,13 +34,24 @@ CLUSTER = re.compile(r"^\s*subgraph (cluster_\w+) \{$")
 # Reading our DOT source back (every statement is one line: labels turn line breaks into <BR/>)
 
 
-def _text(el: ET.Element) -> str:
-    """An HTML-label element's text, with <BR/> as a line break."""
+def graphviz_shows(text: str) -> str:
+    """What Graphviz shows for a label's text: ``\\\\`` is one backslash; ``\\N``, ``\\G``, ``\\E``,
+    ``\\T``, ``\\H``, ``\\L`` are replaced by names (here: ``<name>``); any other ``\\c`` stays."""
+    return re.sub(r"\\(.)", lambda m: "\\" if m.group(1) == "\\" else
+                  "<name>" if m.group(1) in "NGETHL" else m.group(0), text, flags=re.S)
+
+
+def _raw_text(el: ET.Element) -> str:
     out = [el.text or ""]
     for child in el:
-        out.append("\n" if child.tag == "BR" else _text(child))
+        out.append("\n" if child.tag == "BR" else _raw_text(child))
         out.append(child.tail or "")
     return "".join(out)
+
+
+def _text(el: ET.Element) -> str:
+    """An HTML-label element's text as Graphviz shows it, with <BR/> as a line break."""
+    return graphviz_shows(_raw_text(el))
 
 
 def parse(source: str) -> tuple[dict[str, list[str]], dict[str, str], list[tuple[str, str, str]]]:
@@ -227,6 +238,8 @@ HOSTILE = [
     'quote " inside', "back\\slash \\n \\", "pipes | and {braces} <angles> & amp; &amp;", "two\nlines",
     "crlf\r\nline", "tab\there", "ünïcødé → λ ∂ 日本", "esc\x1b[31m", '"] ; v9 -> v0 [label="x', "> ]; evil [label=<",
     "<B>not bold</B>", "]]>", "<!-- c -->",
+    # Graphviz's own escapes (the node's, graph's, edge's... names) and backslashes before them
+    "a\\Nb", "\\G \\E \\T \\H \\L", "\\\\N", "end\\", "\\l\\r\\n left right",
 ]
 
 
@@ -252,7 +265,8 @@ def test_a_label_set_to_a_non_string_is_shown_as_text() -> None:
 
 
 def test_characters_xml_cannot_hold_become_visible_escapes() -> None:
-    assert html_text("a\x00b\x07\ud800") == "a\\x00b\\x07\\ud800"
+    assert graphviz_shows(html_text("a\x00b\x07\ud800")) == "a\\x00b\\x07\\ud800"
+    assert html_text("a\\Nb") == "a\\\\Nb"  # Graphviz shows \\ as one backslash, so a\Nb stays a\Nb
     assert html_text("x < y & z") == "x &lt; y &amp; z"
 
 

@@ -1,4 +1,4 @@
-"""The backward loop applies +, *, relu and linear's derivatives inline; they must equal ``op.deriv`` exactly.
+"""The backward loop applies +, *, relu, linear and linear_c's derivatives inline; they must equal ``op.deriv`` exactly.
 
 ``autograd/ops.py`` is the one definition of every derivative. ``backprop._release`` inlines the
 four commonest (for speed) and skips adding the exact zeros of a linear node with ∂L/∂z = 0; these
@@ -19,6 +19,7 @@ import nn
 from autograd import Value, ops
 from autograd.backprop import local_grads
 from autograd.engine import constant_of
+from autograd.reductions import dot_const
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -80,6 +81,32 @@ def test_linear_with_zero_upstream_gradient_matches_its_op(ws: list[float], seed
     out.backward(seed)
     expected = [0.0 + g for g in _generic_parent_grads(out, seed)]
     assert all(_same_bits(p.grad, e) for p, e in zip((*w, *x, b), expected, strict=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(ws=st.lists(finite, min_size=1, max_size=6), seed=finite, data=st.data())
+def test_linear_c_inline_matches_its_op(ws: list[float], seed: float, data: st.DataObject) -> None:
+    """z = Σ w_i x_i + b over constant x: the inline ∂z/∂w_i = x_i, ∂z/∂b = 1 equal LINEAR_C.deriv bit for bit."""
+    xs = data.draw(st.lists(finite, min_size=len(ws), max_size=len(ws)))
+    w, b = [Value(v) for v in ws], Value(data.draw(finite))
+    out = dot_const(w, xs, b)
+    assert out.operation is ops.LINEAR_C and out._prev == (*w, b)
+    out.backward(seed)
+    assert [p.grad for p in (*w, b)] == _generic_parent_grads(out, seed)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=st.lists(extreme, min_size=1, max_size=4), seed=st.sampled_from([0.0, -0.0, 1.5]), data=st.data())
+def test_linear_c_with_extreme_values_matches_its_op(ws: list[float], seed: float, data: st.DataObject) -> None:
+    """Interior weights (released by the fast path), ±0 upstream gradients, inf and NaN inputs: each
+    gradient is the generic path's 0.0 + seed·∂z/∂p bit for bit."""
+    xs = data.draw(st.lists(extreme, min_size=len(ws), max_size=len(ws)))
+    w, b = [Value(v) * 1.0 for v in ws], Value(data.draw(extreme))
+    out = dot_const(w, xs, b)
+    out.backward(seed)
+    expected = [0.0 + g for g in _generic_parent_grads(out, seed)]
+    assert all(_same_bits(p.grad, e) for p, e in zip((*w, b), expected, strict=True))
+    assert all(v._pending == 0 for v in autograd.walk(out))
 
 
 def test_zero_gradient_skip_still_releases_every_input() -> None:

@@ -265,12 +265,13 @@ def test_gradgradcheck_passes_on_a_smooth_function_with_one_row_per_entry() -> N
 
 
 def test_gradgradcheck_catches_a_derivative_that_is_only_right_on_floats() -> None:
-    """softplus′ = σ(x) written with math.exp(float(x)): right numbers, but a constant in the graph."""
+    """softplus′ = σ(x) written with math.exp on x.data: right numbers, but a constant in the graph.
+    (``float(x)`` on a node now raises; ``.data`` is the way left to make this mistake.)"""
     from autograd.checking import GradcheckError, gradcheck
     from autograd.checking.second_order import gradgradcheck
 
     softplus = autograd.Op("softplus", lambda x: math.log1p(math.exp(x)),
-                           lambda x, y, c: 1.0 / (1.0 + math.exp(-float(x))))
+                           lambda x, y, c: 1.0 / (1.0 + math.exp(-(x if isinstance(x, float) else x.data))))
     f = lambda x, y: softplus(x) * y
     assert gradcheck(f, [0.3, 2.0])  # first order is fine
     with pytest.raises(GradcheckError) as err:

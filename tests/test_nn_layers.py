@@ -9,6 +9,7 @@ import statistics
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Value
 from nn.activations import LEAKY_SLOPE
@@ -104,11 +105,30 @@ def test_gradient_of_a_neuron_is_the_formula() -> None:
 
 def test_a_neuron_is_one_dot_node_and_inputs_become_leaves_once() -> None:
     layer = nn.Layer(3, 4, seed=1)
-    outs = layer.forward([1.0, 2.0, 3.0])
+    outs = layer.forward([Value(1.0), 2.0, 3.0])  # one node among the inputs: every input is a node
     zs = [y._prev[0] for y in outs]  # y = relu(z)
     assert all(z._op == "linear" for z in zs)
     inputs = [z._prev[3:6] for z in zs]  # each z's parents: w_0..w_2, x_0..x_2, b
     assert all(ins == inputs[0] for ins in inputs)  # the same three leaves for every neuron
+
+
+def test_a_layer_on_plain_numbers_keeps_them_as_constants() -> None:
+    """Data (a list of floats or ints): z_j = Σ w_ij x_i + b_j is one linear_c node whose parents are
+    only (w_0j…w_2j, b_j); ∂z_j/∂w_ij = x_i, ∂z_j/∂b_j = 1, and the same floats as on Value inputs."""
+    layer = nn.Layer(3, 4, activation="tanh", seed=1)
+    x = [1.0, 2, -3.0]
+    outs = layer.forward(x)
+    ref = layer.forward([Value(v) for v in x])
+    for y, r, n in zip(outs, ref, layer.neurons, strict=True):
+        z = y._prev[0]
+        assert z._op == "linear_c" and z._prev == (*n.w, n.b)
+        assert y.data == r.data
+    autograd.sum(outs).backward()
+    got = [p.grad for p in layer.parameters()]
+    layer.zero_grad()
+    autograd.sum(ref).backward()
+    assert got == [p.grad for p in layer.parameters()]
+    assert [p.grad for p in layer.neurons[0].w] == pytest.approx([(1 - outs[0].data ** 2) * v for v in x], rel=1e-15)
 
 
 def test_one_wide_hidden_layer_works_where_micrograds_fails() -> None:

@@ -86,7 +86,7 @@ def test_save_and_load(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
     a.save(str(path))
     document = json.loads(path.read_text())
-    assert document["format"] == FORMAT and document["version"] == VERSION
+    assert document["format"] == FORMAT and document["version"] == 1  # an MLP: still the version-1 format
     assert document["architecture"] == {"type": "MLP", "nin": 2, "nouts": [3, 1], "activations": ["relu", "linear"]}
     b = nn.MLP(2, [3, 1], seed=99)
     b.load(str(path))
@@ -117,7 +117,7 @@ BAD_FILES = {
                     "missing: layers.0.neurons.0.w.0"),
     "wrong count": (lambda doc: json.dumps({**doc, "parameters": dict(list(doc["parameters"].items())[:-1])}),
                     "got 12 parameter\\(s\\), the model has 13"),
-    "wrong version": (lambda doc: json.dumps({**doc, "version": 2}), "unsupported format version 2"),
+    "wrong version": (lambda doc: json.dumps({**doc, "version": 3}), "unsupported format version 3"),
     "not ours": (lambda doc: json.dumps({**doc, "format": "keras"}), "not a deltagrad model file"),
     "a list": (lambda doc: "[1, 2]", "expected a JSON object"),
     "no parameters": (lambda doc: json.dumps({k: v for k, v in doc.items() if k != "parameters"}),

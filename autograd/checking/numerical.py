@@ -41,7 +41,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import Value, is_grad_enabled, no_grad
+from autograd.engine import NotANumberError, Value, is_grad_enabled, no_grad
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -72,7 +72,8 @@ class GradRow:
     """One row of a report: an input, its value, the analytic gradient and what it is compared with.
 
     ``reference`` is the numerical gradient (gradcheck) or the hand-derived one (assert_grad);
-    ``status`` is ``"ok"``, ``"FAIL"`` or ``"kink"``; ``note`` explains a non-ok row.
+    ``status`` is ``"ok"``, ``"FAIL"`` or ``"kink"``; ``note`` explains a non-ok row. ``forward`` is
+    forward mode's J·e_i (``gradcheck(modes=("rev", "fwd"))``), None when it was not computed.
     """
 
     name: str
@@ -81,6 +82,7 @@ class GradRow:
     reference: float
     status: str = OK
     note: str = ""
+    forward: float | None = None
 
     @property
     def abs_err(self) -> float:
@@ -94,6 +96,14 @@ class GradRow:
         if err == 0.0:
             return 0.0
         return err / abs(self.reference) if self.reference != 0.0 else math.inf
+
+    @property
+    def worst_err(self) -> tuple[float, float]:
+        """(abs err, rel err) of the analytic value or of the forward one, whichever is larger."""
+        if self.forward is None:
+            return self.abs_err, self.rel_err
+        fwd = GradRow(self.name, self.value, self.forward, self.reference)
+        return max(self.abs_err, fwd.abs_err), max(self.rel_err, fwd.rel_err)
 
 
 def close(a: float, b: float, atol: float, rtol: float) -> bool:
@@ -119,15 +129,23 @@ def format_report(rows: Sequence[GradRow], *, reference: str = "numerical", anal
     """The table of a report: input, value, analytic, reference, abs err, rel err, status (and note).
 
     ``reference`` and ``analytic`` name those two columns: a second-order check passes e.g.
-    ``analytic="analytic ∂²"``. The note column appears only when some row has a note.
+    ``analytic="analytic ∂²"``. The note column appears only when some row has a note; a
+    ``forward`` column (forward mode) only when some row has one, and the errors are then the
+    larger of reverse's and forward's.
     """
-    headers = ["input", "value", analytic, reference, "abs err", "rel err", "status"]
+    forward = any(r.forward is not None for r in rows)
+    if forward and analytic == "analytic":
+        analytic = "reverse"  # beside forward mode, backward()'s column is reverse mode
+    headers = ["input", "value", analytic, *(["forward"] if forward else []), reference, "abs err", "rel err",
+               "status"]
     notes = any(r.note for r in rows)
     if notes:
         headers.append("note")
     body = []
     for r in rows:
-        cells = [r.name, fmt(r.value), fmt(r.analytic), fmt(r.reference), f"{r.abs_err:.2g}", f"{r.rel_err:.2g}",
+        fwd = [fmt(r.forward) if r.forward is not None else "–"] if forward else []
+        abs_err, rel_err = r.worst_err
+        cells = [r.name, fmt(r.value), fmt(r.analytic), *fwd, fmt(r.reference), f"{abs_err:.2g}", f"{rel_err:.2g}",
                  r.status]
         body.append([*cells, r.note] if notes else cells)
     return format_table(headers, body)
@@ -328,11 +346,20 @@ def difference(g: Callable[[float], float], x: float, gx: float, eps: float) -> 
 
 
 def differences(f: Callable[..., Any], xs: Sequence[float], eps: float, where: str) -> list[Difference]:
-    """∂f/∂x_i for every input by central differences, f evaluated on fresh leaves under ``no_grad``."""
+    """∂f/∂x_i for every input by central differences, f evaluated on fresh leaves under ``no_grad``.
+
+    A function of floats (``math.sin``, which refuses a ``Value``) is evaluated on the floats instead."""
+    on_floats = False
 
     def at(point: Sequence[float]) -> float:
+        nonlocal on_floats
         with no_grad():
-            return output(f(*[Value(t) for t in point]), where, numbers_ok=True)
+            if not on_floats:
+                try:
+                    return output(f(*[Value(t) for t in point]), where, numbers_ok=True)
+                except NotANumberError:
+                    on_floats = True
+            return output(f(*point), where, numbers_ok=True)
 
     fx = at(xs)
     result = []

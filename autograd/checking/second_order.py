@@ -8,7 +8,7 @@ central differences of the **analytic first derivatives**,
 
 so the check isolates the second-order machinery: if ``gradcheck`` passes (first derivatives
 right) and this fails, some op's derivative is right on floats but not differentiable as written
-— typically a user ``Op`` whose ``deriv`` goes through ``math.*`` or ``float()``, which turns the
+— typically a user ``Op`` whose ``deriv`` applies ``math.*`` to ``x.data``, which turns the
 node into a constant. Rows are reported in ``autograd.checking``'s table, one per entry (i, j);
 the rules for tolerances and kinks are ``gradcheck``'s (see ``autograd.checking``).
 """
@@ -105,6 +105,6 @@ def _message(failed: Sequence[GradRow], rows: Sequence[GradRow], xs: Sequence[fl
         f"{format_report(rows, reference=_REFERENCE, analytic=_ANALYTIC)}\n\n"
         "analytic ∂²: grad(create_graph=True) differentiated once more; numerical: central differences of the\n"
         "analytic first derivatives; value: the input stepped (x_j). If gradcheck passes but this fails, an op's\n"
-        "derivative is right on floats but not differentiable as written (math.* or float() on a Value makes it\n"
+        "derivative is right on floats but not differentiable as written (math.* on a Value's .data makes it\n"
         "a constant): write it with Value arithmetic and methods."
     )

@@ -41,6 +41,8 @@ from autograd.checking.numerical import (
     format_report,
     resolve_inputs,
 )
+from autograd.engine import Value
+from autograd.symbolic import formula
 
 __all__ = ["assert_grad", "assert_gradcheck"]
 
@@ -74,7 +76,7 @@ def _verdict(analytic: float, expected: float, numerical: float) -> str:
 
 
 def assert_grad(f: Callable[..., Any], inputs: Any, expected: Any, *, atol: float = 1e-10, rtol: float = 1e-7,
-                eps: float = EPS, check_nodes: bool = True) -> Report:
+                eps: float = EPS, check_nodes: bool = True, symbolic: bool = False) -> Report:
     """Assert that ``backward()`` gives your hand-derived gradient ∂f/∂x_i at ``inputs``.
 
     ``f`` takes one ``Value`` per input and returns a ``Value``; ``expected`` is a list of numbers
@@ -83,12 +85,14 @@ def assert_grad(f: Callable[..., Any], inputs: Any, expected: Any, *, atol: floa
     atol + rtol·|expected|, atol 1e-10, rtol 1e-7) since both sides are exact formulas in floats.
     Raises ``GradcheckError`` with the table (the numerical gradient, with step ``eps``, referees
     each failed row; with ``check_nodes`` the first wrong node is named when backward() is wrong).
+    With ``symbolic=True`` (needs sympy) the message also shows ∂f/∂x_i as sympy derives it from
+    f's graph (``autograd.formula``), beside the numbers.
     """
     __tracebackhide__ = True
     check_settings("assert_grad", eps=eps, atol=atol, rtol=rtol)
     xs, names = resolve_inputs(f, inputs, "assert_grad")
     want = _expected(expected, xs)
-    root, _, grads = analytic_grads(f, xs, names, "assert_grad")
+    root, leaves, grads = analytic_grads(f, xs, names, "assert_grad")
     bad = [i for i, (a, e) in enumerate(zip(grads, want, strict=True)) if not close(a, e, atol, rtol)]
     if not bad:
         return Report([GradRow(n, x, a, e) for n, x, a, e in zip(names, xs, grads, want, strict=True)], "expected")
@@ -102,8 +106,16 @@ def assert_grad(f: Callable[..., Any], inputs: Any, expected: Any, *, atol: floa
         node = find_bad_node(root, f=f, xs=xs, names=names, eps=eps)
         if node is not None:
             text += "\n" + node_message(node) + "\n"
+    if symbolic:
+        text += "\n" + _symbolic(root, leaves) + "\n"
     text += "\nanalytic: backward(); expected: yours; numerical: central differences, as a referee"
     raise GradcheckError(text, rows, node)
+
+
+def _symbolic(root: Value, leaves: list[Value]) -> str:
+    """∂f/∂x_i from sympy, one line per input, for a failure message."""
+    lines = [f"  ∂f/∂{g.symbol} = {g.expr}   (= {fmt(g.at())} here)" for g in formula(root, leaves)]
+    return "symbolic (sympy, from f's graph):\n" + "\n".join(lines)
 
 
 def assert_gradcheck(f: Callable[..., Any], *inputs: Any, **options: Any) -> Report:

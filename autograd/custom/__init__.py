@@ -41,7 +41,7 @@ from typing import Any, overload
 
 from autograd.backprop import MissingDerivativeError
 from autograd.engine import apply as apply
-from autograd.ops import Op
+from autograd.ops import Op, checked_deriv
 
 # exp, log, sqrt, tanh, sigmoid, sin, cos on floats or Values, for derivatives that can be
 # differentiated again: the engine's own (``autograd.ops``), re-exported here for users.
@@ -105,14 +105,16 @@ class CustomOp(Op):
         if not callable(fn):
             raise TypeError(f"op {self.name!r}: the derivative must be a function, got {fn!r}")
         name, n, y = self.name, self.inputs, _takes_y(self.name, fn, self.inputs)
+        deriv: Callable[..., Any]
         if n == 1:
-            self.deriv = (lambda x, out, c: fn(x, out)) if y else (lambda x, out, c: fn(x))
+            deriv = (lambda x, out, c: fn(x, out)) if y else (lambda x, out, c: fn(x))
         elif n == 2:
-            self.deriv = lambda a, b, out, c: tuple(_many(name, fn(a, b, out) if y else fn(a, b), 2))
+            deriv = lambda a, b, out, c: tuple(_many(name, fn(a, b, out) if y else fn(a, b), 2))
         elif n is None:
-            self.deriv = lambda xs, out, c: _many(name, fn(xs, out) if y else fn(xs), len(xs))
+            deriv = lambda xs, out, c: _many(name, fn(xs, out) if y else fn(xs), len(xs))
         else:
-            self.deriv = lambda xs, out, c: _many(name, fn(*xs, out) if y else fn(*xs), len(xs))
+            deriv = lambda xs, out, c: _many(name, fn(*xs, out) if y else fn(*xs), len(xs))
+        self.deriv = checked_deriv(self, deriv)  # real numbers only, one per input (see autograd.ops)
         return self
 
 

@@ -2,8 +2,10 @@
 
 Every piece of user text (node labels, group names, titles) reaches Graphviz through
 ``html_text``, which turns it into the text of an HTML-like label: ``& < > "`` become entities,
-line breaks become ``<BR/>`` and characters that XML cannot hold become visible escapes. A label
-therefore shows exactly what the user wrote and can never change the graph's structure.
+line breaks become ``<BR/>``, characters that XML cannot hold become visible escapes, and every
+backslash is doubled (in any label Graphviz replaces ``\\N``, ``\\G``, ``\\E``, ``\\T``, ``\\H``,
+``\\L`` by names and reads ``\\\\`` as one backslash). A label therefore shows exactly what the
+user wrote and can never change the graph's structure.
 """
 
 from __future__ import annotations
@@ -60,11 +62,12 @@ def html_text(text: object) -> str:
 
     ``& < > "`` become entities, each line break (``\\n``, ``\\r\\n`` or ``\\r``) becomes
     ``<BR/>``, a tab becomes a space, and characters XML cannot hold (control characters, lone
-    surrogates) are shown as escapes such as ``\\x1b``. Text longer than ``MAX_LABEL_CHARS`` is
-    cut with a marker (``clip``), so Graphviz never rejects a label.
+    surrogates) are shown as escapes such as ``\\x1b``. Each backslash is doubled: Graphviz turns
+    ``\\\\`` back into one and would otherwise expand ``\\N`` (``"a\\Nb"`` would show as ``av0b``).
+    Text longer than ``MAX_LABEL_CHARS`` is cut with a marker (``clip``), so Graphviz never rejects a label.
     """
     text = clip(str(text)).replace("\r\n", "\n").replace("\r", "\n")  # a label set to a non-str shows as str()
-    text = _NOT_XML.sub(_visible, text).translate(_ENTITIES)
+    text = _NOT_XML.sub(_visible, text).translate(_ENTITIES).replace("\\", "\\\\")
     return text.replace("\n", "<BR/>")
 
 

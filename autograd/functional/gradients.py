@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError, call_deriv, local_grads
+from autograd.backprop import MissingDerivativeError, call_deriv, derivative_error, local_grads
 from autograd.engine import Value, closure_of, constant_of, has_rule, is_closure, parents_of, walk
 from autograd.graph import backward_order, pending_counts
 
@@ -44,7 +44,10 @@ def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
         for p in unique:
             p.grad = 0.0
         v.grad = g
-        closure_of(v)()
+        try:
+            closure_of(v)()
+        except Exception as e:
+            raise derivative_error("grad", v, e) from e
         return [(p, p.grad) for p in unique]
     finally:
         for p, old in saved:
@@ -74,7 +77,7 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
                 for p, d in _closure_float_step(v, g):
                     acc[p] = get(p, 0.0) + d
             else:  # δ_p += δ_v · ∂v/∂p, parents in argument order, as backward() adds them
-                for p, d in zip(ps, local_grads(v), strict=True):
+                for p, d in zip(ps, local_grads(v, "grad"), strict=True):
                     acc[p] = get(p, 0.0) + g * d
             for p in ps:
                 if not p.is_leaf:
@@ -105,7 +108,12 @@ def local_derivatives(v: Value) -> Sequence[Any]:
     if not has_rule(v):
         raise _no_rule(v)
     ps = parents_of(v)
-    ds = call_deriv(op, ps, v, constant_of(v))
+    try:
+        ds = call_deriv(op, ps, v, constant_of(v))
+    except MissingDerivativeError:
+        raise
+    except Exception as e:
+        raise derivative_error("grad(create_graph=True)", v, e) from e
     n = len(ps)
     if len(ds) != n:
         raise TypeError(f"grad: op {op.name!r} returned {len(ds)} derivative(s) for {n} input(s) at node {v!r}")
