@@ -24,36 +24,31 @@ from __future__ import annotations
 import functools
 import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Union
 
 from autograd import backprop, ops
-from autograd.backprop import RulelessError
+from autograd.graph import (
+    closure_of,
+    constant_of,
+    has_rule,
+    is_closure,
+    operation_of,
+    parents_of,
+    ruleless_op,
+    set_closure,
+    walk,
+)
+from autograd.operators import as_number, describe
 from autograd.ops import ADD, MUL, Op
+
+__all__ = ["Number", "Operand", "Value", "apply", "as_number", "closure_of", "constant_of", "describe", "has_rule",
+           "is_closure", "make_node", "operation_of", "parents_of", "walk", "with_parents"]
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 _new = object.__new__
-
-
-def describe(x: object) -> str:
-    """``repr(x)`` cut to 60 characters, for error messages."""
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def as_number(x: object, where: str) -> float:
-    """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
-    try:
-        if type(x) is float or type(x) is int:
-            return float(x)
-        if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return float(x)
-    except OverflowError:
-        raise OverflowError(f"{where}: {describe(x)} does not fit in a float (|x| < 1.8e308)") from None
-    raise TypeError(f"{where}: expected a real number or a Value, got {describe(x)} of type {type(x).__name__}; "
-                    "convert it with float(...) or wrap it in Value(...)")
 
 
 _NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.exp(x) (and every math.* "
@@ -114,61 +109,6 @@ def _special_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) 
     return v
 
 
-def parents_of(v: Value) -> tuple[Value, ...]:
-    """``v``'s parents (``v._prev``): a tuple in argument order, duplicates kept; ``()`` for a leaf."""
-    a = v._in
-    if v._in2 is not None:
-        return (a, v._in2)
-    return () if a is None else (a if type(a) is tuple else (a,))
-
-
-def operation_of(v: Value) -> Op | None:
-    """The ``Op`` that made ``v`` (None for a leaf): compare it by identity, ``operation_of(y) is ops.TANH``."""
-    return v._operation
-
-
-def constant_of(v: Value) -> Any:
-    """The op's constant operand (2.0 for ``x * 2``), or None (also for a micrograd-style closure)."""
-    return None if is_closure(v) else v._const
-
-
-def is_closure(v: Value) -> bool:
-    """Whether ``v``'s gradient flows through a micrograd-style ``_backward`` closure the user set."""
-    return v._operation is not None and v._operation.arity == -1
-
-
-def closure_of(v: Value) -> Callable[[], None]:
-    """The user's ``_backward`` closure of a node for which ``is_closure(v)``."""
-    fn: Callable[[], None] = v._const
-    return fn
-
-
-class TagOnly(Op):
-    """The op of a node made micrograd's way, ``Value(data, children, 'tag')``: a tag, no rule.
-
-    Its gradient can only flow through a ``_backward`` closure the user sets (then arity is −1).
-    """
-
-    __slots__ = ()
-    checks_derivative = False  # its derivative only raises
-
-
-def _ruleless(tag: str, arity: int) -> Op:
-    """The op of ``Value(data, children, 'tag')`` before any ``_backward`` is set: no derivative."""
-    def deriv(*args: Any) -> Any:
-        raise RulelessError(f"op {tag!r} has parents but no derivative rule")
-
-    def forward(*xs: float) -> float:
-        raise TypeError(f"op {tag!r} was made by Value(data, children, op) and has no forward function")
-
-    return TagOnly(tag or "?", forward, deriv, arity=arity)
-
-
-def has_rule(v: Value) -> bool:
-    """Whether ``v`` is interior and its op has a derivative rule (not micrograd's tag alone, nor a closure)."""
-    return v._operation is not None and not isinstance(v._operation, TagOnly)
-
-
 def with_parents(v: Value, parents: Iterable[Value]) -> Value:
     """A node made by ``v``'s op and constant on other parents, with ``v``'s data (for checks that
     rerun one node's backward step); recorded even inside ``no_grad``."""
@@ -180,14 +120,6 @@ def with_parents(v: Value, parents: Iterable[Value]) -> Value:
     else:
         c._in, c._in2 = ps[0], (ps[1] if len(ps) > 1 else None)
     return c
-
-
-@functools.lru_cache(maxsize=256)
-def _closure_op(tag: str) -> Op:
-    """The op of a node whose backward is a user's micrograd-style closure (arity −1)."""
-    op = _ruleless(tag or "closure", 1)
-    op.arity = -1
-    return op
 
 
 def _unary(x: Value, op: Op, c: Any = None) -> Value:
@@ -283,7 +215,7 @@ class Value:
         self._const = self._in = self._in2 = self._operation = None
         if children:
             arity = len(children) if len(children) <= 2 else 0
-            op = _op if isinstance(_op, Op) else _ruleless(_op, arity)
+            op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
             if op.arity != arity:
                 raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
             self._operation = op
@@ -514,19 +446,6 @@ def _data_of(x: object, where: str) -> float:
     return x.data if isinstance(x, Value) else as_number(x, f"Value {where} x")
 
 
-def set_closure(node: Value, fn: Callable[[], None]) -> None:
-    """``node._backward = fn``: the node's gradient now flows through the user's closure (first-order only).
-
-    A leaf stays a leaf (micrograd gives every node a ``_backward``; a leaf's does nothing).
-    """
-    if not callable(fn):
-        raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
-    if node._operation is None:
-        return
-    tag, parents = node._op, parents_of(node)
-    node._operation, node._in, node._in2, node._const = _closure_op(tag), parents, None, fn
-
-
 def _method(op: Op) -> Callable[..., Value]:
     """The ``Value`` method that records ``op`` (``x.tanh()``), from its table entry."""
 
@@ -550,52 +469,3 @@ for _entry in ops.TABLE:
 setattr(Value, "__abs__", getattr(Value, "abs"))  # noqa: B009, B010  (abs(x): attached just above)
 
 
-def walk(root: Value) -> Iterator[Value]:
-    """Every node of ``root``'s graph once (root first), without recursion."""
-    seen = {root}
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        yield v
-        for p in parents_of(v):
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
-
-
-# -- recording on and off -------------------------------------------------------------------------
-def is_grad_enabled() -> bool:
-    """Whether operations in this thread record their parents (False inside ``no_grad``)."""
-    return getattr(_local, "depth", 0) == 0
-
-
-class no_grad:
-    """Context manager (and decorator) inside which operations record no parents, as ``torch.no_grad``.
-
-    Results are leaves: cheaper to make, and ``backward()`` does not reach through them. Nestable
-    and per thread: another thread keeps recording.
-    """
-
-    def __enter__(self) -> no_grad:
-        global _threads_off
-        depth = getattr(_local, "depth", 0)
-        _local.depth = depth + 1
-        if depth == 0:
-            with _lock:
-                _threads_off += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        global _threads_off
-        _local.depth -= 1
-        if _local.depth == 0:
-            with _lock:
-                _threads_off -= 1
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper

@@ -1,24 +1,129 @@
-"""Orders over a graph for the walks other than ``backward()``: checking, drawing, higher order.
+"""The graph: what a node's slots mean (read by everyone but the engine through these helpers),
+micrograd-style nodes, and the orders for the walks other than ``backward()``.
 
-They keep their counts in a dict and never touch the nodes (``_pending`` belongs to
+``autograd.engine`` makes nodes; this module reads them through the small protocol of
+``autograd.backprop.Node`` (it never imports the engine):
+
+* ``_operation``: the ``Op`` that made the node; ``None`` for a leaf.
+* ``_in``: the parent of a one-input op, the first parent of a two-input op, or the tuple of all
+  parents (ops of any arity, and micrograd-style closures); ``None`` for a leaf.
+* ``_in2``: the second parent of a two-input op; ``None`` otherwise.
+* ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
+* ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
+
+The orders keep their counts in a dict and never touch the nodes (``_pending`` belongs to
 ``backward()``), so they are safe to run at any time, also from several threads.
 """
 
 from __future__ import annotations
 
-from autograd.engine import Value, parents_of, walk
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
-__all__ = ["backward_order", "pending_counts", "topological_order", "walk"]
+from autograd.backprop import Node, RulelessError
+from autograd.ops import Op
+
+N = TypeVar("N", bound=Node)
 
 
-def pending_counts(root: Value) -> dict[Value, int]:
+def parents_of(v: N) -> tuple[N, ...]:
+    """``v``'s parents (``v._prev``): a tuple in argument order, duplicates kept; ``()`` for a leaf."""
+    a = v._in
+    if v._in2 is not None:
+        return (a, v._in2)
+    return () if a is None else (a if type(a) is tuple else (a,))
+
+
+def operation_of(v: N) -> Op | None:
+    """The ``Op`` that made ``v`` (None for a leaf): compare it by identity, ``operation_of(y) is ops.TANH``."""
+    return v._operation
+
+
+def constant_of(v: N) -> Any:
+    """The op's constant operand (2.0 for ``x * 2``), or None (also for a micrograd-style closure)."""
+    return None if is_closure(v) else v._const
+
+
+def is_closure(v: N) -> bool:
+    """Whether ``v``'s gradient flows through a micrograd-style ``_backward`` closure the user set."""
+    return v._operation is not None and v._operation.arity == -1
+
+
+def closure_of(v: N) -> Callable[[], None]:
+    """The user's ``_backward`` closure of a node for which ``is_closure(v)``."""
+    fn: Callable[[], None] = v._const
+    return fn
+
+
+class TagOnly(Op):
+    """The op of a node made micrograd's way, ``Value(data, children, 'tag')``: a tag, no rule.
+
+    Its gradient can only flow through a ``_backward`` closure the user sets (then arity is −1).
+    """
+
+    __slots__ = ()
+    checks_derivative = False  # its derivative only raises
+
+
+def ruleless_op(tag: str, arity: int) -> Op:
+    """The op of ``Value(data, children, 'tag')`` before any ``_backward`` is set: no derivative."""
+    def deriv(*args: Any) -> Any:
+        raise RulelessError(f"op {tag!r} has parents but no derivative rule")
+
+    def forward(*xs: float) -> float:
+        raise TypeError(f"op {tag!r} was made by Value(data, children, op) and has no forward function")
+
+    return TagOnly(tag or "?", forward, deriv, arity=arity)
+
+
+def has_rule(v: N) -> bool:
+    """Whether ``v`` is interior and its op has a derivative rule (not micrograd's tag alone, nor a closure)."""
+    return v._operation is not None and not isinstance(v._operation, TagOnly)
+
+
+@functools.lru_cache(maxsize=256)
+def closure_op(tag: str) -> Op:
+    """The op of a node whose backward is a user's micrograd-style closure (arity −1)."""
+    op = ruleless_op(tag or "closure", 1)
+    op.arity = -1
+    return op
+
+
+def set_closure(node: Node, fn: Callable[[], None]) -> None:
+    """``node._backward = fn``: the node's gradient now flows through the user's closure (first-order only).
+
+    A leaf stays a leaf (micrograd gives every node a ``_backward``; a leaf's does nothing).
+    """
+    if not callable(fn):
+        raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
+    if node._operation is None:
+        return
+    tag, parents = node._operation.tag_of(node._const), parents_of(node)
+    node._operation, node._in, node._in2, node._const = closure_op(tag), parents, None, fn
+
+
+def walk(root: N) -> Iterator[N]:
+    """Every node of ``root``'s graph once (root first), without recursion."""
+    seen = {root}
+    stack = [root]
+    while stack:
+        v = stack.pop()
+        yield v
+        for p in parents_of(v):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+
+
+def pending_counts(root: N) -> dict[N, int]:
     """How many edges lead into each interior node of ``root``'s graph from inside the graph."""
-    pending: dict[Value, int] = {}
+    pending: dict[N, int] = {}
     get = pending.get
-    todo = [root] if not root.is_leaf else []
+    todo = [root] if root._operation is not None else []
     while todo:
         for p in parents_of(todo.pop()):
-            if not p.is_leaf:
+            if p._operation is not None:
                 seen = get(p, 0)
                 pending[p] = seen + 1
                 if not seen:
@@ -26,22 +131,22 @@ def pending_counts(root: Value) -> dict[Value, int]:
     return pending
 
 
-def backward_order(root: Value) -> list[Value]:
+def backward_order(root: N) -> list[N]:
     """The interior nodes in the order ``root.backward()`` processes them (Kahn's order from the root).
 
     Node k of this list is the k-th to pass its gradient on (∂L/∂p += ∂L/∂v · ∂v/∂p): every node
     comes after all the nodes that consume it. Leaves only receive gradient and are not listed.
     """
-    if root.is_leaf:
+    if root._operation is None:
         return []
     pending = pending_counts(root)
-    order: list[Value] = []
+    order: list[N] = []
     ready = [root]
     while ready:
         v = ready.pop()
         order.append(v)
         for p in parents_of(v):
-            if not p.is_leaf:
+            if p._operation is not None:
                 n = pending[p] - 1
                 pending[p] = n
                 if not n:
@@ -49,13 +154,13 @@ def backward_order(root: Value) -> list[Value]:
     return order
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: N) -> list[N]:
     """Every node of ``root``'s graph once, parents before children, ``root`` last.
 
     A depth-first walk (no recursion) that visits parents in argument order: the order depends
     only on the graph's structure, so it is the same in every process and for a rebuilt graph.
     """
-    order: list[Value] = []
+    order: list[N] = []
     seen = {root}
     stack = [(root, iter(parents_of(root)))]
     while stack:
