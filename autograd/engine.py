@@ -4,25 +4,13 @@ A node holds ``data``, ``grad``, a ``label`` and how it was made: the operation 
 table in ``autograd.ops``), its parents and the op's constant operand (``x * 2`` records one
 parent and the constant 2). ``_op`` is micrograd's tag as a real ``str`` (``'+'``, ``'ReLU'``,
 ``'**2'``); ``_prev`` is the tuple of parents. Nodes hold no closures, so a graph has no reference
-cycles and is freed by reference counting alone. ``backward()`` is in ``autograd.backprop``.
-
-The node's encoding belongs to this module (and to the backward pass, which reads it in its hot
-loop); everything else uses ``parents_of``, ``constant_of``, ``operation_of`` and ``is_closure``:
-
-* ``_operation``: the ``Op`` that made the node; ``None`` for a leaf.
-* ``_in``: the parent of a one-input op, the first parent of a two-input op, or the tuple of all
-  parents (ops of any arity, and micrograd-style closures); ``None`` for a leaf.
-* ``_in2``: the second parent of a two-input op; ``None`` otherwise.
-* ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
-* ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
-  ``backward()`` passes run one at a time (a lock, see ``autograd.backprop``), so threads never
-  share these counts, and leaves shared between graphs lose no update.
+cycles and is freed by reference counting alone. The chain rule is ``autograd.backprop``; what each
+slot holds is written down (and read for everyone else) in ``autograd.graph``.
 """
 
 from __future__ import annotations
 
 import functools
-import numbers
 import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Union
@@ -32,17 +20,18 @@ from autograd.graph import (
     closure_of,
     constant_of,
     has_rule,
+    init_node,
     is_closure,
     operation_of,
     parents_of,
-    ruleless_op,
     set_closure,
     walk,
+    with_parents,
 )
 from autograd.operators import as_number, describe
 from autograd.ops import ADD, MUL, Op
 
-__all__ = ["Number", "Operand", "Value", "apply", "as_number", "closure_of", "constant_of", "describe", "has_rule",
+__all__ = ["Number", "Operand", "Value", "as_number", "closure_of", "constant_of", "describe", "has_rule",
            "is_closure", "make_node", "operation_of", "parents_of", "walk", "with_parents"]
 
 Number = Union[int, float]
@@ -109,19 +98,6 @@ def _special_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) 
     return v
 
 
-def with_parents(v: Value, parents: Iterable[Value]) -> Value:
-    """A node made by ``v``'s op and constant on other parents, with ``v``'s data (for checks that
-    rerun one node's backward step); recorded even inside ``no_grad``."""
-    ps = tuple(parents)
-    c = make_node(v.data, None, None)
-    c._operation, c._const = v._operation, v._const
-    if type(v._in) is tuple:
-        c._in = ps
-    else:
-        c._in, c._in2 = ps[0], (ps[1] if len(ps) > 1 else None)
-    return c
-
-
 def _unary(x: Value, op: Op, c: Any = None) -> Value:
     try:
         y = op.forward(x.data) if c is None else op.forward(x.data, c)
@@ -130,25 +106,18 @@ def _unary(x: Value, op: Op, c: Any = None) -> Value:
     return make_node(y, op, x, None, c)
 
 
-def apply(op: Op, *inputs: Any) -> Value:
-    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves): ``op(x)``."""
-    if op.arity > 0 and len(inputs) != op.arity:
-        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
-    if not inputs:
-        raise TypeError(f"{op.name}: needs at least one input")
-    nodes = tuple(v if isinstance(v, Value) else Value(as_number(v, op.name)) for v in inputs)
-    try:
-        y = op.forward(*[v.data for v in nodes])
-    except (ValueError, ArithmeticError) as e:
-        labels = ", ".join(repr(v.label) for v in nodes if v.label)
-        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
-    y = as_number(y, f"{op.name} (its forward returned)")
-    if op.arity == 0:
-        return make_node(y, op, nodes)
-    return make_node(y, op, nodes[0], nodes[1] if op.arity == 2 else None)
 
 
-ops._record.append(apply)
+def _comparison(symbol: str, compare: Callable[[float, float], bool]) -> Callable[[Value, Operand], bool]:
+    """``v < w`` and friends compare ``data`` (``bool``); refused while ``autograd.compiler`` traces."""
+
+    def method(self: Value, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, symbol, other)
+        return compare(self.data, _data_of(other, symbol))
+
+    method.__name__ = f"compare {symbol}"
+    return method
 
 
 class Value:
@@ -191,38 +160,7 @@ class Value:
             self._operation = self._in = self._in2 = self._const = None
             self._pending = 0
             return
-        if isinstance(data, Value) or isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(
-                f"Value: data must be a real number (int, float or numpy scalar), got {describe(data)} "
-                f"of type {type(data).__name__}" + ("; use v.data or v.detach()" if isinstance(data, Value) else ""))
-        if isinstance(_children, str):  # Value(2.0, 'a'): the second argument is a label
-            _children, label = (), _children
-        children = tuple(_children)
-        for ch in children:
-            if not isinstance(ch, Value):
-                raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {describe(label)}")
-        if not isinstance(_op, (str, Op)):
-            raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
-        try:
-            self.data = float(data)
-        except OverflowError:
-            raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
-        self.grad = 0.0
-        self.label = label
-        self._pending = 0
-        self._const = self._in = self._in2 = self._operation = None
-        if children:
-            arity = len(children) if len(children) <= 2 else 0
-            op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
-            if op.arity != arity:
-                raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
-            self._operation = op
-            if len(children) == 2:
-                self._in, self._in2 = children
-            else:
-                self._in = children[0] if len(children) == 1 else children
+        init_node(self, data, _children, _op, label)  # micrograd's Value(data, children, op), checked
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
@@ -339,26 +277,11 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    # -- comparisons and conversions (on data); refused while ``autograd.compiler`` traces ------
-    def __lt__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, "<", other)
-        return self.data < _data_of(other, "<")
-
-    def __le__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, "<=", other)
-        return self.data <= _data_of(other, "<=")
-
-    def __gt__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, ">", other)
-        return self.data > _data_of(other, ">")
-
-    def __ge__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, ">=", other)
-        return self.data >= _data_of(other, ">=")
+    # -- comparisons (on data) and conversions --------------------------------------------------
+    __lt__ = _comparison("<", float.__lt__)
+    __le__ = _comparison("<=", float.__le__)
+    __gt__ = _comparison(">", float.__gt__)
+    __ge__ = _comparison(">=", float.__ge__)
 
     def __bool__(self) -> bool:
         """Always True (as for any object); refused while tracing, where ``if v:`` is a branch on a node."""

@@ -18,10 +18,12 @@ The orders keep their counts in a dict and never touch the nodes (``_pending`` b
 from __future__ import annotations
 
 import functools
+import numbers
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from autograd.backprop import Node, RulelessError
+from autograd.operators import describe
 from autograd.ops import Op
 
 N = TypeVar("N", bound=Node)
@@ -64,6 +66,56 @@ class TagOnly(Op):
 
     __slots__ = ()
     checks_derivative = False  # its derivative only raises
+
+
+def with_parents(v: N, parents: tuple[N, ...]) -> N:
+    """A node made by ``v``'s op and constant on other parents, with ``v``'s data (for checks that
+    rerun one node's backward step); recorded even inside ``no_grad``."""
+    c = object.__new__(type(v))
+    c.data, c.grad, c.label, c._pending = v.data, 0.0, "", 0
+    c._operation, c._const, c._in2 = v._operation, v._const, None
+    if type(v._in) is tuple:
+        c._in = parents
+    else:
+        c._in, c._in2 = parents[0], (parents[1] if len(parents) > 1 else None)
+    return c
+
+
+def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> None:
+    """``Value(data, children, op, label)`` the micrograd way: every argument checked, the slots laid
+    out as above (``op``: micrograd's tag, which gets a rule-less op, or an ``autograd.Op``)."""
+    if isinstance(data, type(node)) or isinstance(data, bool) or not isinstance(data, numbers.Real):
+        raise TypeError(
+            f"Value: data must be a real number (int, float or numpy scalar), got {describe(data)} "
+            f"of type {type(data).__name__}" + ("; use v.data or v.detach()" if isinstance(data, type(node)) else ""))
+    if isinstance(_children, str):  # Value(2.0, 'a'): the second argument is a label
+        _children, label = (), _children
+    children = tuple(_children)
+    for ch in children:
+        if not isinstance(ch, type(node)):
+            raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
+    if not isinstance(label, str):
+        raise TypeError(f"Value: label must be a str, got {describe(label)}")
+    if not isinstance(_op, (str, Op)):
+        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
+    try:
+        node.data = float(data)
+    except OverflowError:
+        raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
+    node.grad = 0.0
+    node.label = label
+    node._pending = 0
+    node._const = node._in = node._in2 = node._operation = None
+    if children:
+        arity = len(children) if len(children) <= 2 else 0
+        op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
+        if op.arity != arity:
+            raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
+        node._operation = op
+        if len(children) == 2:
+            node._in, node._in2 = children
+        else:
+            node._in = children[0] if len(children) == 1 else children
 
 
 def ruleless_op(tag: str, arity: int) -> Op:
