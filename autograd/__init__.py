@@ -28,14 +28,15 @@ from autograd.checking import (
 )
 from autograd.compiler import CompiledStep, TraceError, memory_of
 from autograd.compiler import compile as compile  # re-exported, see below
-from autograd.custom import op
+from autograd.custom import apply, op
 from autograd.debugging import AnomalyError, detect_anomaly
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
-from autograd.engine import Value, apply, is_grad_enabled, no_grad, walk
+from autograd.engine import Value, walk
 from autograd.explain import explain, step_through
 from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order
+from autograd.modes import is_grad_enabled, no_grad
 from autograd.ops import Op
 from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below

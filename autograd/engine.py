@@ -4,56 +4,42 @@ A node holds ``data``, ``grad``, a ``label`` and how it was made: the operation 
 table in ``autograd.ops``), its parents and the op's constant operand (``x * 2`` records one
 parent and the constant 2). ``_op`` is micrograd's tag as a real ``str`` (``'+'``, ``'ReLU'``,
 ``'**2'``); ``_prev`` is the tuple of parents. Nodes hold no closures, so a graph has no reference
-cycles and is freed by reference counting alone. ``backward()`` is in ``autograd.backprop``.
-
-The node's encoding belongs to this module (and to the backward pass, which reads it in its hot
-loop); everything else uses ``parents_of``, ``constant_of``, ``operation_of`` and ``is_closure``:
-
-* ``_operation``: the ``Op`` that made the node; ``None`` for a leaf.
-* ``_in``: the parent of a one-input op, the first parent of a two-input op, or the tuple of all
-  parents (ops of any arity, and micrograd-style closures); ``None`` for a leaf.
-* ``_in2``: the second parent of a two-input op; ``None`` otherwise.
-* ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
-* ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
-  ``backward()`` passes run one at a time (a lock, see ``autograd.backprop``), so threads never
-  share these counts, and leaves shared between graphs lose no update.
+cycles and is freed by reference counting alone. The chain rule is ``autograd.backprop``; what each
+slot holds is written down (and read for everyone else) in ``autograd.graph``.
 """
 
 from __future__ import annotations
 
 import functools
-import numbers
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Union
 
 from autograd import backprop, ops
-from autograd.backprop import RulelessError
+from autograd.graph import (
+    closure_of,
+    constant_of,
+    copy_graph,
+    copy_node,
+    has_rule,
+    init_node,
+    is_closure,
+    operation_of,
+    parents_of,
+    set_closure,
+    walk,
+    with_parents,
+)
+from autograd.operators import as_number, describe
 from autograd.ops import ADD, MUL, Op
+
+__all__ = ["Number", "Operand", "Value", "as_number", "closure_of", "constant_of", "describe", "has_rule",
+           "is_closure", "make_node", "operation_of", "parents_of", "walk", "with_parents"]
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 _new = object.__new__
-
-
-def describe(x: object) -> str:
-    """``repr(x)`` cut to 60 characters, for error messages."""
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def as_number(x: object, where: str) -> float:
-    """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
-    try:
-        if type(x) is float or type(x) is int:
-            return float(x)
-        if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return float(x)
-    except OverflowError:
-        raise OverflowError(f"{where}: {describe(x)} does not fit in a float (|x| < 1.8e308)") from None
-    raise TypeError(f"{where}: expected a real number or a Value, got {describe(x)} of type {type(x).__name__}; "
-                    "convert it with float(...) or wrap it in Value(...)")
 
 
 _NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.exp(x) (and every math.* "
@@ -114,82 +100,6 @@ def _special_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) 
     return v
 
 
-def parents_of(v: Value) -> tuple[Value, ...]:
-    """``v``'s parents (``v._prev``): a tuple in argument order, duplicates kept; ``()`` for a leaf."""
-    a = v._in
-    if v._in2 is not None:
-        return (a, v._in2)
-    return () if a is None else (a if type(a) is tuple else (a,))
-
-
-def operation_of(v: Value) -> Op | None:
-    """The ``Op`` that made ``v`` (None for a leaf): compare it by identity, ``operation_of(y) is ops.TANH``."""
-    return v._operation
-
-
-def constant_of(v: Value) -> Any:
-    """The op's constant operand (2.0 for ``x * 2``), or None (also for a micrograd-style closure)."""
-    return None if is_closure(v) else v._const
-
-
-def is_closure(v: Value) -> bool:
-    """Whether ``v``'s gradient flows through a micrograd-style ``_backward`` closure the user set."""
-    return v._operation is not None and v._operation.arity == -1
-
-
-def closure_of(v: Value) -> Callable[[], None]:
-    """The user's ``_backward`` closure of a node for which ``is_closure(v)``."""
-    fn: Callable[[], None] = v._const
-    return fn
-
-
-class TagOnly(Op):
-    """The op of a node made micrograd's way, ``Value(data, children, 'tag')``: a tag, no rule.
-
-    Its gradient can only flow through a ``_backward`` closure the user sets (then arity is −1).
-    """
-
-    __slots__ = ()
-    checks_derivative = False  # its derivative only raises
-
-
-def _ruleless(tag: str, arity: int) -> Op:
-    """The op of ``Value(data, children, 'tag')`` before any ``_backward`` is set: no derivative."""
-    def deriv(*args: Any) -> Any:
-        raise RulelessError(f"op {tag!r} has parents but no derivative rule")
-
-    def forward(*xs: float) -> float:
-        raise TypeError(f"op {tag!r} was made by Value(data, children, op) and has no forward function")
-
-    return TagOnly(tag or "?", forward, deriv, arity=arity)
-
-
-def has_rule(v: Value) -> bool:
-    """Whether ``v`` is interior and its op has a derivative rule (not micrograd's tag alone, nor a closure)."""
-    return v._operation is not None and not isinstance(v._operation, TagOnly)
-
-
-def with_parents(v: Value, parents: Iterable[Value]) -> Value:
-    """A node made by ``v``'s op and constant on other parents, with ``v``'s data (for checks that
-    rerun one node's backward step); recorded even inside ``no_grad``."""
-    ps = tuple(parents)
-    c = make_node(v.data, None, None)
-    c._operation, c._const = v._operation, v._const
-    if type(v._in) is tuple:
-        c._in = ps
-    else:
-        c._in, c._in2 = ps[0], (ps[1] if len(ps) > 1 else None)
-    return c
-
-
-@functools.lru_cache(maxsize=256)
-def _closure_op(tag: str) -> Op:
-    """The op of a node whose backward is a user's micrograd-style closure (arity −1)."""
-    op = _ruleless(tag or "closure", 1)
-    op.arity = -1
-    return op
-
-
 def _unary(x: Value, op: Op, c: Any = None) -> Value:
     try:
         y = op.forward(x.data) if c is None else op.forward(x.data, c)
@@ -198,25 +108,18 @@ def _unary(x: Value, op: Op, c: Any = None) -> Value:
     return make_node(y, op, x, None, c)
 
 
-def apply(op: Op, *inputs: Any) -> Value:
-    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves): ``op(x)``."""
-    if op.arity > 0 and len(inputs) != op.arity:
-        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
-    if not inputs:
-        raise TypeError(f"{op.name}: needs at least one input")
-    nodes = tuple(v if isinstance(v, Value) else Value(as_number(v, op.name)) for v in inputs)
-    try:
-        y = op.forward(*[v.data for v in nodes])
-    except (ValueError, ArithmeticError) as e:
-        labels = ", ".join(repr(v.label) for v in nodes if v.label)
-        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
-    y = as_number(y, f"{op.name} (its forward returned)")
-    if op.arity == 0:
-        return make_node(y, op, nodes)
-    return make_node(y, op, nodes[0], nodes[1] if op.arity == 2 else None)
 
 
-ops._record.append(apply)
+def _comparison(symbol: str, compare: Callable[[float, float], bool]) -> Callable[[Value, Operand], bool]:
+    """``v < w`` and friends compare ``data`` (``bool``); refused while ``autograd.compiler`` traces."""
+
+    def method(self: Value, other: Operand) -> bool:
+        if _branch_hooks:
+            _branch_hooks[0](self, symbol, other)
+        return compare(self.data, _data_of(other, symbol))
+
+    method.__name__ = f"compare {symbol}"
+    return method
 
 
 class Value:
@@ -259,38 +162,7 @@ class Value:
             self._operation = self._in = self._in2 = self._const = None
             self._pending = 0
             return
-        if isinstance(data, Value) or isinstance(data, bool) or not isinstance(data, numbers.Real):
-            raise TypeError(
-                f"Value: data must be a real number (int, float or numpy scalar), got {describe(data)} "
-                f"of type {type(data).__name__}" + ("; use v.data or v.detach()" if isinstance(data, Value) else ""))
-        if isinstance(_children, str):  # Value(2.0, 'a'): the second argument is a label
-            _children, label = (), _children
-        children = tuple(_children)
-        for ch in children:
-            if not isinstance(ch, Value):
-                raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
-        if not isinstance(label, str):
-            raise TypeError(f"Value: label must be a str, got {describe(label)}")
-        if not isinstance(_op, (str, Op)):
-            raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
-        try:
-            self.data = float(data)
-        except OverflowError:
-            raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
-        self.grad = 0.0
-        self.label = label
-        self._pending = 0
-        self._const = self._in = self._in2 = self._operation = None
-        if children:
-            arity = len(children) if len(children) <= 2 else 0
-            op = _op if isinstance(_op, Op) else _ruleless(_op, arity)
-            if op.arity != arity:
-                raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
-            self._operation = op
-            if len(children) == 2:
-                self._in, self._in2 = children
-            else:
-                self._in = children[0] if len(children) == 1 else children
+        init_node(self, data, _children, _op, label)  # micrograd's Value(data, children, op), checked
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
@@ -407,26 +279,11 @@ class Value:
     def __pos__(self) -> Value:
         return self
 
-    # -- comparisons and conversions (on data); refused while ``autograd.compiler`` traces ------
-    def __lt__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, "<", other)
-        return self.data < _data_of(other, "<")
-
-    def __le__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, "<=", other)
-        return self.data <= _data_of(other, "<=")
-
-    def __gt__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, ">", other)
-        return self.data > _data_of(other, ">")
-
-    def __ge__(self, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, ">=", other)
-        return self.data >= _data_of(other, ">=")
+    # -- comparisons (on data) and conversions --------------------------------------------------
+    __lt__ = _comparison("<", float.__lt__)
+    __le__ = _comparison("<=", float.__le__)
+    __gt__ = _comparison(">", float.__gt__)
+    __ge__ = _comparison(">=", float.__ge__)
 
     def __bool__(self) -> bool:
         """Always True (as for any object); refused while tracing, where ``if v:`` is a branch on a node."""
@@ -461,39 +318,8 @@ class Value:
     def __reduce__(self) -> Any:
         raise TypeError("Value cannot be pickled; save numbers instead (nn modules have state_dict())")
 
-    def __copy__(self) -> Value:
-        """``copy.copy(v)``: a new node with the same data, grad, label, op and parents."""
-        c = _new(Value)
-        for name in Value.__slots__:
-            setattr(c, name, getattr(self, name))
-        c._pending = 0
-        return c
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """``copy.deepcopy(v)``: the whole graph copied (parents first, without recursion); ops are shared.
-        A node made by a micrograd-style ``_backward`` closure cannot be deep-copied (the closure
-        would still update the original nodes): copy.copy it, or rebuild the graph."""
-        stack = [self]
-        while stack:
-            v = stack[-1]
-            if id(v) in memo:
-                stack.pop()
-                continue
-            todo = [p for p in parents_of(v) if id(p) not in memo]
-            if todo:
-                stack.extend(todo)
-                continue
-            if is_closure(v):
-                raise TypeError(f"copy.deepcopy: node {v!r} was made with a micrograd-style _backward closure, "
-                                "which would still update the original nodes; use copy.copy or rebuild the graph")
-            c = v.__copy__()
-            a = v._in
-            c._in = tuple(memo[id(p)] for p in a) if type(a) is tuple else (None if a is None else memo[id(a)])
-            c._in2 = None if v._in2 is None else memo[id(v._in2)]
-            memo[id(v)] = c
-            stack.pop()
-        result: Value = memo[id(self)]
-        return result
+    __copy__ = copy_node  # copy.copy(v): a new node, same fields; deepcopy: the graph, ops shared
+    __deepcopy__ = copy_graph
 
     # -- gradients (the chain rule itself is in autograd.backprop) ------------------------------
     def backward(self, grad: Number = 1.0, *, retain_graph: bool | None = None) -> None:
@@ -548,19 +374,6 @@ def _data_of(x: object, where: str) -> float:
     return x.data if isinstance(x, Value) else as_number(x, f"Value {where} x")
 
 
-def set_closure(node: Value, fn: Callable[[], None]) -> None:
-    """``node._backward = fn``: the node's gradient now flows through the user's closure (first-order only).
-
-    A leaf stays a leaf (micrograd gives every node a ``_backward``; a leaf's does nothing).
-    """
-    if not callable(fn):
-        raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
-    if node._operation is None:
-        return
-    tag, parents = node._op, parents_of(node)
-    node._operation, node._in, node._in2, node._const = _closure_op(tag), parents, None, fn
-
-
 def _method(op: Op) -> Callable[..., Value]:
     """The ``Value`` method that records ``op`` (``x.tanh()``), from its table entry."""
 
@@ -584,52 +397,3 @@ for _entry in ops.TABLE:
 setattr(Value, "__abs__", getattr(Value, "abs"))  # noqa: B009, B010  (abs(x): attached just above)
 
 
-def walk(root: Value) -> Iterator[Value]:
-    """Every node of ``root``'s graph once (root first), without recursion."""
-    seen = {root}
-    stack = [root]
-    while stack:
-        v = stack.pop()
-        yield v
-        for p in parents_of(v):
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
-
-
-# -- recording on and off -------------------------------------------------------------------------
-def is_grad_enabled() -> bool:
-    """Whether operations in this thread record their parents (False inside ``no_grad``)."""
-    return getattr(_local, "depth", 0) == 0
-
-
-class no_grad:
-    """Context manager (and decorator) inside which operations record no parents, as ``torch.no_grad``.
-
-    Results are leaves: cheaper to make, and ``backward()`` does not reach through them. Nestable
-    and per thread: another thread keeps recording.
-    """
-
-    def __enter__(self) -> no_grad:
-        global _threads_off
-        depth = getattr(_local, "depth", 0)
-        _local.depth = depth + 1
-        if depth == 0:
-            with _lock:
-                _threads_off += 1
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        global _threads_off
-        _local.depth -= 1
-        if _local.depth == 0:
-            with _lock:
-                _threads_off -= 1
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper

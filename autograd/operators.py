@@ -9,6 +9,7 @@ Keeping the math apart lets it be tested alone (as minitorch does).
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 
@@ -150,3 +151,25 @@ def linear_c(*args: Any) -> float:
     for w, x in zip(wb[:-1], xs, strict=True):
         result += w * x
     return float(result)
+
+
+# -- checking that a number is one (shared by every entry point) --------------------------------
+
+
+def describe(x: object) -> str:
+    """``repr(x)`` cut to 60 characters, for error messages."""
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def as_number(x: object, where: str) -> float:
+    """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
+    try:
+        if type(x) is float or type(x) is int:
+            return float(x)
+        if isinstance(x, numbers.Real) and not isinstance(x, bool):
+            return float(x)
+    except OverflowError:
+        raise OverflowError(f"{where}: {describe(x)} does not fit in a float (|x| < 1.8e308)") from None
+    raise TypeError(f"{where}: expected a real number or a Value, got {describe(x)} of type {type(x).__name__}; "
+                    "convert it with float(...) or wrap it in Value(...)")

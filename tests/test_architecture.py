@@ -25,7 +25,6 @@ OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy"
 TOP_OF_AUTOGRAD = {"operators", "ops", "engine", "backprop", "graph", "reductions", "testing", "__init__", "__main__"}
 CORE = ("engine", "ops", "backprop")
 MAX_LINES = 400
-KNOWN_LONG = {"autograd/engine.py"}  # over MAX_LINES today (see test_known_long_modules_are_split)
 
 
 def module_name(path: Path) -> str:
@@ -209,16 +208,8 @@ def test_delta_takes_nothing_from_the_engine() -> None:
 
 @pytest.mark.parametrize("package", ["autograd", "nn", "benchmarks", "scripts"])
 def test_no_module_is_over_400_lines(package: str) -> None:
-    long = {name: n for p in files(package) if (n := lines(p)) > MAX_LINES and (name := str(p.relative_to(ROOT)))
-            not in KNOWN_LONG}
+    long = {str(p.relative_to(ROOT)): n for p in files(package) if (n := lines(p)) > MAX_LINES}
     assert long == {}, f"modules over {MAX_LINES} lines: {long}; split them by idea"
-
-
-@pytest.mark.xfail(strict=True, reason="autograd/engine.py is 531 lines (Value's operators and no_grad in one "
-                   "module); reported on issue 10: remove from KNOWN_LONG when it is split")
-@pytest.mark.parametrize("name", sorted(KNOWN_LONG))
-def test_known_long_modules_are_split(name: str) -> None:
-    assert lines(ROOT / name) <= MAX_LINES, f"{name}: {lines(ROOT / name)} lines"
 
 
 def test_the_top_of_autograd_is_the_engine_alone() -> None:

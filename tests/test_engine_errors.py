@@ -135,10 +135,10 @@ def test_operands_of_the_wrong_type(action: Callable[[Value], object], pattern: 
 @pytest.mark.parametrize("compare", ["<", "<=", ">", ">="])
 def test_ordering_comparisons_with_bad_types(compare: str, other: object) -> None:
     ops: dict[str, Callable[[Value, object], bool]] = {
-        "<": lambda a, b: a < b,  # type: ignore[operator]
-        "<=": lambda a, b: a <= b,  # type: ignore[operator]
-        ">": lambda a, b: a > b,  # type: ignore[operator]
-        ">=": lambda a, b: a >= b,  # type: ignore[operator]
+        "<": lambda a, b: a < b,  # type: ignore[arg-type]
+        "<=": lambda a, b: a <= b,  # type: ignore[arg-type]
+        ">": lambda a, b: a > b,  # type: ignore[arg-type]
+        ">=": lambda a, b: a >= b,  # type: ignore[arg-type]
     }
     with pytest.raises(TypeError, match=rf"Value {re.escape(compare)} x: expected a real number"):
         ops[compare](Value(1.0), other)

@@ -19,36 +19,13 @@ from autograd.custom import op
 from autograd.explain import ExplainError, Explanation, explain
 from autograd.explain.names import fmt
 from nn import delta, losses
+from tests.op_cases import CASES as SHARED_CASES
 
-# (op, f, inputs): f's output node is made by op; inputs away from kinks and domain edges.
+# (op, f, inputs): f's output node is made by op, from the shared cases (tests/op_cases.py), at the
+# first of each case's sample points that sits away from the op's kink.
 CASES: list[tuple[ops.Op, Callable[..., Any], list[float]]] = [
-    (ops.ADD, lambda a, b: a + b, [0.7, -1.3]),
-    (ops.SUB, lambda a, b: a - b, [0.7, -1.3]),
-    (ops.MUL, lambda a, b: a * b, [0.7, -1.3]),
-    (ops.DIV, lambda a, b: a / b, [0.7, -1.3]),
-    (ops.POW, lambda a, b: a**b, [1.7, 0.6]),
-    (ops.ADD_C, lambda x: x + 2.5, [0.3]),
-    (ops.SUB_C, lambda x: x - 2.5, [0.3]),
-    (ops.RSUB, lambda x: 2.5 - x, [0.3]),
-    (ops.MUL_C, lambda x: x * -1.5, [0.3]),
-    (ops.DIV_C, lambda x: x / 3.0, [0.3]),
-    (ops.RDIV, lambda x: 2.0 / x, [0.8]),
-    (ops.POW_C, lambda x: x**3, [0.8]),
-    (ops.RPOW, lambda x: 1.7**x, [0.8]),
-    (ops.NEG, lambda x: -x, [0.3]),
-    (ops.EXP, lambda x: x.exp(), [0.3]),
-    (ops.LOG, lambda x: x.log(), [1.3]),
-    (ops.TANH, lambda x: x.tanh(), [0.3]),
-    (ops.SIGMOID, lambda x: x.sigmoid(), [0.3]),
-    (ops.SOFTPLUS, lambda x: x.softplus(), [0.3]),
-    (ops.RELU, lambda x: x.relu(), [0.3]),
-    (ops.LEAKY_RELU, lambda x: x.leaky_relu(0.1), [-0.3]),
-    (ops.ABS, lambda x: x.abs(), [-0.3]),
-    (ops.SQRT, lambda x: x.sqrt(), [1.3]),
-    (ops.SIN, lambda x: x.sin(), [0.3]),
-    (ops.COS, lambda x: x.cos(), [0.3]),
-    (ops.SUM, lambda a, b, c: autograd.sum([a, b, c]), [0.1, 0.2, 0.3]),
-    (ops.LINEAR, lambda w1, w2, x1, x2, b: autograd.dot([w1, w2], [x1, x2], b), [0.5, -0.3, 1.0, 0.5, 0.1]),
+    (c.op, c.build, list(next(p for p in c.points if c.op.kink is None or all(x != 0.0 for x in p))))
+    for c in SHARED_CASES
 ]
 
 

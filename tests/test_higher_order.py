@@ -296,7 +296,7 @@ def test_gradgradcheck_reports_a_kink_instead_of_failing() -> None:
 
 def test_gradgradcheck_bad_input() -> None:
     from autograd.checking.second_order import gradgradcheck
-    from autograd.engine import no_grad
+    from autograd.modes import no_grad
 
     with pytest.raises(ValueError, match=r"gradgradcheck: eps must be a positive number"):
         gradgradcheck(lambda x: x * x, [1.0], eps=0.0)

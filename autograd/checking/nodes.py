@@ -155,7 +155,7 @@ def _op_step(v: Value) -> Step:
         qs = [Value(p.data, label=p.label) for p in v._prev]
         for q, s in zip(qs, starts, strict=True):
             q.grad = s
-        c = with_parents(v, qs)
+        c = with_parents(v, tuple(qs))
         c.backward(g)
         return [q.grad - s for q, s in zip(qs, starts, strict=True)], []
 

@@ -41,7 +41,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import NotANumberError, Value, is_grad_enabled, no_grad
+from autograd.engine import NotANumberError, Value
+from autograd.modes import is_grad_enabled, no_grad
 
 EPS = 1e-6
 ATOL = 1e-5

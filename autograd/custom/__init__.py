@@ -39,8 +39,10 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, overload
 
+from autograd import ops
 from autograd.backprop import MissingDerivativeError
-from autograd.engine import apply as apply
+from autograd.engine import Value, make_node
+from autograd.operators import as_number
 from autograd.ops import Op, checked_deriv
 
 # exp, log, sqrt, tanh, sigmoid, sin, cos on floats or Values, for derivatives that can be
@@ -178,3 +180,24 @@ def op(name: str | Callable[..., Any] | None = None, *, derivative: Callable[...
                         kink, template)
 
     return decorate
+
+
+def apply(op: Op, *inputs: Any) -> Value:
+    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves): ``op(x)``."""
+    if op.arity > 0 and len(inputs) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
+    if not inputs:
+        raise TypeError(f"{op.name}: needs at least one input")
+    nodes = tuple(v if isinstance(v, Value) else Value(as_number(v, op.name)) for v in inputs)
+    try:
+        y = op.forward(*[v.data for v in nodes])
+    except (ValueError, ArithmeticError) as e:
+        labels = ", ".join(repr(v.label) for v in nodes if v.label)
+        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
+    y = as_number(y, f"{op.name} (its forward returned)")
+    if op.arity == 0:
+        return make_node(y, op, nodes)
+    return make_node(y, op, nodes[0], nodes[1] if op.arity == 2 else None)
+
+
+ops._record.append(apply)  # how ``op(x)`` records a node, for every Op (built-in or not)

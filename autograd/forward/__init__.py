@@ -40,7 +40,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.backprop import MissingDerivativeError, RulelessError, call_deriv
-from autograd.engine import Value, constant_of, describe, has_rule, is_closure, is_grad_enabled, parents_of
+from autograd.engine import Value, constant_of, describe, has_rule, is_closure, parents_of
+from autograd.modes import is_grad_enabled
 
 __all__ = ["jacfwd", "jvp", "push_tangents"]
 

@@ -28,8 +28,9 @@ from contextlib import contextmanager
 from typing import Any, overload
 
 from autograd.custom import apply
-from autograd.engine import Value, is_grad_enabled
+from autograd.engine import Value
 from autograd.functional.gradients import float_gradients, graph_gradients
+from autograd.modes import is_grad_enabled
 from autograd.ops import Op
 
 Argnums = int | Sequence[int] | None
