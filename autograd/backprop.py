@@ -153,33 +153,33 @@ def _count_consumers(root: Node) -> None:
     while stack:
         v = pop()
         a, b = v._in, v._in2
-        if type(a) is tuple:
-            for p in a:
-                if p._operation is not None:
-                    n = p._pending
-                    if n:
-                        p._pending = n + 1
-                    else:
-                        p._pending = 1
-                        p.grad = 0.0
-                        push(p)
+        if b is not None:  # two parents (most nodes): written out
+            if a._operation is not None:
+                n = a._pending
+                if n:
+                    a._pending = n + 1
+                else:
+                    a._pending = 1
+                    a.grad = 0.0
+                    push(a)
+            if b._operation is not None:
+                n = b._pending
+                if n:
+                    b._pending = n + 1
+                else:
+                    b._pending = 1
+                    b.grad = 0.0
+                    push(b)
             continue
-        if a._operation is not None:
-            n = a._pending
-            if n:
-                a._pending = n + 1
-            else:
-                a._pending = 1
-                a.grad = 0.0
-                push(a)
-        if b is not None and b._operation is not None:
-            n = b._pending
-            if n:
-                b._pending = n + 1
-            else:
-                b._pending = 1
-                b.grad = 0.0
-                push(b)
+        for p in a if type(a) is tuple else (a,):
+            if p._operation is not None:
+                n = p._pending
+                if n:
+                    p._pending = n + 1
+                else:
+                    p._pending = 1
+                    p.grad = 0.0
+                    push(p)
 
 
 def _release(root: Node) -> None:
