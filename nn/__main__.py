@@ -78,8 +78,9 @@ def _positive_int(text: str) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
     p = argparse.ArgumentParser(
-        prog="python -m nn",
+        prog="python -m nn" if name in ("", "__main__.py", "-c") else name,  # the deltagrad console script
         description="Train a small network with deltagrad and draw what happened. Default: the study note's "
         "2-2-1 sigmoid example, from a first prediction of 0.8 to 0.99.",
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,13 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path: Path, capsys: pytest
         main(["--out", str(blocker)])
     assert exit_info.value.code == 2
     assert "argument --out: cannot use" in capsys.readouterr().err
+
+
+def test_the_console_script_names_itself_in_its_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``deltagrad --help`` says ``usage: deltagrad``; ``python -m nn --help`` says ``python -m nn``."""
+    import nn.__main__ as job
+
+    monkeypatch.setattr(sys, "argv", ["/some/venv/bin/deltagrad", "--help"])
+    assert job.parser().format_usage().startswith("usage: deltagrad ")
+    monkeypatch.setattr(sys, "argv", ["/repo/nn/__main__.py", "--help"])
+    assert job.parser().format_usage().startswith("usage: python -m nn ")
