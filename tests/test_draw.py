@@ -460,3 +460,12 @@ def test_golden_shared_nodes_constants_and_hostile_label() -> None:
 
 def test_golden_groups() -> None:
     check_golden("groups.dot", showcase())
+
+
+def test_a_neuron_over_plain_numbers_labels_its_weight_and_bias_edges() -> None:
+    """linear_c: z = Σ w_i x_i + b with the x_i numbers; its parents are w_0, w_1 and b."""
+    from autograd.reductions import dot_const
+
+    w0, w1, b = Value(0.5, label="w0"), Value(-1.0, label="w1"), Value(0.1, label="b")
+    z = dot_const([w0, w1], [2.0, 3.0], b)
+    assert edge_labels(z) == ["w0", "w1", "b"]

@@ -66,6 +66,8 @@ def edge_labels(node: Value) -> list[str]:
     if name == "linear" and len(parents) % 2 == 1:
         n = len(parents) // 2
         return [f"w{i}" for i in range(n)] + [f"x{i}" for i in range(n)] + ["b"]
+    if name == "linear_c":  # parents w_1…w_n, b; the inputs x_i are the node's constant
+        return [f"w{i}" for i in range(len(parents) - 1)] + ["b"]
     if len(parents) == 2 and name in _INFIX:
         return ["lhs", "rhs"]
     return [str(i) for i in range(len(parents))]
