@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from autograd.backprop import Node, RulelessError
@@ -247,17 +247,26 @@ def topological_order(root: N) -> list[N]:
     A depth-first walk (no recursion) that visits parents in argument order: the order depends
     only on the graph's structure, so it is the same in every process and for a rebuilt graph.
     """
+    return topological_order_of([root])
+
+
+def topological_order_of(roots: Iterable[N]) -> list[N]:
+    """``topological_order`` over several roots at once: each node once, parents before children."""
     order: list[N] = []
-    seen = {root}
-    stack = [(root, iter(parents_of(root)))]
-    while stack:
-        node, parents = stack[-1]
-        for p in parents:
-            if p not in seen:
-                seen.add(p)
-                stack.append((p, iter(parents_of(p))))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+    seen: set[N] = set()
+    for root in roots:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(parents_of(root)))]
+        while stack:
+            node, parents = stack[-1]
+            for p in parents:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append((p, iter(parents_of(p))))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
     return order

@@ -28,6 +28,7 @@ from typing import Any, Union
 
 from autograd import engine
 from autograd.engine import Value, is_closure, operation_of, parents_of
+from autograd.graph import topological_order_of
 
 
 class TraceError(Exception):
@@ -146,30 +147,9 @@ def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str
     finally:
         _tracing_off()
     root, aux = _result(out)
-    return Run(root, aux, _order([root, *(aux or [])]), leaves)
+    return Run(root, aux, topological_order_of([root, *(aux or [])]), leaves)
 
 
-def _order(roots: list[Value]) -> list[Value]:
-    """Every node reachable from ``roots`` once, parents before children (one walk, no recursion),
-    in the order ``graph.topological_order`` gives for a single root."""
-    order: list[Value] = []
-    seen: set[int] = set()
-    for r in roots:
-        if id(r) in seen:
-            continue
-        seen.add(id(r))
-        stack = [(r, iter(parents_of(r)))]
-        while stack:
-            node, it = stack[-1]
-            for p in it:
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    stack.append((p, iter(parents_of(p))))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
 
 
 def _result(out: Any) -> tuple[Value, list[Value] | None]:

@@ -41,6 +41,7 @@ from typing import Any
 
 from autograd.backprop import MissingDerivativeError, RulelessError, call_deriv
 from autograd.engine import Value, constant_of, describe, has_rule, is_closure, parents_of
+from autograd.graph import topological_order_of
 from autograd.modes import is_grad_enabled
 
 __all__ = ["jacfwd", "jvp", "push_tangents"]
@@ -72,26 +73,6 @@ def _outputs(out: Any, where: str) -> tuple[list[Value], bool]:
     raise TypeError(f"{where}: f must return a Value or a list of Values, got {describe(out)}{hint}")
 
 
-def _order(outputs: Sequence[Value]) -> list[Value]:
-    """Every node of the outputs' graphs once, parents before children (iterative depth-first)."""
-    order: list[Value] = []
-    seen: set[int] = set()
-    for root in outputs:
-        if id(root) in seen:
-            continue
-        seen.add(id(root))
-        stack = [(root, iter(parents_of(root)))]
-        while stack:
-            node, rest = stack[-1]
-            for p in rest:
-                if id(p) not in seen:
-                    seen.add(id(p))
-                    stack.append((p, iter(parents_of(p))))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-    return order
 
 
 def _tangent(v: Value, parents: tuple[Value, ...], dots: list[float]) -> float:
@@ -122,7 +103,7 @@ def push_tangents(outputs: Sequence[Value], seeds: dict[Value, float],
     reuse it across directions). Leaves not in ``seeds`` — weights captured by f, constants —
     have tangent 0.
     """
-    nodes = _order(outputs) if order is None else order
+    nodes = topological_order_of(outputs) if order is None else order
     dot: dict[int, float] = {}
     for v in nodes:
         if v._operation is None:
@@ -181,7 +162,7 @@ def jacfwd(f: Callable[..., Any]) -> Callable[..., Any]:
     def jacobian(*args: Any) -> Any:
         xs = [_number(a, f"jacfwd: argument {i}") for i, a in enumerate(args)]
         leaves, outs, single = _trace(f, xs, "jacfwd")
-        order = _order(outs)
+        order = topological_order_of(outs)
         columns = [push_tangents(outs, {leaf: 1.0}, order) for leaf in leaves]
         rows = [[col[i] for col in columns] for i in range(len(outs))]
         return rows[0] if single else rows
