@@ -17,45 +17,31 @@ and after the change (its ratios are in the README); this benchmark shows the pr
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from micrograd.engine import Value as MicrogradValue
 
 from autograd import Value, detect_anomaly
-from benchmarks.bench_engine import inputs, ops_floats, tree_sum
-from benchmarks.common import Metrics, environment, fmt, fmt_ratio, interleave, parse_quick, print_table, ratio, settle
+from benchmarks.bench_engine import ops_floats, ops_runner
+from benchmarks.common import Metrics, environment, fmt, fmt_ratio, interleave, parse_quick, print_table, ratio
 
 
 def runner(make: Callable[[float], Any], n: int, mode: str) -> Callable[[], Metrics]:
-    def run() -> Metrics:
-        fa, fb, fc = inputs(n)
-        a, b, c = [make(x) for x in fa], [make(x) for x in fb], [make(x) for x in fc]
+    """bench_engine's ops workload with anomaly mode on, or with one live hook elsewhere, or plain."""
+
+    @contextlib.contextmanager
+    def around() -> Iterator[None]:
         handle = Value(0.0).register_hook(lambda g: None) if mode == "hook elsewhere" else None
-        block = detect_anomaly() if mode == "anomaly" else None
         try:
-            if block is not None:
-                block.__enter__()
-            settle()
-            t0 = time.perf_counter()
-            outs = [x * y + z for x, y, z in zip(a, b, c, strict=True)]
-            t1 = time.perf_counter()
-            root = tree_sum(outs)
-            settle()
-            t2 = time.perf_counter()
-            root.backward()
-            t3 = time.perf_counter()
+            with detect_anomaly() if mode == "anomaly" else contextlib.nullcontext():
+                yield
         finally:
-            if block is not None:
-                block.__exit__(None, None, None)
             if handle is not None:
                 handle.remove()
-        assert a[0].grad == fb[0] and b[-1].grad == fa[-1] and c[n // 2].grad == 1.0
-        nodes = 3 * n + 2 * n + (n - 1)
-        return {"forward_us_per_op": (t1 - t0) / (2 * n) * 1e6, "backward_us_per_node": (t3 - t2) / nodes * 1e6}
 
-    return run
+    return ops_runner(make, n, around)
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Metrics]:

@@ -17,11 +17,13 @@ Targets (the layout issue): forward ≥ 8× micrograd, backward ≥ 2.5× per no
 
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
 import tracemalloc
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 from micrograd.engine import Value as MicrogradValue
@@ -67,19 +69,23 @@ def tree_sum(xs: Sequence[Any]) -> Any:
 # ops
 
 
-def ops_runner(make: Callable[[float], Any], n: int) -> Callable[[], Metrics]:
+def ops_runner(make: Callable[[float], Any], n: int,
+               around: Callable[[], AbstractContextManager[Any]] = contextlib.nullcontext) -> Callable[[], Metrics]:
+    """The ops workload on nodes made by ``make``; ``around()`` is entered for the timed part."""
+
     def run() -> Metrics:
         fa, fb, fc = inputs(n)
         a, b, c = [make(x) for x in fa], [make(x) for x in fb], [make(x) for x in fc]
-        settle()
-        t0 = time.perf_counter()
-        outs = [x * y + z for x, y, z in zip(a, b, c, strict=True)]
-        t1 = time.perf_counter()
-        root = tree_sum(outs)
-        settle()
-        t2 = time.perf_counter()
-        root.backward()
-        t3 = time.perf_counter()
+        with around():
+            settle()
+            t0 = time.perf_counter()
+            outs = [x * y + z for x, y, z in zip(a, b, c, strict=True)]
+            t1 = time.perf_counter()
+            root = tree_sum(outs)
+            settle()
+            t2 = time.perf_counter()
+            root.backward()
+            t3 = time.perf_counter()
         nodes = 3 * n + 2 * n + (n - 1)
         assert a[0].grad == fb[0] and b[-1].grad == fa[-1] and c[n // 2].grad == 1.0
         return {"forward_us_per_op": (t1 - t0) / (2 * n) * 1e6, "backward_us_per_node": (t3 - t2) / nodes * 1e6}
