@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
 
@@ -38,24 +39,23 @@ def sqrt(x: float) -> float:
     return math.sqrt(x)
 
 
-def sin(x: float) -> float:
-    """y = sin x, defined for finite x."""
-    if x - x != 0.0:  # ±inf or NaN: math.sin would say only "math domain error" for inf
-        if x != x:
-            return x
-        raise ValueError(f"sin is only defined for finite inputs, got {x!r}; "
-                         "find where the infinity came from (an overflow or a division by zero before it)")
-    return math.sin(x)
+def _periodic(name: str, f: Callable[[float], float]) -> Callable[[float], float]:
+    """``f`` (sin or cos) defined for finite x: ±inf gets a clear ValueError (math would say only
+    "math domain error"), NaN passes through as in ``math``."""
+
+    def checked(x: float) -> float:
+        if x - x != 0.0 and x == x:  # ±inf
+            raise ValueError(f"{name} is only defined for finite inputs, got {x!r}; "
+                             "find where the infinity came from (an overflow or a division by zero before it)")
+        return f(x)
+
+    checked.__name__ = checked.__qualname__ = name
+    checked.__doc__ = f"y = {name} x, defined for finite x."
+    return checked
 
 
-def cos(x: float) -> float:
-    """y = cos x, defined for finite x."""
-    if x - x != 0.0:
-        if x != x:
-            return x
-        raise ValueError(f"cos is only defined for finite inputs, got {x!r}; "
-                         "find where the infinity came from (an overflow or a division by zero before it)")
-    return math.cos(x)
+sin = _periodic("sin", math.sin)
+cos = _periodic("cos", math.cos)
 
 
 def sigmoid(x: float) -> float:
