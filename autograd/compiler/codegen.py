@@ -87,6 +87,14 @@ class _Writer:
         if node is not None:
             self.lines[len(self.out)] = (node, var)
 
+    def include(self, depth: int, other: _Writer) -> None:
+        """Append ``other``'s lines indented by ``depth``, keeping which node each line came from."""
+        base = len(self.out)
+        for text in other.out:
+            self.line(depth, text)
+        for num, info in other.lines.items():
+            self.lines[base + num] = info
+
 
 def _formula_parts(op: Any, n: int) -> list[str]:
     """The table's formula for each input (in argument order), for the backward lines' comments."""
@@ -265,16 +273,8 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
             w.line(depth + 1, f"[{', '.join(flat_args)}] = _fix([{', '.join(flat_args)}])")
 
     arguments(2)
-    base = len(w.out)
-    for line in fwd.out:
-        w.line(2, line)
-    for num, info in fwd.lines.items():
-        w.lines[base + num] = info
-    base = len(w.out)
-    for line in bwd.out:
-        w.line(2, line)
-    for num, info in bwd.lines.items():
-        w.lines[base + num] = info
+    w.include(2, fwd)
+    w.include(2, bwd)
     w.line(2, f"_push({out_expr})")
     w.line(1, f"return [{', '.join('g_' + p for p in pnames)}]")
     w.line(0, "")
@@ -284,11 +284,7 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     for name, c in consts:
         w.line(1, f"{name} = {lit(c)}")
     arguments(1)
-    base = len(w.out)
-    for line in fwd.out:
-        w.line(1, line)
-    for num, info in fwd.lines.items():
-        w.lines[base + num] = info
+    w.include(1, fwd)
     w.line(1, f"return {out_expr}")
     ns["_num"] = lambda x: engine.as_number(x, "compiled step: an op's forward returned")
     return Source("\n".join(w.out) + "\n", ns, w.lines, var, flat_args, forward_from)
