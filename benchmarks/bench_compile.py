@@ -10,9 +10,9 @@ Workloads (``../shared/benchmarks/BASELINE.md``):
   ``micrograd`` 0.1.0 running its demo's code.
 * **digits**: one epoch of ``MLP(64, [32, 10])`` (ReLU hidden units), softmax cross-entropy built
   from ``exp``/``log`` (E = ln Σ_k e^{z_k} − Σ_k t_k z_k per sample, averaged over the batch), batches
-  of 32, SGD lr 0.1, on the 8×8 digits (1,437 images) when ``nn.data.digits`` exists, else on
-  random images of the same shape. Contestants: ``compiled``, ``floats`` (hand-written: z = Wx + b,
-  softmax with max subtraction, δ = softmax − one-hot, hidden δ through the ReLU mask) and ``eager``.
+  of 32, SGD lr 0.1, on the 8×8 digits (1,437 training images). Contestants: ``compiled``, ``floats``
+  (``bench_digits.float_epoch``, hand-written: z = Wx + b, softmax with max subtraction,
+  δ = softmax − one-hot, hidden δ through the ReLU mask) and ``eager``.
 
 Also printed: trace + generate + compile seconds and the memory of each compiled step, and the
 largest difference between compiled and eager gradients. One process, GC on, warm-up, interleaved
@@ -24,8 +24,6 @@ turns, medians (``benchmarks.common``).
 
 from __future__ import annotations
 
-import math
-import random
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -35,6 +33,7 @@ import nn
 from autograd import Value
 from benchmarks import bench_moons as moons
 from benchmarks import common
+from benchmarks.bench_digits import float_epoch
 from benchmarks.common import Metrics, Runner
 from nn.compiled import CompiledLoss
 
@@ -100,17 +99,11 @@ def moons_runners(c: dict[str, Any], micro_steps: int, steps: int) -> dict[str, 
 
 
 # -- digits ------------------------------------------------------------------------------------
-def digits_data(n: int) -> tuple[Matrix, Matrix, str]:
-    """(images, one-hot targets, where they came from): nn.data.digits if present, else random images."""
-    loader = getattr(nn.data, "digits", None)
-    if loader is not None:
-        X, y = loader()[:2]
-        X, labels, source = [list(map(float, x)) for x in X][:n], list(y)[:n], "the 8×8 digits"
-    else:
-        rng = random.Random(0)
-        X = [[rng.choice((0.0, 0.0, rng.random())) for _ in range(64)] for _ in range(n)]
-        labels, source = [rng.randrange(10) for _ in range(n)], "random 8×8 images (nn.data.digits is not here yet)"
-    return X, [[1.0 if k == t else 0.0 for k in range(10)] for t in labels], source
+def digits_data(n: int) -> tuple[Matrix, Matrix, list[int]]:
+    """The first ``n`` training images of ``nn.data.digits``, their one-hot targets and their classes."""
+    X, y = nn.data.digits()[:2]
+    images, labels = [list(map(float, x)) for x in X][:n], list(y)[:n]
+    return images, [[1.0 if k == t else 0.0 for k in range(10)] for t in labels], labels
 
 
 def cross_entropy(outs: list[Value], t: list[Any]) -> Value:
@@ -122,53 +115,8 @@ def cross_entropy(outs: list[Value], t: list[Any]) -> Value:
     return autograd.sum(terms) * (1.0 / n)
 
 
-def float_digits_epoch(W1: Matrix, W2: Matrix, X: Matrix, T: Matrix, lr: float = 0.1, batch: int = 32) -> float:
-    """One epoch by hand on float lists (rows hold w…, b); returns the mean loss."""
-    total = 0.0
-    for start in range(0, len(X), batch):
-        idx = range(start, min(start + batch, len(X)))
-        G1 = [[0.0] * len(r) for r in W1]
-        G2 = [[0.0] * len(r) for r in W2]
-        scale = 1.0 / len(idx)
-        for i in idx:
-            x, t = X[i], T[i]
-            h = []
-            for row in W1:
-                s = row[-1]
-                for wv, xv in zip(row, x):  # noqa: B905  (row also holds the bias, last)
-                    s += wv * xv
-                h.append(s if s > 0.0 else 0.0)
-            z = []
-            for row in W2:
-                s = row[-1]
-                for wv, hv in zip(row, h):  # noqa: B905
-                    s += wv * hv
-                z.append(s)
-            m = max(z)
-            e = [math.exp(v - m) for v in z]
-            se = sum(e)
-            total += math.log(se) + m - sum(tk * zk for tk, zk in zip(t, z, strict=True))
-            dz = [(ek / se - tk) * scale for ek, tk in zip(e, t, strict=True)]
-            dh = [0.0] * len(h)
-            for dk, row, grow in zip(dz, W2, G2, strict=True):
-                for j, hv in enumerate(h):
-                    grow[j] += dk * hv
-                    dh[j] += dk * row[j]
-                grow[-1] += dk
-            for dj, hv, grow in zip(dh, h, G1, strict=True):
-                if hv > 0.0:
-                    for j, xv in enumerate(x):
-                        grow[j] += dj * xv
-                    grow[-1] += dj
-        for W, G in ((W1, G1), (W2, G2)):
-            for row, grow in zip(W, G, strict=True):
-                for j, gv in enumerate(grow):
-                    row[j] -= lr * gv
-    return total / len(X)
-
-
 def digits_setup(n: int) -> dict[str, Any]:
-    X, T, source = digits_data(n)
+    X, T, labels = digits_data(n)
     models = [nn.MLP(64, [32, 10], seed=0) for _ in range(2)]
     cmodel, emodel = models
     start = time.perf_counter()
@@ -176,7 +124,7 @@ def digits_setup(n: int) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     _, memory = autograd.memory_of(lambda: CompiledLoss(cmodel, cross_entropy, "", X, T, 0.0))
     weights = moons.weights_of(cmodel.parameters(), [64, 32, 10])
-    return {"X": X, "T": T, "source": source, "closs": closs, "compile_s": seconds,
+    return {"X": X, "T": T, "labels": labels, "source": "the 8×8 digits", "closs": closs, "compile_s": seconds,
             "trace_s": closs.step.compile_seconds, "memory": memory, "copt": nn.SGD(cmodel.parameters(), lr=0.1),
             "emodel": emodel, "eopt": nn.SGD(emodel.parameters(), lr=0.1), "W": weights}
 
@@ -207,8 +155,8 @@ def digits_runners(d: dict[str, Any]) -> dict[str, Runner]:
 
         return run
 
-    return {"compiled": timed(compiled), "floats": timed(lambda: float_digits_epoch(d["W"][0], d["W"][1], d["X"],
-                                                                                     d["T"])),
+    batches = [list(range(start, min(start + batch, n))) for start in range(0, n, batch)]
+    return {"compiled": timed(compiled), "floats": timed(lambda: float_epoch(d["W"], d["X"], d["labels"], batches)),
             "eager": timed(eager)}
 
 
