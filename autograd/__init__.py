@@ -31,11 +31,11 @@ from autograd.compiler import compile as compile  # re-exported, see below
 from autograd.custom import apply, op
 from autograd.debugging import AnomalyError, detect_anomaly
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
-from autograd.engine import Value, walk
+from autograd.engine import Value
 from autograd.explain import explain, step_through
 from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
-from autograd.graph import backward_order
+from autograd.graph import backward_order, walk
 from autograd.modes import is_grad_enabled, no_grad
 from autograd.ops import Op
 from autograd.reductions import dot

@@ -11,30 +11,16 @@ slot holds is written down (and read for everyone else) in ``autograd.graph``.
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Union
 
-from autograd import backprop, ops
-from autograd.graph import (
-    closure_of,
-    constant_of,
-    copy_graph,
-    copy_node,
-    has_rule,
-    init_node,
-    is_closure,
-    operation_of,
-    parents_of,
-    set_closure,
-    walk,
-    with_parents,
-)
+from autograd import backprop, hooks, ops
+from autograd.compat import init_node, set_closure
+from autograd.graph import copy_graph, copy_node, local_step, parents_of, walk
 from autograd.operators import as_number, describe
 from autograd.ops import ADD, MUL, Op
 
-__all__ = ["Number", "Operand", "Value", "as_number", "closure_of", "constant_of", "describe", "has_rule",
-           "is_closure", "make_node", "operation_of", "parents_of", "walk", "with_parents"]
+__all__ = ["Number", "Operand", "Value", "as_number", "describe", "make_node"]
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -57,13 +43,11 @@ def label_note(node: Value) -> str:
     return f" (node {node.label!r})" if node.label else ""
 
 
-# Recording on or off (``no_grad``): ``_threads_off`` counts the threads inside a ``no_grad`` block
-# and the threads inside ``autograd.debugging.detect_anomaly()``, so the common case (none) costs one
-# global read per op; ``_local.depth`` is this thread's no_grad depth, ``_local.watch`` anomaly mode's
-# check of each new node in this thread (set by autograd.debugging; None when off).
-_local = threading.local()
+# ``no_grad()`` (autograd.modes) and ``detect_anomaly()`` (autograd.debugging) count the threads
+# using them in ``_threads_off``: while it is 0 (the common case) they cost one global read per new
+# node; otherwise ``_rare[0]``, registered by autograd.modes, finishes every new node.
 _threads_off = 0
-_lock = threading.Lock()
+_rare: list[Callable[[Value, Op | None, Any, Any, Any], Value]] = []
 
 # While ``autograd.compiler`` traces a function it puts one hook here; comparisons and ``bool()`` of
 # a node call it (it raises ``TraceError`` in the tracing thread). Empty otherwise: one global read.
@@ -78,25 +62,11 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v.label = ""
     v._pending = 0
     if _threads_off:  # some thread is in no_grad() or detect_anomaly(): the rare path
-        return _special_node(v, op, first, second, const)
+        return _rare[0](v, op, first, second, const)
     v._operation = op
     v._in = first
     v._in2 = second
     v._const = const
-    return v
-
-
-def _special_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> Value:
-    """make_node's rare path: a leaf inside this thread's no_grad; anomaly mode's check of the node."""
-    if getattr(_local, "depth", 0):
-        op = first = second = const = None
-    v._operation = op
-    v._in = first
-    v._in2 = second
-    v._const = const
-    watch = getattr(_local, "watch", None)
-    if watch is not None:
-        watch(v)
     return v
 
 
@@ -108,6 +78,31 @@ def _unary(x: Value, op: Op, c: Any = None) -> Value:
     return make_node(y, op, x, None, c)
 
 
+def _binary(op: Op, with_c: Op) -> Callable[[Value, Operand], Value]:
+    """``a ∘ b``: ``op`` between two nodes, or ``with_c`` of a node and a number (the constant c)."""
+    forward, symbol = op.forward, op.name
+
+    def method(self: Value, other: Operand) -> Value:
+        if isinstance(other, Value):
+            try:
+                y = forward(self.data, other.data)
+            except (ValueError, ArithmeticError) as e:
+                raise type(e)(f"{symbol}: {e}{label_note(self)}{label_note(other)}") from None
+            return make_node(y, op, self, other)
+        return _unary(self, with_c, as_number(other, f"Value {symbol} x"))
+
+    method.__doc__ = f"{op.doc};  {op.formula} (with a number: {with_c.doc}, ∂y/∂x = {with_c.formula})."
+    return method
+
+
+def _reflected(op: Op) -> Callable[[Value, Operand], Value]:
+    """``c ∘ x``, a number on the left: ``op`` with the constant c."""
+
+    def method(self: Value, other: Operand) -> Value:
+        return _unary(self, op, as_number(other, f"x {op.name} Value"))
+
+    method.__doc__ = f"{op.doc};  ∂y/∂x = {op.formula}."
+    return method
 
 
 def _comparison(symbol: str, compare: Callable[[float, float], bool]) -> Callable[[Value, Operand], bool]:
@@ -186,91 +181,17 @@ class Value:
         """True for a node without parents (an input, a parameter, or a result made in ``no_grad``)."""
         return self._operation is None
 
-    # -- arithmetic: forward here, local derivative beside it in ``autograd.ops`` -------------
-    def __add__(self, other: Operand) -> Value:
-        """y = a + b;  ∂y/∂a = ∂y/∂b = 1."""
-        if isinstance(other, Value):
-            if _threads_off:
-                return make_node(self.data + other.data, ADD, self, other)
-            v = _new(Value)  # make_node inlined: + and * between nodes are most nodes (forward 16% faster)
-            v.data = self.data + other.data
-            v.grad = 0.0
-            v.label = ""
-            v._pending = 0
-            v._operation = ADD
-            v._in = self
-            v._in2 = other
-            v._const = None
-            return v
-        c = as_number(other, "Value + x")
-        return make_node(self.data + c, ops.ADD_C, self, None, c)
-
-    def __radd__(self, other: Operand) -> Value:
-        """y = c + x;  ∂y/∂x = 1 (``sum()`` starts here with c = 0)."""
-        c = as_number(other, "x + Value")
-        return make_node(c + self.data, ops.ADD_C, self, None, c)
-
-    def __sub__(self, other: Operand) -> Value:
-        """y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1."""
-        if isinstance(other, Value):
-            return make_node(self.data - other.data, ops.SUB, self, other)
-        c = as_number(other, "Value - x")
-        return make_node(self.data - c, ops.SUB_C, self, None, c)
-
-    def __rsub__(self, other: Operand) -> Value:
-        """y = c − x;  ∂y/∂x = −1."""
-        c = as_number(other, "x - Value")
-        return make_node(c - self.data, ops.RSUB, self, None, c)
-
-    def __mul__(self, other: Operand) -> Value:
-        """y = a·b;  ∂y/∂a = b, ∂y/∂b = a."""
-        if isinstance(other, Value):
-            if _threads_off:
-                return make_node(self.data * other.data, MUL, self, other)
-            v = _new(Value)  # make_node inlined, as in __add__
-            v.data = self.data * other.data
-            v.grad = 0.0
-            v.label = ""
-            v._pending = 0
-            v._operation = MUL
-            v._in = self
-            v._in2 = other
-            v._const = None
-            return v
-        c = as_number(other, "Value * x")
-        return make_node(self.data * c, ops.MUL_C, self, None, c)
-
-    def __rmul__(self, other: Operand) -> Value:
-        """y = c·x;  ∂y/∂x = c."""
-        c = as_number(other, "x * Value")
-        return make_node(c * self.data, ops.MUL_C, self, None, c)
-
-    def __truediv__(self, other: Operand) -> Value:
-        """y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b²."""
-        if isinstance(other, Value):
-            if other.data == 0.0:
-                raise ZeroDivisionError(f"/: division of {self.data!r} by zero{label_note(other)}; "
-                                        "guard the denominator (for example b + 1e-12)")
-            return make_node(self.data / other.data, ops.DIV, self, other)
-        return _unary(self, ops.DIV_C, as_number(other, "Value / x"))
-
-    def __rtruediv__(self, other: Operand) -> Value:
-        """y = c / x;  ∂y/∂x = −c/x²."""
-        return _unary(self, ops.RDIV, as_number(other, "x / Value"))
-
-    def __pow__(self, other: Operand) -> Value:
-        """y = xⁿ;  ∂y/∂x = n·xⁿ⁻¹, and with a node exponent ∂y/∂n = xⁿ·ln x."""
-        if isinstance(other, Value):
-            try:
-                y = ops.POW.forward(self.data, other.data)
-            except (ValueError, ArithmeticError) as e:
-                raise type(e)(f"**: {e}{label_note(self)}") from None
-            return make_node(y, ops.POW, self, other)
-        return _unary(self, ops.POW_C, as_number(other, "Value ** x"))
-
-    def __rpow__(self, other: Operand) -> Value:
-        """y = cˣ;  ∂y/∂x = cˣ·ln c."""
-        return _unary(self, ops.RPOW, as_number(other, "x ** Value"))
+    # -- arithmetic: each op's forward and local derivative are one entry of ``autograd.ops`` ------
+    __add__ = _binary(ADD, ops.ADD_C)  # y = a + b;  ∂y/∂a = ∂y/∂b = 1
+    __radd__ = _reflected(ops.ADD_C)  # y = c + x;  ∂y/∂x = 1 (``sum()`` starts here, with c = 0)
+    __sub__ = _binary(ops.SUB, ops.SUB_C)  # y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1
+    __rsub__ = _reflected(ops.RSUB)  # y = c − x;  ∂y/∂x = −1
+    __mul__ = _binary(MUL, ops.MUL_C)  # y = a·b;  ∂y/∂a = b, ∂y/∂b = a
+    __rmul__ = _reflected(ops.MUL_C)  # y = c·x;  ∂y/∂x = c
+    __truediv__ = _binary(ops.DIV, ops.DIV_C)  # y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b²
+    __rtruediv__ = _reflected(ops.RDIV)  # y = c / x;  ∂y/∂x = −c/x²
+    __pow__ = _binary(ops.POW, ops.POW_C)  # y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a
+    __rpow__ = _reflected(ops.RPOW)  # y = cˣ;  ∂y/∂x = cˣ·ln c
 
     def __neg__(self) -> Value:
         """y = −x;  ∂y/∂x = −1."""
@@ -338,20 +259,20 @@ class Value:
                             "pass its number, y.backward(seed.data) (gradients of gradients: autograd.grad)")
         backprop.backward(self, as_number(grad, "backward(grad)"))
 
-    def register_hook(self, fn: Callable[[float], Any]) -> backprop.HookHandle:
+    def register_hook(self, fn: Callable[[float], Any]) -> hooks.HookHandle:
         """Call ``fn(grad)`` once this node's gradient ∂L/∂v is complete in each ``backward()``.
 
         A number returned replaces the gradient that flows on to the parents (None keeps it); for a
         leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
         ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
-        hook exists ``backward()`` pays nothing for them (see ``autograd.backprop``).
+        hook exists ``backward()`` pays nothing for them (see ``autograd.hooks``).
         """
-        return backprop.register_hook(self, fn)
+        return hooks.register_hook(self, fn)
 
     @property
     def _backward(self) -> Callable[[], None]:
         """micrograd's per-node step: add ``self.grad`` × local derivative into each parent."""
-        return functools.partial(backprop.local_step, self)
+        return functools.partial(local_step, self)
 
     @_backward.setter
     def _backward(self, fn: Callable[[], None]) -> None:
@@ -388,8 +309,6 @@ def _method(op: Op) -> Callable[..., Value]:
     method.__doc__ = f"{op.doc};  f′ = {op.formula}."
     return method
 
-
-ops._node_types.append(Value)
 
 for _entry in ops.TABLE:
     if _entry.method:

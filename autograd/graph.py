@@ -1,8 +1,8 @@
 """The graph: what a node's slots mean (read by everyone but the engine through these helpers),
-micrograd-style nodes, and the orders for the walks other than ``backward()``.
+one node's chain-rule step and its errors, and the orders for the walks other than ``backward()``.
 
-``autograd.engine`` makes nodes; this module reads them through the small protocol of
-``autograd.backprop.Node`` (it never imports the engine):
+``autograd.engine`` makes nodes; this module reads them through the small protocol ``Node``
+below (it never imports the engine):
 
 * ``_operation``: the ``Op`` that made the node; ``None`` for a leaf.
 * ``_in``: the parent of a one-input op, the first parent of a two-input op, or the tuple of all
@@ -17,14 +17,63 @@ The orders keep their counts in a dict and never touch the nodes (``_pending`` b
 
 from __future__ import annotations
 
-import functools
-import numbers
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Protocol, TypeVar
 
-from autograd.backprop import Node, RulelessError
-from autograd.operators import describe
-from autograd.ops import Op
+from autograd.ops import BadDerivativeError, Op
+
+
+class Node(Protocol):
+    """What the backward pass reads of a node (see ``autograd.engine`` for the meaning of each slot)."""
+
+    data: float
+    grad: float
+    label: str
+    _operation: Op | None
+    _in: Any
+    _in2: Any
+    _const: Any
+    _pending: int
+
+
+class MissingDerivativeError(TypeError):
+    """A node's op has no derivative rule (``Value(data, children, 'tag')`` without ``_backward``)."""
+
+
+class RulelessError(MissingDerivativeError):
+    """Raised by the op of ``Value(data, children, 'tag')``; ``local_grads`` names the node."""
+
+
+class DerivativeError(RuntimeError):
+    """A derivative raised an exception that cannot be rebuilt with a message (the original is the cause)."""
+
+
+def _describe(x: object) -> str:
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def derivative_error(where: str, v: Node, e: Exception) -> Exception:
+    """The error to raise when ``v``'s derivative (or ``_backward`` closure) raised ``e`` during ``where``:
+    names the op, the node and its inputs; of ``e``'s type where possible. Raise it ``from e``."""
+    op = v._operation
+    name = "?" if op is None else op.name
+    inputs = ", ".join(_describe(p.data) for p in parents_of(v)[:6]) + (", ..." if len(parents_of(v)) > 6 else "")
+    if isinstance(e, BadDerivativeError):  # its message names the op, the value and what to return
+        message = f"{where}: at node {_describe(v)}, inputs ({inputs}): {e}"
+    elif op is not None and op.arity == -1:
+        message = (f"{where}: the _backward closure of node {_describe(v)} (op {name!r}), inputs ({inputs}), "
+                   f"raised {type(e).__name__}: {e}; fix the closure (it adds out.grad × the local derivative "
+                   "into each parent's grad)")
+    else:
+        message = (f"{where}: the derivative of op {name!r} at node {_describe(v)}, inputs ({inputs}), raised "
+                   f"{type(e).__name__}: {e}; fix the op's derivative, or keep its inputs where it is defined")
+    try:
+        new = type(e)(message)
+    except Exception:
+        return DerivativeError(message)
+    return new if isinstance(new, Exception) else DerivativeError(message)
+
 
 N = TypeVar("N", bound=Node)
 
@@ -58,14 +107,45 @@ def closure_of(v: N) -> Callable[[], None]:
     return fn
 
 
-class TagOnly(Op):
-    """The op of a node made micrograd's way, ``Value(data, children, 'tag')``: a tag, no rule.
+def call_deriv(op: Op, xs: Sequence[Any], y: Any, c: Any) -> list[Any]:
+    """``op.deriv`` at inputs ``xs`` and output ``y``, one ∂y/∂x_i per input, whatever the op's arity.
 
-    Its gradient can only flow through a ``_backward`` closure the user sets (then arity is −1).
+    Floats give floats (a node's local derivatives); nodes give nodes (a differentiable gradient).
     """
+    if op.arity == 1:
+        return [op.deriv(xs[0], y, c)]
+    if op.arity == 2:
+        return list(op.deriv(xs[0], xs[1], y, c))
+    return list(op.deriv(list(xs), y, c))
 
-    __slots__ = ()
-    checks_derivative = False  # its derivative only raises
+
+def local_grads(v: Node, where: str = "backward step") -> list[float]:
+    """The local derivatives ∂v/∂parent_i on the values v saw, one per parent (``[]`` for a leaf or a closure).
+
+    A derivative that raises is re-raised naming ``v`` (``derivative_error``), ``where`` being the caller."""
+    op = v._operation
+    if op is None or op.arity == -1:
+        return []
+    try:
+        return call_deriv(op, [p.data for p in parents_of(v)], v.data, v._const)
+    except RulelessError:
+        raise MissingDerivativeError(f"node {v!r} was made by op {op.name!r} with parents but no derivative "
+                                     "rule; define the operation with autograd.Op (or set node._backward as "
+                                     "micrograd does)") from None
+    except MissingDerivativeError:
+        raise
+    except Exception as e:
+        raise derivative_error(where, v, e) from e
+
+
+def local_step(v: Node) -> None:
+    """One node's chain-rule step (micrograd's ``node._backward()``): parents' grad += grad · local."""
+    op = v._operation
+    if op is not None and op.arity == -1:  # the user's micrograd-style closure does it itself
+        v._const()
+        return
+    for p, d in zip(parents_of(v), local_grads(v), strict=True):
+        p.grad += v.grad * d
 
 
 def with_parents(v: N, parents: tuple[N, ...]) -> N:
@@ -116,78 +196,9 @@ def copy_graph(root: N, memo: dict[int, Any]) -> N:
     return result
 
 
-def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> None:
-    """``Value(data, children, op, label)`` the micrograd way: every argument checked, the slots laid
-    out as above (``op``: micrograd's tag, which gets a rule-less op, or an ``autograd.Op``)."""
-    if isinstance(data, type(node)) or isinstance(data, bool) or not isinstance(data, numbers.Real):
-        raise TypeError(
-            f"Value: data must be a real number (int, float or numpy scalar), got {describe(data)} "
-            f"of type {type(data).__name__}" + ("; use v.data or v.detach()" if isinstance(data, type(node)) else ""))
-    if isinstance(_children, str):  # Value(2.0, 'a'): the second argument is a label
-        _children, label = (), _children
-    children = tuple(_children)
-    for ch in children:
-        if not isinstance(ch, type(node)):
-            raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
-    if not isinstance(label, str):
-        raise TypeError(f"Value: label must be a str, got {describe(label)}")
-    if not isinstance(_op, (str, Op)):
-        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
-    try:
-        node.data = float(data)
-    except OverflowError:
-        raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
-    node.grad = 0.0
-    node.label = label
-    node._pending = 0
-    node._const = node._in = node._in2 = node._operation = None
-    if children:
-        arity = len(children) if len(children) <= 2 else 0
-        op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
-        if op.arity != arity:
-            raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
-        node._operation = op
-        if len(children) == 2:
-            node._in, node._in2 = children
-        else:
-            node._in = children[0] if len(children) == 1 else children
-
-
-def ruleless_op(tag: str, arity: int) -> Op:
-    """The op of ``Value(data, children, 'tag')`` before any ``_backward`` is set: no derivative."""
-    def deriv(*args: Any) -> Any:
-        raise RulelessError(f"op {tag!r} has parents but no derivative rule")
-
-    def forward(*xs: float) -> float:
-        raise TypeError(f"op {tag!r} was made by Value(data, children, op) and has no forward function")
-
-    return TagOnly(tag or "?", forward, deriv, arity=arity)
-
-
 def has_rule(v: N) -> bool:
     """Whether ``v`` is interior and its op has a derivative rule (not micrograd's tag alone, nor a closure)."""
-    return v._operation is not None and not isinstance(v._operation, TagOnly)
-
-
-@functools.lru_cache(maxsize=256)
-def closure_op(tag: str) -> Op:
-    """The op of a node whose backward is a user's micrograd-style closure (arity −1)."""
-    op = ruleless_op(tag or "closure", 1)
-    op.arity = -1
-    return op
-
-
-def set_closure(node: Node, fn: Callable[[], None]) -> None:
-    """``node._backward = fn``: the node's gradient now flows through the user's closure (first-order only).
-
-    A leaf stays a leaf (micrograd gives every node a ``_backward``; a leaf's does nothing).
-    """
-    if not callable(fn):
-        raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
-    if node._operation is None:
-        return
-    tag, parents = node._operation.tag_of(node._const), parents_of(node)
-    node._operation, node._in, node._in2, node._const = closure_op(tag), parents, None, fn
+    return v._operation is not None and v._operation.rule
 
 
 def walk(root: N) -> Iterator[N]:

@@ -3,7 +3,9 @@
 Nothing here knows about graphs. Each function takes and returns Python floats and raises
 ``ValueError``, ``ZeroDivisionError`` or ``OverflowError`` with a short reason when the result is
 undefined or does not fit in a float; the engine adds the operation's name and the node's label.
-Keeping the math apart lets it be tested alone (as minitorch does).
+Keeping the math apart lets it be tested alone (as minitorch does). The derivatives at the end
+(as minitorch's ``*_back``) take floats, or nodes for gradients of gradients: they use only
+arithmetic, ``.data`` and ``.log()``.
 """
 
 from __future__ import annotations
@@ -153,7 +155,65 @@ def linear_c(*args: Any) -> float:
     return float(result)
 
 
-# -- checking that a number is one (shared by every entry point) --------------------------------
+# -- derivatives with a convention at a point (given floats, or nodes for gradients of gradients) ----
+
+
+def number_of(x: Any) -> float:
+    """The float behind x: x itself for a float, ``x.data`` for a node."""
+    return x if isinstance(x, float) else float(x.data)
+
+
+def at_zero(*xs: Any) -> bool:
+    """Kink test: is the (first) input exactly 0?"""
+    return number_of(xs[0]) == 0.0
+
+
+def d_power(x: Any, n: Any) -> Any:
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹, with 0·… = 0 and +∞ where x = 0 and n < 1 (as √ at 0)."""
+    if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
+        return n
+    if number_of(x) == 0.0 and number_of(n) < 1.0:
+        return math.inf
+    return n * x ** (n - 1.0)
+
+
+def d_exponent(base: float, y: Any) -> Any:
+    """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
+    if base > 0.0:
+        return y * math.log(base)
+    return 0.0 if base == 0.0 else math.nan
+
+
+def d_pow_exponent(a: Any, y: Any) -> Any:
+    """∂(aᵇ)/∂b = aᵇ·ln a, with the same conventions as ``d_exponent`` at a ≤ 0."""
+    if number_of(a) > 0.0:
+        return y * (a.log() if not isinstance(a, float) else math.log(a))
+    return 0.0 if number_of(a) == 0.0 else math.nan
+
+
+def d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
+    """y = Σ w_i x_i + b over inputs (w_1…w_n, x_1…x_n, b): ∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1."""
+    n = (len(xs) - 1) // 2
+    return [*xs[n : 2 * n], *xs[:n], 1.0]
+
+
+def d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
+    """y = Σ w_i x_i + b over parents (w_1…w_n, b), inputs x = c constant: ∂y/∂w_i = x_i, ∂y/∂b = 1."""
+    return [*c, 1.0]
+
+
+# -- numbers as text, and checking that a number is one (shared by every entry point) --------------
+
+
+def fmt_number(c: float) -> str:
+    """A constant as a short, exact-enough label: 2.0 → '2', 0.5 → '0.5', 1e-4 → '0.0001'."""
+    return f"{c:.6g}" if isinstance(c, float) else str(c)
+
+
+def exact_number(c: float) -> str:
+    """A constant written exactly, integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
+    return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
+
 
 
 def describe(x: object) -> str:

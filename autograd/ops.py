@@ -4,7 +4,8 @@ Read an entry as "y = f(inputs);  ∂y/∂input = …". ``x`` is the input, ``y`
 ``c`` its constant operand (``x * 2`` has c = 2; ``None`` when the op has none). The derivative is
 written once with plain arithmetic, so the same expression serves an ordinary ``backward()``
 (floats) and a differentiable gradient (``Value`` nodes): ``1 - y * y`` is tanh's in both worlds.
-The float math itself (stable sigmoid, domains) lives in ``autograd.operators``.
+The float math itself (stable sigmoid, domains) and the derivatives with a convention at a point
+(xⁿ at x = 0, bˣ at b ≤ 0) live in ``autograd.operators``.
 
 Everything else reads this table: ``Value``'s methods (``x.tanh()``), the command line's functions,
 the drawing's labels, forward mode, the checks and the shared test cases. To add an operation, add
@@ -18,90 +19,20 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from collections.abc import Callable
 from typing import Any
 
 from autograd import operators as F
-
-
-def fmt_number(c: float) -> str:
-    """A constant as a short, exact-enough label: 2.0 → '2', 0.5 → '0.5', 1e-4 → '0.0001'."""
-    return f"{c:.6g}" if isinstance(c, float) else str(c)
-
-
-def exact_number(c: float) -> str:
-    """A constant written exactly, integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
-    return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
-
+from autograd.operators import exact_number, fmt_number
 
 Recorder = Callable[..., Any]
 _record: list[Recorder] = []  # filled by autograd.engine: how a call ``op(x)`` makes a node
-_node_types: list[type] = []  # filled by autograd.engine: what a derivative given nodes may return
-_table_built = False  # set at the end of this module: ops made afterwards get their derivative checked
+_check: list[Callable[[Op, Callable[..., Any]], Callable[..., Any]]] = []  # filled by autograd.custom
 
 
 class BadDerivativeError(TypeError):
     """An op's derivative returned something other than real numbers (complex, a list, None, ...)."""
-
-
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _result_error(op: Op, r: Any, on_floats: bool) -> BadDerivativeError:
-    """The error for a derivative value ``r`` that is not a real number, with a hint at the likely cause."""
-    if isinstance(r, complex):
-        hint = ("it left the real numbers (a negative base to a fractional power, cmath?); return a float, "
-                "or raise ValueError where the op is not defined")
-    elif r is None:
-        hint = "return a float (did the derivative forget its return statement?)"
-    elif on_floats and _node_types and isinstance(r, tuple(_node_types)):
-        hint = ("it was given floats (an ordinary backward()) but returned a Value: compute it from its inputs, "
-                "or use .data of a Value it closes over")
-    elif hasattr(r, "shape"):
-        hint = "return a float: for a numpy result use float(...) or .item()"
-    elif isinstance(r, (list, tuple)):
-        hint = "return one float per input" + (" (this op has one input: a float, not a sequence)"
-                                               if op.arity == 1 else "")
-    else:
-        hint = "return a float"
-    return BadDerivativeError(f"op {op.name!r}: its derivative returned {_short(r)} of type {type(r).__name__}, "
-                              f"not a real number; {hint}")
-
-
-def _real(op: Op, r: Any, on_floats: bool) -> Any:
-    """A derivative's value as a Python float (numpy real scalars too); a node where nodes came in."""
-    if type(r) is float:
-        return r
-    if isinstance(r, numbers.Real) and not isinstance(r, bool):
-        return float(r)
-    if not on_floats and _node_types and isinstance(r, tuple(_node_types)):
-        return r
-    raise _result_error(op, r, on_floats)
-
-
-def checked_deriv(op: Op, fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` as ``op.deriv``, with its results checked: real numbers (stored as Python floats), one per
-    input; ``Value`` nodes only when it was given nodes (a differentiable gradient). Used for every op
-    made outside this table (users' ``Op(...)`` and ``@op``); the table's own derivatives are not wrapped."""
-
-    def deriv(*args: Any) -> Any:
-        r = fn(*args)
-        on_floats = type(args[-2]) is float  # y: v.data in backward(), the node v in grad(create_graph=True)
-        if op.arity == 1:
-            return _real(op, r, on_floats)
-        n = 2 if op.arity == 2 else len(args[0])
-        if type(r) not in (tuple, list):
-            raise _result_error(op, r, on_floats)
-        if len(r) != n:
-            raise BadDerivativeError(f"op {op.name!r} returned {len(r)} derivative(s) for {n} input(s): "
-                                     f"{_short(r)}; return one ∂y/∂x_i per input, in order")
-        out = [_real(op, d, on_floats) for d in r]
-        return tuple(out) if op.arity == 2 else out
-
-    deriv.__wrapped__ = fn  # type: ignore[attr-defined]
-    return deriv
 
 
 class Op:
@@ -121,42 +52,28 @@ class Op:
       the command line's expressions offer it; ``domain``: an interval of inputs where it is smooth.
 
     Ops compare by identity. Calling one on ``Value`` nodes or numbers records a node. An op made
-    outside ``TABLE`` (a user's) has its derivative's results checked (``checked_deriv``): anything
+    outside ``TABLE`` (a user's) has its derivative's results checked (``autograd.custom``): anything
     but real numbers, one per input, raises ``BadDerivativeError`` instead of corrupting ``.grad``.
     """
 
-    checks_derivative = True  # False for the engine's tag-only ops, whose derivative only raises
+    rule = True  # False for micrograd's tag-only ops (``autograd.compat``), whose derivative only raises
 
     __slots__ = ("name", "arity", "forward", "deriv", "template", "tag", "kink", "symmetric", "doc", "formula",
                  "method", "param", "default", "cli", "domain")
 
-    def __init__(
-        self,
-        name: str,
-        forward: Callable[..., float],
-        deriv: Callable[..., Any],
-        *,
-        arity: int = 1,
-        template: str | None = None,
-        tag: str | None = None,
-        kink: Callable[..., bool] | None = None,
-        symmetric: bool = False,
-        doc: str = "",
-        formula: str = "",
-        method: str | None = None,
-        param: str | None = None,
-        default: float | None = None,
-        cli: bool = False,
-        domain: tuple[float, float] = (-3.0, 3.0),
-    ) -> None:
+    def __init__(self, name: str, forward: Callable[..., float], deriv: Callable[..., Any], *, arity: int = 1,
+                 template: str | None = None, tag: str | None = None, kink: Callable[..., bool] | None = None,
+                 symmetric: bool = False, doc: str = "", formula: str = "", method: str | None = None,
+                 param: str | None = None, default: float | None = None, cli: bool = False,
+                 domain: tuple[float, float] = (-3.0, 3.0)) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"Op: the name must be a non-empty str, got {name!r}")
         if arity not in (0, 1, 2):
             raise ValueError(f"Op {name!r}: arity must be 1, 2 or 0 (any number of inputs), got {arity!r}")
         if not callable(forward) or not callable(deriv):
             raise TypeError(f"Op {name!r}: forward and deriv must be callables")
-        if _table_built and self.checks_derivative:
-            deriv = checked_deriv(self, deriv)
+        if _check and self.rule:  # an op made after the table (a user's): its results get checked
+            deriv = _check[0](self, deriv)
         self.name, self.arity, self.forward, self.deriv = name, arity, forward, deriv
         self.template = template if template is not None else name
         self.tag, self.kink, self.symmetric, self.doc, self.formula = tag, kink, symmetric, doc, formula
@@ -194,11 +111,6 @@ class Op:
 # derivative expression serves both worlds. Users import them from ``autograd.custom``.
 
 
-def _data(x: Any) -> float:
-    """The float behind x (x itself for a float, ``x.data`` for a node)."""
-    return x if isinstance(x, float) else float(x.data)
-
-
 def _dual(method: str, on_float: Callable[[float], float], formula: str) -> Callable[[Any], Any]:
     def fn(x: Any) -> Any:
         if isinstance(x, float):
@@ -219,70 +131,31 @@ sin = _dual("sin", math.sin, "sin x")
 cos = _dual("cos", math.cos, "cos x")
 
 
-def _at_zero(*xs: Any) -> bool:
-    """Kink test: is the (first) input exactly 0?"""
-    return _data(xs[0]) == 0.0
-
-
-def _d_power(x: Any, n: Any) -> Any:
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹, with 0·… = 0 and +∞ where x = 0 and n < 1 (as √ at 0)."""
-    if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
-        return n
-    if _data(x) == 0.0 and _data(n) < 1.0:
-        return math.inf
-    return n * x ** (n - 1.0)
-
-
-def _d_exponent(base: float, y: Any) -> Any:
-    """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
-    if base > 0.0:
-        return y * math.log(base)
-    return 0.0 if base == 0.0 else math.nan
-
-
-def _d_pow_exponent(a: Any, y: Any) -> Any:
-    """∂(aᵇ)/∂b = aᵇ·ln a, with the same conventions as ``_d_exponent`` at a ≤ 0."""
-    if _data(a) > 0.0:
-        return y * (a.log() if not isinstance(a, float) else math.log(a))
-    return 0.0 if _data(a) == 0.0 else math.nan
-
-
-def _d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
-    """y = Σ w_i x_i + b over inputs (w_1…w_n, x_1…x_n, b): ∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1."""
-    n = (len(xs) - 1) // 2
-    return [*xs[n : 2 * n], *xs[:n], 1.0]
-
-
-def _d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
-    """y = Σ w_i x_i + b over parents (w_1…w_n, b), inputs x = c constant: ∂y/∂w_i = x_i, ∂y/∂b = 1."""
-    return [*c, 1.0]
-
-
 # ---------------------------------------------------------------------------------------------
 # The table. Two nodes: deriv(a, b, y, c) -> (∂y/∂a, ∂y/∂b).
 
-ADD = Op("+", lambda a, b: a + b, lambda a, b, y, c: (1.0, 1.0), arity=2, symmetric=True,
+ADD = Op("+", operator.add, lambda a, b, y, c: (1.0, 1.0), arity=2, symmetric=True,
          doc="y = a + b", formula="∂y/∂a = 1, ∂y/∂b = 1")
-SUB = Op("-", lambda a, b: a - b, lambda a, b, y, c: (1.0, -1.0), arity=2,
+SUB = Op("-", operator.sub, lambda a, b, y, c: (1.0, -1.0), arity=2,
          doc="y = a − b", formula="∂y/∂a = 1, ∂y/∂b = −1")
-MUL = Op("*", lambda a, b: a * b, lambda a, b, y, c: (b, a), arity=2, symmetric=True,
+MUL = Op("*", operator.mul, lambda a, b, y, c: (b, a), arity=2, symmetric=True,
          doc="y = a·b", formula="∂y/∂a = b, ∂y/∂b = a")
 DIV = Op("/", F.divide, lambda a, b, y, c: (1.0 / b, -y / b), arity=2,
          doc="y = a / b", formula="∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
-POW = Op("**", F.power, lambda a, b, y, c: (_d_power(a, b), _d_pow_exponent(a, y)), arity=2, domain=(0.2, 3.0),
+POW = Op("**", F.power, lambda a, b, y, c: (F.d_power(a, b), F.d_pow_exponent(a, y)), arity=2, domain=(0.2, 3.0),
          doc="y = aᵇ", formula="∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
 
 # A node and a number: the number c is the op's constant, not a node. deriv(x, y, c) -> ∂y/∂x.
-ADD_C = Op("+", lambda x, c: x + c, lambda x, y, c: 1.0, template="+ {c}", doc="y = x + c", formula="1")
-SUB_C = Op("-", lambda x, c: x - c, lambda x, y, c: 1.0, template="- {c}", doc="y = x − c", formula="1")
+ADD_C = Op("+", operator.add, lambda x, y, c: 1.0, template="+ {c}", doc="y = x + c", formula="1")
+SUB_C = Op("-", operator.sub, lambda x, y, c: 1.0, template="- {c}", doc="y = x − c", formula="1")
 RSUB = Op("-", lambda x, c: c - x, lambda x, y, c: -1.0, template="{c} -", doc="y = c − x", formula="−1")
-MUL_C = Op("*", lambda x, c: x * c, lambda x, y, c: c, template="* {c}", doc="y = c·x", formula="c")
+MUL_C = Op("*", operator.mul, lambda x, y, c: c, template="* {c}", doc="y = c·x", formula="c")
 DIV_C = Op("/", F.divide, lambda x, y, c: 1.0 / c, template="/ {c}", doc="y = x / c", formula="1/c")
 RDIV = Op("/", lambda x, c: F.divide(c, x), lambda x, y, c: -y / x, template="{c} /", domain=(0.2, 3.0),
           doc="y = c / x", formula="−c/x² = −y/x")
-POW_C = Op("**", F.power, lambda x, y, c: _d_power(x, c), template="**{c}", tag="**{c}", domain=(0.2, 3.0),
+POW_C = Op("**", F.power, lambda x, y, c: F.d_power(x, c), template="**{c}", tag="**{c}", domain=(0.2, 3.0),
            doc="y = xⁿ", formula="n·xⁿ⁻¹")
-RPOW = Op("**", lambda x, c: F.power(c, x), lambda x, y, c: _d_exponent(c, y), template="{c} **",
+RPOW = Op("**", lambda x, c: F.power(c, x), lambda x, y, c: F.d_exponent(c, y), template="{c} **",
           doc="y = cˣ", formula="cˣ·ln c")
 
 # Functions of one node: deriv(x, y, c) -> f′(z), written with z = x and f(z) = y.
@@ -297,14 +170,14 @@ SIGMOID = Op("sigmoid", F.sigmoid, lambda x, y, c: y * (1.0 - y), method="sigmoi
              doc="y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z", formula="y(1 − y)")
 SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: sigmoid(x), method="softplus", cli=True,
               doc="y = ln(1 + eᶻ), stable for any z", formula="σ(z) = 1/(1 + e⁻ᶻ)")
-RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=_at_zero, method="relu", cli=True,
+RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=F.at_zero, method="relu", cli=True,
           doc="y = max(0, z)", formula="1 for z > 0, else 0")
-LEAKY_RELU = Op("leaky_relu", F.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=_at_zero,
+LEAKY_RELU = Op("leaky_relu", F.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=F.at_zero,
                 template="leaky_relu({c})", method="leaky_relu", param="slope", default=0.01, cli=True,
                 doc="y = z for z > 0, else slope·z", formula="1 for z > 0, else slope")
-ABS = Op("abs", abs, lambda x, y, c: F.sign(x), kink=_at_zero, method="abs", cli=True,
+ABS = Op("abs", abs, lambda x, y, c: F.sign(x), kink=F.at_zero, method="abs", cli=True,
          doc="y = |z|", formula="sign z (0 at z = 0)")
-SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if _data(y) != 0.0 else math.inf, method="sqrt", cli=True,
+SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if F.number_of(y) != 0.0 else math.inf, method="sqrt", cli=True,
           domain=(0.2, 3.0), doc="y = √z (ValueError for z < 0)", formula="1/(2√z) = 1/(2y)")
 SIN = Op("sin", F.sin, lambda x, y, c: cos(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
 COS = Op("cos", F.cos, lambda x, y, c: -sin(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
@@ -312,9 +185,9 @@ COS = Op("cos", F.cos, lambda x, y, c: -sin(x), method="cos", cli=True, doc="y =
 # Any number of nodes: deriv(xs, y, c) -> [∂y/∂x_i].
 SUM = Op("sum", F.total, lambda xs, y, c: [1.0] * len(xs), arity=0, symmetric=True,
          doc="y = Σ x_i", formula="∂y/∂x_i = 1")
-LINEAR = Op("linear", F.linear, _d_linear, arity=0,
+LINEAR = Op("linear", F.linear, F.d_linear, arity=0,
             doc="y = Σ w_i x_i + b (a neuron's z_j)", formula="∂y/∂w_i = x_i, ∂y/∂x_i = w_i, ∂y/∂b = 1")
-LINEAR_C = Op("linear_c", F.linear_c, _d_linear_c, arity=0,
+LINEAR_C = Op("linear_c", F.linear_c, F.d_linear_c, arity=0,
               doc="y = Σ w_i x_i + b over numbers x_i kept as the constant (a first layer's z_j on data: no node per "
                   "input, no input gradient)", formula="∂y/∂w_i = x_i, ∂y/∂b = 1")
 
@@ -323,4 +196,3 @@ TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, ADD_C, SUB_C, RSUB, MUL_C, DIV
                          LINEAR_C)
 """Every built-in operation, once."""
 
-_table_built = True

@@ -220,9 +220,28 @@ def test_the_top_of_autograd_is_the_engine_alone() -> None:
     assert {"operators", "ops", "engine", "backprop"} <= top
 
 
-def test_report_the_core_size(capsys: pytest.CaptureFixture[str]) -> None:
+CORE_BUDGET = 760  # lines; the issue's target is about 600 (it was 1,123 before the core was slimmed)
+
+
+def code_lines(path: Path) -> int:
+    """Lines that are neither blank, nor a comment, nor part of a docstring."""
+    source = path.read_text(encoding="utf-8")
+    docs: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            docs.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
+    return sum(1 for k, text in enumerate(source.splitlines(), 1)
+               if k not in docs and text.strip() and not text.strip().startswith("#"))
+
+
+def test_the_core_stays_small(capsys: pytest.CaptureFixture[str]) -> None:
     sizes = {name: lines(ROOT / "autograd" / f"{name}.py") for name in CORE}
+    code = {name: code_lines(ROOT / "autograd" / f"{name}.py") for name in CORE}
     with capsys.disabled():
-        print(f"\ncore a learner reads first: {sum(sizes.values())} lines "
-              + ", ".join(f"{k}.py {v}" for k, v in sizes.items()))
-    assert all(n > 0 for n in sizes.values())
+        print(f"\ncore a learner reads first: {sum(sizes.values())} lines ({sum(code.values())} of code) "
+              + ", ".join(f"{k}.py {v} ({code[k]})" for k, v in sizes.items()))
+    assert all(0 < code[k] < sizes[k] for k in CORE)
+    assert sum(sizes.values()) <= CORE_BUDGET, (f"the core grew to {sum(sizes.values())} lines (budget {CORE_BUDGET}): "
+                                                "move what a learner does not need first into a subpackage")

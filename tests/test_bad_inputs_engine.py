@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value, grad
-from autograd.backprop import DerivativeError
 from autograd.checking import gradcheck
 from autograd.custom import op
+from autograd.graph import DerivativeError
 from autograd.ops import BadDerivativeError
 
 finite = st.floats(min_value=-50.0, max_value=50.0, allow_nan=False)

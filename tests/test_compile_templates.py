@@ -18,8 +18,8 @@ import pytest
 
 import autograd
 from autograd import Value, engine, ops
-from autograd.backprop import call_deriv
 from autograd.compiler import templates
+from autograd.graph import call_deriv
 
 VALUES = (0.0, -0.0, 0.7, -2.25, 1.5, 3.1, 1e-300, 1e300, math.inf, -math.inf, math.nan)
 SEEDS = (1.0, -0.5, 0.3, -1.7, 0.0, math.inf, math.nan)

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Op, Value
-from autograd.backprop import MissingDerivativeError
 from autograd.checking import GradcheckError, gradcheck
 from autograd.checking.nodes import check_graph
 from autograd.custom import CustomOp, cos, exp, log, op, sigmoid, sin, sqrt, tanh
+from autograd.graph import MissingDerivativeError
 
 SETTINGS = settings(max_examples=25, deadline=None)
 floats = st.floats(-8.0, 8.0, allow_nan=False)

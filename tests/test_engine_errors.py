@@ -11,7 +11,7 @@ import pytest
 
 import autograd
 from autograd import Value
-from autograd.backprop import MissingDerivativeError
+from autograd.graph import MissingDerivativeError
 
 
 @pytest.mark.parametrize(

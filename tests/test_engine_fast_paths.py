@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 import autograd
 import nn
 from autograd import Value, ops
-from autograd.backprop import local_grads
-from autograd.engine import constant_of
+from autograd.graph import constant_of, local_grads
 from autograd.reductions import dot_const
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)

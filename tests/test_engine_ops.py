@@ -16,7 +16,7 @@ import sympy
 
 import autograd
 from autograd import Value
-from autograd.engine import constant_of
+from autograd.graph import constant_of
 from tests.numeric import central_partials, close
 from tests.op_cases import Case, at_points, missing_cases, missing_oracles
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, ops
 from autograd.cli.expr import MAX_DEPTH, MAX_LENGTH, Expression, ExpressionError, evaluate, parse_expression
-from autograd.engine import constant_of
+from autograd.graph import constant_of
 from tests.numeric import central_difference
 from tests.op_cases import ORACLES
 

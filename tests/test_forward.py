@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Value, gradcheck, jacfwd, jvp, no_grad
-from autograd.backprop import MissingDerivativeError
 from autograd.checking.numerical import GradcheckError
+from autograd.graph import MissingDerivativeError
 from nn.data import NOTE_INPUT, note_model
 from tests.test_checking import EACH_CASE
 from tests.test_engine_properties import (

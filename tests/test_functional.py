@@ -18,8 +18,9 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import ops
-from autograd.engine import Value, walk
+from autograd.engine import Value
 from autograd.functional import grad, hessian, jacobian, value_and_grad
+from autograd.graph import walk
 from autograd.modes import no_grad
 from tests import op_cases
 

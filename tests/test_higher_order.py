@@ -167,7 +167,7 @@ def test_a_closure_node_works_for_floats_but_refuses_a_second_derivative() -> No
 
 
 def test_a_node_without_a_derivative_rule_is_named() -> None:
-    from autograd.backprop import MissingDerivativeError
+    from autograd.graph import MissingDerivativeError
 
     x = Value(2.0)
     y = Value(4.0, (x,), "mystery", label="m")

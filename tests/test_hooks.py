@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import autograd
-from autograd import Value, backprop
+from autograd import Value, backprop, hooks
 from autograd.debugging import walk
 from nn import MLP
 
@@ -19,7 +19,7 @@ from nn import MLP
 @pytest.fixture(autouse=True)
 def _no_hooks_left() -> Any:
     yield
-    assert backprop._observed == 0 and backprop._hooks == {}
+    assert backprop._observed == 0 and hooks._hooks == {}
 
 
 def test_the_hook_gets_the_complete_gradient_once() -> None:
@@ -100,10 +100,10 @@ def test_remove_takes_it_off_twice_safely_and_the_fast_path_returns(monkeypatch:
     y = x * 2.0
     seen: list[float] = []
     handle = y.register_hook(seen.append)
-    assert backprop.hooks_of(y) == [seen.append] and backprop._observed == 1
+    assert hooks.hooks_of(y) == [seen.append] and backprop._observed == 1
     handle.remove()
     handle.remove()
-    assert backprop.hooks_of(y) == [] and backprop._observed == 0
+    assert hooks.hooks_of(y) == [] and backprop._observed == 0
     slow: list[Any] = []
     monkeypatch.setattr(backprop, "_observed_walk", [lambda r, s: slow.append(r)])
     (y * 1.0).backward()

@@ -12,7 +12,7 @@ from autograd import Value, ops
 from autograd.cli.expr import FUNCTIONS, evaluate, parse_expression
 from autograd.drawing.draw import draw_dot
 from autograd.drawing.labels import html_text
-from autograd.engine import constant_of
+from autograd.graph import constant_of
 from tests.op_cases import CASES, Case, missing_cases, missing_oracles
 
 WITH_METHOD = [op for op in ops.TABLE if op.method]

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd import Op, Value, formula, ops, to_sympy
-from autograd.backprop import call_deriv
+from autograd.graph import call_deriv
 from autograd.symbolic import SYMPY, symbols_of
 from autograd.testing import assert_grad
 from tests.test_engine_properties import engine_gradients, points, trees

@@ -29,12 +29,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.backprop import local_grads
 from autograd.checking import numerical as chk
 from autograd.checking.numerical import GradcheckError, check_settings, close, difference, fmt, format_table
 from autograd.checking.replay import Replay
-from autograd.engine import Value, closure_of, constant_of, has_rule, is_closure, with_parents
-from autograd.graph import topological_order
+from autograd.engine import Value
+from autograd.graph import closure_of, constant_of, has_rule, is_closure, local_grads, topological_order, with_parents
 
 _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
 

@@ -28,8 +28,8 @@ from typing import Any
 from autograd import engine, ops
 from autograd.compiler import templates
 from autograd.compiler.trace import Trace
-from autograd.engine import Value, constant_of, operation_of, parents_of
-from autograd.graph import backward_order
+from autograd.engine import Value
+from autograd.graph import backward_order, constant_of, operation_of, parents_of
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _OTHER = re.compile(r"[^0-9A-Za-z_]+")

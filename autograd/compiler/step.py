@@ -27,7 +27,8 @@ from typing import Any
 from autograd import engine
 from autograd.compiler.codegen import Source, generate
 from autograd.compiler.trace import Shape, TraceError, as_floats, check_params, shape_of, trace
-from autograd.engine import Value, operation_of
+from autograd.engine import Value
+from autograd.graph import operation_of
 
 
 class Program:

@@ -126,7 +126,7 @@ def forward_of(op: Op, n: int) -> str | None:
 def backward_of(op: Op, n: int, c: object = None) -> list[tuple[int, str]] | None:
     """The inline backward terms of ``op`` with ``n`` inputs and constant ``c``, or None (call ``op.deriv``).
 
-    ``{cm1}`` in a term is the literal of c − 1 (``x ** n``: n·xⁿ⁻¹, as ``ops._d_power`` computes it
+    ``{cm1}`` in a term is the literal of c − 1 (``x ** n``: n·xⁿ⁻¹, as ``operators.d_power`` computes it
     for n ≥ 1, where its special cases at n ∈ {0, 1} and x = 0 with n < 1 do not apply).
     """
     if op is ops.LINEAR and not n & 1:  # backprop's generic path (and its error) for a malformed linear

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from autograd import engine
-from autograd.engine import Value, is_closure, operation_of, parents_of
-from autograd.graph import topological_order_of
+from autograd.engine import Value
+from autograd.graph import constant_of, has_rule, is_closure, operation_of, parents_of, topological_order_of
 
 
 class TraceError(Exception):
@@ -192,7 +192,7 @@ def _compare(r1: Run, r2: Run) -> None:
     for k, (a, b) in enumerate(zip(r1.nodes, r2.nodes, strict=True)):
         same = operation_of(a) is operation_of(b) and (id(a) in r1.args) == (id(b) in r2.args)
         same = same and [index1[id(p)] for p in parents_of(a)] == [index2[id(p)] for p in parents_of(b)]
-        ca, cb = engine.constant_of(a), engine.constant_of(b)
+        ca, cb = constant_of(a), constant_of(b)
         same = same and (ca == cb or (isinstance(ca, float) and isinstance(cb, float) and _same_number(ca, cb)))
         if not same:
             raise TraceError(f"compile: two runs on the same arguments built different graphs (node {k}: "
@@ -207,7 +207,7 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
         if is_closure(a):
             raise TypeError(f"compile: node {a!r} ({a._op!r}) gets its gradient from a micrograd-style _backward "
                             "closure, which cannot be compiled; define the operation with autograd.op instead")
-        if not a.is_leaf and not engine.has_rule(a):
+        if not a.is_leaf and not has_rule(a):
             raise TypeError(f"compile: node {a!r} was made by Value(data, children, {a._op!r}) and has no "
                             "derivative rule; define the operation with autograd.op")
     r2 = _one_run(fn, example, names)

@@ -40,10 +40,11 @@ from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from autograd import ops
-from autograd.backprop import MissingDerivativeError
+from autograd.custom.checks import checked_deriv
 from autograd.engine import Value, make_node
+from autograd.graph import MissingDerivativeError
 from autograd.operators import as_number
-from autograd.ops import Op, checked_deriv
+from autograd.ops import Op
 
 # exp, log, sqrt, tanh, sigmoid, sin, cos on floats or Values, for derivatives that can be
 # differentiated again: the engine's own (``autograd.ops``), re-exported here for users.
@@ -116,7 +117,7 @@ class CustomOp(Op):
             deriv = lambda xs, out, c: _many(name, fn(xs, out) if y else fn(xs), len(xs))
         else:
             deriv = lambda xs, out, c: _many(name, fn(*xs, out) if y else fn(*xs), len(xs))
-        self.deriv = checked_deriv(self, deriv)  # real numbers only, one per input (see autograd.ops)
+        self.deriv = checked_deriv(self, deriv)  # real numbers only, one per input (see .checks)
         return self
 
 
@@ -201,3 +202,4 @@ def apply(op: Op, *inputs: Any) -> Value:
 
 
 ops._record.append(apply)  # how ``op(x)`` records a node, for every Op (built-in or not)
+ops._check.append(checked_deriv)  # every Op made from now on (not the table's) has its derivative checked

@@ -27,8 +27,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from autograd import backprop, engine
-from autograd.engine import Value, parents_of
+from autograd import engine, hooks, modes
+from autograd.engine import Value
+from autograd.graph import constant_of, parents_of
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled", "site_of"]
 
@@ -90,7 +91,7 @@ def describe_node(v: Value) -> str:
 def _inputs(v: Value) -> str:
     ps = parents_of(v)
     text = ", ".join(f"{p.label or '#' + str(i)} = {p.data!r}" for i, p in enumerate(ps))
-    const = engine.constant_of(v)
+    const = constant_of(v)
     if isinstance(const, float):
         text += f"; constant c = {const!r}"
     return text
@@ -124,20 +125,20 @@ class detect_anomaly:
         _state.depth = depth + 1
         if depth == 0:
             _state.sites = {}
-            engine._local.watch = _watch
-            with engine._lock:
+            modes._local.watch = _watch
+            with modes._lock:
                 engine._threads_off += 1
-            backprop.observe(1)
+            hooks.observe(1)
         return self
 
     def __exit__(self, *exc: object) -> None:
         _state.depth -= 1
         if _state.depth == 0:
-            engine._local.watch = None
+            modes._local.watch = None
             _state.sites = {}
-            with engine._lock:
+            with modes._lock:
                 engine._threads_off -= 1
-            backprop.observe(-1)
+            hooks.observe(-1)
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(fn)

@@ -19,16 +19,17 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
-from autograd import backprop
-from autograd.backprop import RulelessError, _count_consumers, _name_ruleless, _reset, call_deriv, parents
+from autograd import hooks
+from autograd.backprop import _count_consumers, _name_ruleless, _reset
 from autograd.debugging.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
+from autograd.graph import RulelessError, call_deriv, parents_of
 
 __all__ = ["observed_backward"]
 
 
 def run_hooks(v: Any, g: float) -> float:
     """g after v's hooks (each may return a replacement number, or None to keep it)."""
-    for fn in backprop.hooks_of(v):
+    for fn in hooks.hooks_of(v):
         r = fn(g)
         if r is None:
             continue
@@ -52,7 +53,7 @@ def observed_backward(root: Any, seed: float) -> None:
     if root._operation is None:
         _leaf_root(root, seed, checking)
         return
-    hooked = backprop._hooks
+    hooked = hooks._hooks
     leaves: dict[int, list[Any]] = {}  # hooked leaves: id -> [leaf, grad before this pass, contribution]
     try:
         _count_consumers(root)
@@ -66,7 +67,7 @@ def observed_backward(root: Any, seed: float) -> None:
             if checking and not finite(g):
                 raise backward_error(v, f"gradient ∂L/∂v = {g!r}")
             op = v._operation
-            ps = parents(v)
+            ps = parents_of(v)
             if op.arity == -1:  # a micrograd-style closure adds into the parents itself
                 v._const()
                 if checking:

@@ -38,8 +38,8 @@ from autograd.drawing.labels import (
     value_label,
 )
 from autograd.drawing.render import Diagram, write_image
-from autograd.engine import Value, constant_of, has_rule, operation_of, walk
-from autograd.graph import backward_order, topological_order
+from autograd.engine import Value
+from autograd.graph import backward_order, constant_of, has_rule, operation_of, topological_order, walk
 
 DEFAULT_MAX_NODES = 3000  # dot lays out ~3000 nodes in a few seconds; 6000 take ~10 s
 RANKDIRS = ("LR", "TB", "RL", "BT")

@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd.drawing.labels import fmt_sig
-from autograd.engine import Value, constant_of, is_closure, parents_of
+from autograd.engine import Value
 from autograd.explain.names import fmt
 from autograd.explain.steps import Explanation
+from autograd.graph import constant_of, is_closure, parents_of
 
 HIDDEN = "?"  # what a number not computed yet shows
 

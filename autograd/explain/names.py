@@ -17,7 +17,8 @@ import re
 from typing import Any
 
 from autograd.drawing.groups import named_values, owner_of
-from autograd.engine import Value, parents_of
+from autograd.engine import Value
+from autograd.graph import parents_of
 
 _NEURON = re.compile(r"^(?:(.*)\.)?layers\.(\d+)\.neurons\.(\d+)$")
 

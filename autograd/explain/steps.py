@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from typing import Any, overload
 
 from autograd import ops
-from autograd.backprop import local_grads
-from autograd.engine import Value, as_number, closure_of, is_closure, parents_of
+from autograd.engine import Value, as_number
 from autograd.explain.names import Naming, fmt
-from autograd.graph import backward_order, topological_order
+from autograd.graph import backward_order, closure_of, is_closure, local_grads, parents_of, topological_order
 
 
 class ExplainError(RuntimeError):

@@ -39,9 +39,17 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError, RulelessError, call_deriv
-from autograd.engine import Value, constant_of, describe, has_rule, is_closure, parents_of
-from autograd.graph import topological_order_of
+from autograd.engine import Value, describe
+from autograd.graph import (
+    MissingDerivativeError,
+    RulelessError,
+    call_deriv,
+    constant_of,
+    has_rule,
+    is_closure,
+    parents_of,
+    topological_order_of,
+)
 from autograd.modes import is_grad_enabled
 
 __all__ = ["jacfwd", "jvp", "push_tangents"]

@@ -20,9 +20,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.backprop import MissingDerivativeError, call_deriv, derivative_error, local_grads
-from autograd.engine import Value, closure_of, constant_of, has_rule, is_closure, parents_of, walk
-from autograd.graph import backward_order, pending_counts
+from autograd.engine import Value
+from autograd.graph import (
+    MissingDerivativeError,
+    backward_order,
+    call_deriv,
+    closure_of,
+    constant_of,
+    derivative_error,
+    has_rule,
+    is_closure,
+    local_grads,
+    parents_of,
+    pending_counts,
+    walk,
+)
 
 
 def _no_rule(v: Value) -> MissingDerivativeError:

@@ -1,23 +1,49 @@
 """Recording modes: ``no_grad`` (as ``torch.no_grad``) and ``is_grad_enabled``.
 
 The engine checks one global count per new node (``engine._threads_off``: the threads inside a
-``no_grad`` block or ``detect_anomaly()``); this module keeps that count, under the engine's lock.
+``no_grad`` block or ``detect_anomaly()``); this module keeps that count under ``_lock`` and, while it
+is not 0, finishes every new node (``rare_node``). ``_local.depth`` is this thread's ``no_grad``
+depth; ``_local.watch`` is anomaly mode's check of each new node in this thread (set by
+``autograd.debugging``; None when off).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from autograd import engine
+from autograd.engine import Value
+from autograd.ops import Op
 
 __all__ = ["is_grad_enabled", "no_grad"]
+
+_local = threading.local()
+_lock = threading.Lock()
+
+
+def rare_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> Value:
+    """``make_node``'s rare path: a leaf inside this thread's ``no_grad``; anomaly mode's check of the node."""
+    if getattr(_local, "depth", 0):
+        op = first = second = const = None
+    v._operation = op
+    v._in = first
+    v._in2 = second
+    v._const = const
+    watch = getattr(_local, "watch", None)
+    if watch is not None:
+        watch(v)
+    return v
+
+
+engine._rare.append(rare_node)
 
 
 def is_grad_enabled() -> bool:
     """Whether operations in this thread record their parents (False inside ``no_grad``)."""
-    return getattr(engine._local, "depth", 0) == 0
+    return getattr(_local, "depth", 0) == 0
 
 
 class no_grad:
@@ -28,17 +54,17 @@ class no_grad:
     """
 
     def __enter__(self) -> no_grad:
-        depth = getattr(engine._local, "depth", 0)
-        engine._local.depth = depth + 1
+        depth = getattr(_local, "depth", 0)
+        _local.depth = depth + 1
         if depth == 0:
-            with engine._lock:
+            with _lock:
                 engine._threads_off += 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        engine._local.depth -= 1
-        if engine._local.depth == 0:
-            with engine._lock:
+        _local.depth -= 1
+        if _local.depth == 0:
+            with _lock:
                 engine._threads_off -= 1
 
     def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:

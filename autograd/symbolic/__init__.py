@@ -20,8 +20,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import ops
-from autograd.engine import Value, constant_of, describe, operation_of, parents_of
-from autograd.graph import topological_order
+from autograd.engine import Value, describe
+from autograd.graph import constant_of, operation_of, parents_of, topological_order
 
 __all__ = ["SYMPY", "Formula", "formula", "symbols_of", "to_sympy"]
 
