@@ -182,12 +182,22 @@ class Value:
         return self._operation is None
 
     # -- arithmetic: each op's forward and local derivative are one entry of ``autograd.ops`` ------
-    __add__ = _binary(ADD, ops.ADD_C)  # y = a + b;  ∂y/∂a = ∂y/∂b = 1
+    def __add__(self, other: Operand) -> Value:
+        """y = a + b;  ∂y/∂a = ∂y/∂b = 1 (with a number: y = x + c, ∂y/∂x = 1)."""
+        if isinstance(other, Value):  # + and * are most nodes: written out, without a call of op.forward
+            return make_node(self.data + other.data, ADD, self, other)
+        return _unary(self, ops.ADD_C, as_number(other, "Value + x"))
+
+    def __mul__(self, other: Operand) -> Value:
+        """y = a·b;  ∂y/∂a = b, ∂y/∂b = a (with a number: y = c·x, ∂y/∂x = c)."""
+        if isinstance(other, Value):
+            return make_node(self.data * other.data, MUL, self, other)
+        return _unary(self, ops.MUL_C, as_number(other, "Value * x"))
+
     __radd__ = _reflected(ops.ADD_C)  # y = c + x;  ∂y/∂x = 1 (``sum()`` starts here, with c = 0)
+    __rmul__ = _reflected(ops.MUL_C)  # y = c·x;  ∂y/∂x = c
     __sub__ = _binary(ops.SUB, ops.SUB_C)  # y = a − b;  ∂y/∂a = 1, ∂y/∂b = −1
     __rsub__ = _reflected(ops.RSUB)  # y = c − x;  ∂y/∂x = −1
-    __mul__ = _binary(MUL, ops.MUL_C)  # y = a·b;  ∂y/∂a = b, ∂y/∂b = a
-    __rmul__ = _reflected(ops.MUL_C)  # y = c·x;  ∂y/∂x = c
     __truediv__ = _binary(ops.DIV, ops.DIV_C)  # y = a / b;  ∂y/∂a = 1/b, ∂y/∂b = −a/b²
     __rtruediv__ = _reflected(ops.RDIV)  # y = c / x;  ∂y/∂x = −c/x²
     __pow__ = _binary(ops.POW, ops.POW_C)  # y = aᵇ;  ∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a
