@@ -140,16 +140,23 @@ def local_step(v: Node) -> None:
         p.grad += v.grad * d
 
 
+def _all_leaves(a: tuple[Any, ...], leafy: dict[int, tuple[Any, ...]]) -> bool:
+    """FAST PATHS (``_release``): are the parents ``a`` all leaves? If so, kept in ``leafy`` by id (held: id stays)."""
+    for p in a:
+        if p._operation is not None:
+            return False
+    leafy[id(a)] = a
+    return True
+
+
 def _count_consumers(root: Node) -> None:
     """First walk: ``p._pending`` = how many edges lead into each interior node p from inside the graph.
 
-    Interior gradients are reset to 0.0 on the way (each ``backward()`` recomputes them); leaves
-    keep theirs and accumulate. Both walks write the one- and two-parent cases out instead of
-    looping over a tuple: they are most nodes, and on CPython 3.11 the loop costs a third of the
-    walk (benchmarks/bench_engine.py).
-    """
+    Interior gradients are reset to 0.0 on the way (each ``backward()`` recomputes them); leaves keep theirs. Both walks
+    write the one- and two-parent cases out (most nodes; a loop over a tuple is a third of the walk on CPython 3.11)."""
     stack = [root]
     pop, push = stack.pop, stack.append
+    leafy: dict[int, tuple[Any, ...]] = {}  # linear_c parent tuples of leaves only, by id (_all_leaves)
     while stack:
         v = pop()
         a, b = v._in, v._in2
@@ -171,6 +178,8 @@ def _count_consumers(root: Node) -> None:
                     b.grad = 0.0
                     push(b)
             continue
+        if v._operation is LINEAR_C and (id(a) in leafy or _all_leaves(a, leafy)):
+            continue  # fast path: a linear_c node over leaves only has nothing to count (see _release)
         for p in a if type(a) is tuple else (a,):
             if p._operation is not None:
                 n = p._pending
@@ -186,19 +195,17 @@ def _release(root: Node) -> None:
     """Second walk (Kahn's order): a node passes ∂L/∂v on once all its consumers have.
 
     FAST PATHS (the engine's one speed trick, checked bit for bit against ``op.deriv`` by
-    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
-    ``linear_c`` are applied inline on floats instead of through ``op.deriv`` (the call is a third of
-    the loop's time). A ``linear`` or ``linear_c`` node reached with ∂L/∂z = 0 and a finite z only
-    releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient
-    (a finite z means every input was finite, so no 0·inf = NaN is skipped; a gradient that starts
-    at +0.0 and only has numbers added to it is never −0.0, the one value that adding +0.0 would
-    change).
-
-    A derivative that raises is re-raised naming its node ``v`` (``derivative_error``); the ``try``
-    costs nothing while nothing is raised.
+    tests/test_engine_fast_paths.py): +, *, ReLU, linear and linear_c's derivatives inline on floats (the
+    ``op.deriv`` call is a third of the loop). A linear or linear_c node with ∂L/∂z = 0 and z finite adds
+    nothing, only releases: its 0·x_i, 0·w_i are ±0, which change no gradient (z finite: so was every input,
+    no 0·inf = NaN is lost; a gradient from +0.0 that only has numbers added is never −0.0, the one value
+    adding +0.0 changes). Leaves have no count, so a linear_c node over leaves only (a first layer's weights
+    and bias, one tuple per neuron shared by a batch: checked once per walk) is passed over by the first walk
+    and releases nothing here. A derivative that raises is re-raised naming its node ``v``.
     """
     ready = [root]
     pop, push = ready.pop, ready.append
+    leafy: dict[int, tuple[Any, ...]] = {}  # as in the first walk
     v = root
     try:
         while ready:
@@ -239,6 +246,12 @@ def _release(root: Node) -> None:
                     if not n:
                         push(a)
                 continue
+            if op is LINEAR_C and (id(a) in leafy or _all_leaves(a, leafy)):  # fast path: parents all leaves
+                if g or v.data - v.data != 0.0:  # z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
+                    for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
+                        w.grad += g * x
+                    a[-1].grad += g
+                continue  # (skipped only for g = 0 with z finite, see above); nothing to release: leaves
             if op is LINEAR and len(a) & 1:  # fast path: z = Σ w_i x_i + b, ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
                 k = len(a) >> 1
                 if g or v.data - v.data != 0.0:  # skipped only for g = 0 with z finite (see above)
@@ -252,17 +265,6 @@ def _release(root: Node) -> None:
                                 push(w)
                     a[-1].grad += g
                     a = a[k:]  # the weights are released above, the inputs and the bias below
-            elif op is LINEAR_C:  # fast path: z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
-                if g or v.data - v.data != 0.0:  # the same skip as linear's
-                    for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
-                        w.grad += g * x
-                        if w._operation is not None:
-                            n = w._pending - 1
-                            w._pending = n
-                            if not n:
-                                push(w)
-                    a[-1].grad += g
-                    a = a[-1:]  # the weights are released above, the bias below
             elif op.arity == -1:  # micrograd style: the closure adds into its parents itself
                 v._const()
             else:
