@@ -48,14 +48,24 @@ _observed = 0
 _observed_walk: list[Callable[[Node, float], None]] = []
 
 
+def _all_leaves(a: tuple[Any, ...], leafy: dict[int, tuple[Any, ...]]) -> bool:
+    """FAST PATHS: are the parents ``a`` all leaves? If so ``a`` is kept in ``leafy`` by id (held: the id stays)."""
+    for p in a:
+        if p._operation is not None:
+            return False
+    leafy[id(a)] = a
+    return True
+
+
 def _count_consumers(root: Node) -> None:
     """First walk: ``p._pending`` = how many edges lead into each interior node p from inside the graph.
 
     Interior gradients are reset to 0.0 on the way (each ``backward()`` recomputes them); leaves
     keep theirs and accumulate. Both walks write the one- and two-parent cases out instead of
     looping over a tuple: they are most nodes, and on CPython 3.11 the loop costs a third of the
-    walk (benchmarks/bench_engine.py).
+    walk (benchmarks/bench_engine.py). A ``linear_c`` node over leaves only is passed over (``_release``).
     """
+    leafy: dict[int, tuple[Any, ...]] = {}  # linear_c parent tuples of leaves only, by id (_all_leaves)
     stack = [root]
     pop, push = stack.pop, stack.append
     while stack:
@@ -79,6 +89,8 @@ def _count_consumers(root: Node) -> None:
                     b.grad = 0.0
                     push(b)
             continue
+        if v._operation is LINEAR_C and (id(a) in leafy or _all_leaves(a, leafy)):
+            continue  # fast path: a linear_c node over leaves only has nothing to count (see _release)
         for p in a if type(a) is tuple else (a,):
             if p._operation is not None:
                 n = p._pending
@@ -100,10 +112,13 @@ def _release(root: Node) -> None:
     releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient
     (a finite z means every input was finite, so no 0·inf = NaN is skipped; a gradient that starts
     at +0.0 and only has numbers added to it is never −0.0, the one value that adding +0.0 would
-    change).
+    change). Leaves have no count, so a ``linear_c`` node over leaves only (a first layer's weights
+    and bias: one tuple per neuron, shared by a batch, checked once per walk) is passed over by the
+    first walk and releases nothing here.
 
     A derivative that raises is re-raised naming its node ``v``; the ``try`` costs nothing otherwise.
     """
+    leafy: dict[int, tuple[Any, ...]] = {}  # as in the first walk
     ready = [root]
     pop, push = ready.pop, ready.append
     v = root
@@ -146,6 +161,12 @@ def _release(root: Node) -> None:
                     if not n:
                         push(a)
                 continue
+            if op is LINEAR_C and (id(a) in leafy or _all_leaves(a, leafy)):  # fast path: parents all leaves
+                if g or v.data - v.data != 0.0:  # z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
+                    for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
+                        w.grad += g * x
+                    a[-1].grad += g
+                continue  # (skipped only for g = 0 with z finite, see above); nothing to release: leaves
             if op is LINEAR and len(a) & 1:  # fast path: z = Σ w_i x_i + b, ∂z/∂w_i = x_i, ∂z/∂x_i = w_i, ∂z/∂b = 1
                 k = len(a) >> 1
                 if g or v.data - v.data != 0.0:  # skipped only for g = 0 with z finite (see above)
@@ -159,17 +180,6 @@ def _release(root: Node) -> None:
                                 push(w)
                     a[-1].grad += g
                     a = a[k:]  # the weights are released above, the inputs and the bias below
-            elif op is LINEAR_C:  # fast path: z = Σ w_i x_i + b over constant x, ∂z/∂w_i = x_i, ∂z/∂b = 1
-                if g or v.data - v.data != 0.0:  # the same skip as linear's
-                    for w, x in zip(a, v._const):  # noqa: B905  (the constant is one shorter: the bias is left out)
-                        w.grad += g * x
-                        if w._operation is not None:
-                            n = w._pending - 1
-                            w._pending = n
-                            if not n:
-                                push(w)
-                    a[-1].grad += g
-                    a = a[-1:]  # the weights are released above, the bias below
             elif op.arity == -1:  # micrograd style: the closure adds into its parents itself
                 v._const()
             else:

@@ -106,21 +106,29 @@ def dense(rows: tuple[Row, ...], xs: tuple[Value, ...], f: Any = None) -> list[V
     return out
 
 
-def dense_const(rows: tuple[Row, ...], xd: tuple[float, ...], f: Any = None) -> list[Value]:
+def dense_const(rows: tuple[tuple[Value, ...], ...], xd: tuple[float, ...], f: Any = None) -> list[Value]:
     """``dense`` over inputs that are numbers (``xd``, a tuple of floats): one ``linear_c`` node per
     neuron, z_j = Σ_i w_ij x_i + b_j with parents (w_1j … w_nj, b_j) and ``xd`` as its constant, then
     y_j = f(z_j);  ∂z_j/∂w_ij = x_i, ∂z_j/∂b_j = 1 (no node per input, no input gradient).
 
-    Unchecked, as ``dense``: ``xd`` must hold floats, one per weight of each row.
+    Each row is a neuron's parents as one tuple ``(w_1j, …, w_nj, b_j)`` (``parent_rows``), used as
+    it is by the node: a layer that passes the same tuples for every sample of a batch lets
+    ``backward()`` recognise the leaves of a row once per pass instead of once per node. Unchecked,
+    as ``dense``: ``xd`` must hold floats, one per weight of each row.
     """
     out: list[Value] = []
     push = out.append
     linear_c = ops.LINEAR_C
     fwd = f.forward if f is not None else None
-    for ws, b in rows:
-        total = b.data  # ops.LINEAR_C's forward, inlined: from b, in input order
-        for w, x in zip(ws, xd):  # noqa: B905  (lengths are the caller's contract)
+    for p in rows:
+        total = p[-1].data  # ops.LINEAR_C's forward, inlined: from b, in input order
+        for w, x in zip(p, xd):  # noqa: B905  (xd is one shorter: the bias, last, is left out)
             total += w.data * x
-        z = make_node(total, linear_c, (*ws, b), None, xd)
+        z = make_node(total, linear_c, p, None, xd)
         push(z if fwd is None else make_node(fwd(total), f, z))
     return out
+
+
+def parent_rows(rows: tuple[Row, ...]) -> tuple[tuple[Value, ...], ...]:
+    """Each checked row (w_j, b_j) of ``dense_rows`` as one tuple (w_1j, …, w_nj, b_j) for ``dense_const``."""
+    return tuple((*ws, b) for ws, b in rows)

@@ -22,7 +22,7 @@ from typing import Any, Union
 import nn.activations as acts
 import nn.init as initialise
 from autograd import Value, dot
-from autograd.reductions import dense, dense_const, dense_rows
+from autograd.reductions import Row, dense, dense_const, dense_rows, parent_rows
 from nn.module import Module
 
 Inputs = Union[Value, float, Iterable[Any]]
@@ -148,24 +148,44 @@ class Layer(Module):
         Each neuron j gives one ``linear`` node z_j = Σ_i w_ij x_i + b_j (``linear_c`` when the
         inputs are a list of plain numbers, kept as its constant) and one activation node
         y_j = f(z_j) — the same nodes as ``Neuron.fire`` — built by ``autograd.reductions.dense``
-        from the weights the neurons hold *now* (nothing is cached: ``n.w[0] = Value(…)``,
-        ``layer.neurons.append(…)`` or ``n.activation = "tanh"`` take effect on the next call).
+        from the weights the neurons hold *now* (``n.w[0] = Value(…)``, ``layer.neurons.append(…)``
+        or ``n.activation = "tanh"`` take effect on the next call: only the check of the parameters
+        is kept between calls, and only while they are the very same objects, see ``_rows``).
         """
         data = plain_numbers(x, self.nin)  # data (pixels): kept as constants, no node per input
         neurons = self.neurons
-        for n in neurons:
-            if len(n.w) != self.nin:
-                raise ValueError(f"{self!r}: a neuron has {len(n.w)} weights but the layer has {self.nin} inputs")
-        rows = dense_rows([n.w for n in neurons], [n.b for n in neurons])
+        rows, parents = self._rows(neurons)
         act = neurons[0]._act
         shared = all(n._act is act for n in neurons) and (act.op is not None or act.name == "linear")
         if data is None:
             zs = dense(rows, as_values(x, self.nin, self), act.op if shared else None)
         else:
-            zs = dense_const(rows, data, act.op if shared else None)
+            zs = dense_const(parents, data, act.op if shared else None)
         if shared:
             return zs  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
         return [n._f(z) for n, z in zip(neurons, zs, strict=True)]
+
+    _checked: tuple[int, list[list[Value]], list[Value], tuple[Row, ...], tuple[tuple[Value, ...], ...]] | None = None
+
+    def _rows(self, neurons: list[Neuron]) -> tuple[tuple[Row, ...], tuple[tuple[Value, ...], ...]]:
+        """The neurons' current weights and biases, checked (``dense_rows``), and as parent tuples.
+
+        The last check is reused only while every weight and bias is the very same object as then
+        (compared by identity, ``Value``'s ``==``, in C: a small part of a full check), so any edit
+        (``n.w[0] = Value(…)``, ``n.b = …``, a new neuron) is seen on the next call. Reusing the
+        parent tuples lets ``backward()`` see a row's leaves once per pass, not once per sample.
+        """
+        ws, bs = [n.w for n in neurons], [n.b for n in neurons]
+        last = self._checked
+        if last is not None and last[0] == self.nin and last[2] == bs and last[1] == ws:
+            return last[3], last[4]
+        for w in ws:
+            if len(w) != self.nin:
+                raise ValueError(f"{self!r}: a neuron has {len(w)} weights but the layer has {self.nin} inputs")
+        rows = dense_rows(ws, bs)
+        parents = parent_rows(rows)
+        self._checked = (self.nin, [list(w) for w in ws], bs, rows, parents)
+        return rows, parents
 
     def __call__(self, x: Inputs) -> Value | list[Value]:
         out = self.forward(x)

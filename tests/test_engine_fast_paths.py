@@ -18,7 +18,7 @@ import autograd
 import nn
 from autograd import Value, ops
 from autograd.graph import constant_of, local_grads
-from autograd.reductions import dot_const
+from autograd.reductions import dense_const, dot_const
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
 
@@ -181,3 +181,87 @@ def test_layer_nodes_are_the_same_as_neuron_fire() -> None:
             assert (y.data, y.operation, constant_of(y)) == (ref.data, ref.operation, constant_of(ref))
             z, zr = (y, ref) if act == "linear" else (y._prev[0], ref._prev[0])
             assert z.operation is ops.LINEAR and z._prev == zr._prev and z.data == zr.data
+
+
+# -- linear_c nodes over one shared tuple of leaf parents (nn.Layer on data): recognised once per walk --------------
+
+def _via_op_deriv(loss: Value, params: list[Value]) -> list[float]:
+    """Every parameter's gradient from the observed walk (a hook on the loss turns it on), which takes each
+    node's step through ``op.deriv``: no fast path, the same Kahn order."""
+    for p in params:
+        p.grad = 0.0
+    with loss.register_hook(lambda g: None):
+        loss.backward()
+    grads = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    return grads
+
+
+@settings(max_examples=300, deadline=None)
+@given(ws=st.lists(extreme, min_size=1, max_size=4), cs=st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, math.inf]),
+       min_size=2, max_size=2), data=st.data())
+def test_linear_c_nodes_sharing_leaf_parents_match_op_deriv(ws: list[float], cs: list[float],
+                                                             data: st.DataObject) -> None:
+    """Two linear_c nodes over the very same parent tuple (w…, b), upstream gradients g_k = c_k among ±0 and inf,
+    inputs with inf and NaN: each w_i.grad is 0.0 + g_1·∂z_1/∂w_i + g_2·∂z_2/∂w_i with ∂z/∂w from LINEAR_C.deriv,
+    bit for bit, so the zero-gradient skip hides no NaN. (With two terms the order of the sum does not matter,
+    except for which NaN comes out: NaN = NaN here whatever its sign bit.)"""
+    w, b = [Value(v) for v in ws], Value(data.draw(extreme))
+    parents = (*w, b)
+    z1, z2 = (dense_const((parents,), tuple(data.draw(st.lists(extreme, min_size=len(ws), max_size=len(ws)))))[0]
+              for _ in range(2))
+    assert z1.operation is ops.LINEAR_C and z1._in is z2._in is parents  # one tuple: the fast path's memo is hit
+    loss = z1 * cs[0] + z2 * cs[1]
+    loss.backward()
+    d1, d2 = local_grads(z1), local_grads(z2)  # LINEAR_C.deriv: x_i for each w_i, 1 for b
+    expected = [0.0 + cs[0] * a + cs[1] * c for a, c in zip(d1, d2, strict=True)]
+    assert all(_same_bits(p.grad, e) or (p.grad != p.grad and e != e) for p, e in zip(parents, expected, strict=True))
+    assert all(v._pending == 0 for v in autograd.walk(loss))
+
+
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(1, 4), k=st.integers(2, 5), cs=st.lists(st.sampled_from([0.0, -0.0, 0.75, -3.0]), min_size=5,
+       max_size=5), interior=st.booleans(), data=st.data())
+def test_linear_c_nodes_sharing_parents_match_the_walk_through_op_deriv(n: int, k: int, cs: list[float],
+                                                                         interior: bool, data: st.DataObject) -> None:
+    """k nodes over one parent tuple, all leaves or with one interior weight (the generic path, and the
+    first walk must still count it): every gradient equals the walk through ``op.deriv`` bit for bit."""
+    u = [Value(v) for v in data.draw(st.lists(finite, min_size=n + 1, max_size=n + 1))]
+    parents = (*u[:-1], u[-1]) if not interior else (u[0] * 2.0, *u[1:])
+    zs = [dense_const((parents,), tuple(data.draw(st.lists(finite, min_size=n, max_size=n))))[0] for _ in range(k)]
+    loss = autograd.sum([z * c for z, c in zip(zs, cs, strict=False)])
+    expected = _via_op_deriv(loss, u)
+    loss.backward()
+    assert all(_same_bits(p.grad, e) for p, e in zip(u, expected, strict=True))
+    assert all(v._pending == 0 for v in autograd.walk(loss))
+
+
+def test_a_layer_on_data_shares_one_parent_tuple_per_neuron_until_an_edit() -> None:
+    """Layer.forward on numbers reuses each neuron's (w…, b) tuple from call to call while the parameters are
+    the same objects, and builds a new one when a weight is replaced."""
+    layer = nn.Layer(3, 2, seed=0)
+    first, second = layer.forward([0.5, -1.0, 2.0]), layer.forward([1.5, 0.25, -2.0])
+    z1, z2 = first[0]._prev[0], second[0]._prev[0]
+    assert z1.operation is ops.LINEAR_C and z1._in is z2._in
+    new = Value(4.0)
+    layer.neurons[0].w[1] = new
+    z3 = layer.forward([1.0, 1.0, 1.0])[0]._prev[0]
+    assert z3._in is not z1._in and z3._in[1] is new and z3.data == layer.neurons[0](z3._const).data
+
+
+def test_an_mlp_batch_on_data_matches_the_walk_through_op_deriv() -> None:
+    """The digits benchmark's graph in small: an MLP on plain-number inputs (linear_c nodes over shared leaf
+    tuples, many with their ReLU off), one cross-entropy node over the batch: the fast walks give every
+    parameter the gradient of the walk through ``op.deriv``, bit for bit."""
+    import random
+
+    rng = random.Random(3)
+    model = nn.MLP(6, [5, 3], init="he", seed=2)
+    xs = [[rng.uniform(-1.0, 1.0) for _ in range(6)] for _ in range(8)]
+    loss = nn.cross_entropy([model(x) for x in xs], [rng.randrange(3) for _ in xs])
+    params = model.parameters()
+    expected = _via_op_deriv(loss, params)
+    loss.backward()
+    assert [p.grad for p in params] == expected
+    assert any(y.data == 0.0 for x in xs for y in model.layers[0].forward(x))  # some ReLUs are off (g = 0 skipped)
