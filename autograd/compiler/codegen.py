@@ -83,6 +83,23 @@ class Names:
         return name
 
 
+    def make_all(self, labels: list[str], prefix: str) -> list[str]:
+        """``make`` for each label (fallback ``prefix`` + its index), the common case checked inline."""
+        taken, make, out = self.taken, self.make, []
+        self.prefix = prefix
+        for k, label in enumerate(labels):
+            g = "g_" + label
+            if (label.isascii() and label.isidentifier() and label[0] != "_" != label[-1] and len(label) <= 40
+                    and label not in _KEYWORDS and label[:2] != "g_" and label not in _BUILTINS
+                    and label not in taken and g not in taken):
+                taken.add(label)
+                taken.add(g)
+                out.append(label)
+            else:
+                out.append(make(label, k))
+        return out
+
+
 @dataclass
 class Source:
     """A generated program: its text, the namespace it runs in, and which node each line came from."""
@@ -149,12 +166,8 @@ def _name_all(tr: Trace, names: Names) -> dict[int, str]:
     for v in tr.nodes:
         if id(v) in args:
             var[id(v)] = make(v.label, f"a{len(var)}")
-    names.prefix = "p"
-    for k, (p, name) in enumerate(zip(tr.params, tr.param_names)):  # noqa: B905  (one name per parameter)
-        var[id(p)] = make(name, k)
-    names.prefix = "f"
-    for k, p in enumerate(tr.frozen):
-        var[id(p)] = make(p.label, k)
+    var.update(zip(map(id, tr.params), names.make_all(tr.param_names, "p"), strict=True))
+    var.update(zip(map(id, tr.frozen), names.make_all([p.label for p in tr.frozen], "f"), strict=True))
     count = {"z": 0, "v": 0, "c": 0}
     zs: dict[int, str] = {}  # id(linear node) -> its number j, so that f(z_j) is named y_j
     linear = ops.LINEAR
