@@ -15,8 +15,7 @@ globals, set from their ``data`` before each call (``Program.load``), so no line
 them into local variables; ``_many`` loads the parameters' gradients into local variables once,
 runs the forward pass (one line per node) and the backward pass (one line per edge, in
 ``backward()``'s order, so every gradient is summed in the same order: the same floats) for each
-row of arguments, and returns its variables (``locals()``: the step reads the new gradients ``g_…`` from them);
-``_forward`` is the forward pass alone.
+row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone.
 
 What compiling costs: CPython's parser spends ~10,000 machine instructions on every name it reads,
 so ``compile()`` takes time in proportion to the names in the program (a 64-32-10 network's
@@ -268,7 +267,7 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     w.include(2, fwd)
     _backward(tr, var, params, w, lit, ns)
     w.line(2, f"_push({out_expr})")
-    w.line(1, "return locals()  # every variable by name (cheaper to compile than a list of them): g_… are read")
+    w.line(1, f"return {''.join(f'g_{p}, ' for p in pnames) or '()'}")
     w.line(0, "")
     forward_from = len(w.out)
     w.line(0, f"def _forward({', '.join(f'_a{i}' for i in range(n_args))}):")

@@ -47,11 +47,10 @@ class Program:
         text, cut = self.source.text, self.source.forward_at
         exec(builtins.compile(text[:cut], self.filename, "exec"), self.source.namespace)  # our own text only
         linecache.cache[self.filename] = (len(text), None, text.splitlines(True), self.filename)  # (see codegen)
-        self._many: Callable[..., dict[str, Any]] = self.source.namespace["_many"]
+        self.many: Callable[..., tuple[float, ...]] = self.source.namespace["_many"]
         self.params, self.frozen, self.aux = tr.params, tr.frozen, tr.aux is not None
         self.leaves = tr.params + tr.frozen
         self.param_names = [self.source.names[id(p)] for p in tr.params]
-        self.grad_names = ["g_" + name for name in self.param_names]
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
 
@@ -63,10 +62,6 @@ class Program:
             exec(builtins.compile(text, self.filename, "exec"), self.source.namespace)
             fn = self.source.namespace["_forward"]
         return fn(*args)
-
-    def many(self, grads: list[float], rows: Sequence[Any], seed: float, out: list[Any]) -> list[float]:
-        """Run ``_many`` from these gradients; the new gradients, one per parameter."""
-        return list(map(self._many(grads, rows, seed, out).__getitem__, self.grad_names))
 
     def load(self) -> None:
         """Set the program's globals (the parameters, then the frozen leaves) to the leaves' data now."""
