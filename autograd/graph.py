@@ -265,19 +265,23 @@ def topological_order_of(roots: Iterable[N]) -> list[N]:
     """``topological_order`` over several roots at once: each node once, parents before children."""
     order: list[N] = []
     seen: set[N] = set()
+    see, put = seen.add, order.append
     for root in roots:
         if root in seen:
             continue
-        seen.add(root)
+        see(root)
         stack = [(root, iter(parents_of(root)))]
         while stack:
             node, parents = stack[-1]
             for p in parents:
                 if p not in seen:
-                    seen.add(p)
+                    see(p)
+                    if p._in is None and p._in2 is None:  # a leaf: nothing to visit first, placed at once
+                        put(p)
+                        continue
                     stack.append((p, iter(parents_of(p))))
                     break
             else:
                 stack.pop()
-                order.append(node)
+                put(node)
     return order

@@ -28,11 +28,10 @@ def short_name(name: str) -> str:
 
 
 def _row(x: Any) -> Any:
-    return [float(v) for v in x] if hasattr(x, "__iter__") else float(x)
+    return list(map(float, x)) if hasattr(x, "__iter__") else float(x)
 
 
-def _target(t: Any) -> Any:
-    return [float(v) for v in t] if hasattr(t, "__iter__") else float(t)
+_target = _row
 
 
 class CompiledLoss:
@@ -42,7 +41,8 @@ class CompiledLoss:
                  X: Sequence[Any], y: Sequence[Any], l2: float) -> None:
         self.X = [_row(x) for x in X]
         self.y = [_target(t) for t in y]
-        self.params = model.parameters()
+        named = [(short_name(n), p) for n, p in model.named_parameters()]
+        self.params = [p for _, p in named]
         self.l2 = l2
 
         def sample(x: Any, t: Any) -> tuple[Value, list[Value]]:
@@ -51,7 +51,6 @@ class CompiledLoss:
             return loss_fn(outs, t if isinstance(t, list) else [t]), outs
 
         self.sample = sample
-        named = [(short_name(n), p) for n, p in model.named_parameters()]
         self.step = autograd.compile(sample, self.X[0], self.y[0], params=named)
         self.reduction = REDUCTIONS.get(loss_name) or self._reduction(loss_fn)
 

@@ -271,3 +271,54 @@ def test_many_takes_rows_of_one_shape_and_says_so() -> None:
     with pytest.raises(TraceError, match="traced shape"):
         step.many([([1.0, 2.0],), ([1.0, 2.0, 3.0],)])
     assert v.grad == 0.0  # nothing was added: the call failed as a whole
+
+
+# -- the program's layout: parameters are globals refreshed at each call, gradients locals -------------
+def test_a_multiclass_network_gives_backwards_gradients_and_reads_new_weights() -> None:
+    model = nn.MLP(8, [6, 3], seed=2)
+    params = model.parameters()
+
+    def fn(x: Any, t: Any) -> Value:
+        z = model.forward(x)
+        return autograd.sum([v.exp() for v in z]).log() - autograd.dot(t, z)
+
+    rows = [([0.1 * (i + k) - 0.3 for i in range(8)], [1.0 if j == k % 3 else 0.0 for j in range(3)])
+            for k in range(5)]
+    step = autograd.compile(fn, *rows[0], check=0)
+    assert "= _W" not in step.source and step.source.count("L0_n0_w0 ") <= 3  # read where used, not listed
+    for scale in (1.0, -0.5):  # the second pass after changing every weight: the step must read the new ones
+        for p in params:
+            p.data *= scale
+        model.zero_grad()
+        values = step.many(rows)
+        compiled = [p.grad for p in params]
+        model.zero_grad()
+        eager = []
+        for x, t in rows:
+            root = fn(x, t)
+            root.backward()
+            eager.append(root.data)
+        assert [bits(v) for v in values] == [bits(v) for v in eager]
+        assert [bits(g) for g in compiled] == [bits(p.grad) for p in params]
+
+
+def test_a_frozen_leaf_is_read_at_each_call() -> None:
+    p, f = Value(2.0, label="p"), Value(3.0, label="f")
+    step = autograd.compile(lambda x: p * f * x, 1.0, params=[p])
+    assert step(1.0) == 6.0 and p.grad == 3.0
+    f.data = 5.0
+    assert step(1.0) == 10.0 and p.grad == 3.0 + 5.0 and f.grad == 0.0
+
+
+def test_two_runs_sharing_nodes_differently_are_refused() -> None:
+    count = [0]
+
+    def sharing(x: Value) -> Value:
+        count[0] += 1
+        if count[0] == 1:
+            return x * w + x * w
+        a = x * w
+        return a + a  # the same values, but one product node where the first run had two
+
+    with pytest.raises(TraceError, match=r"different graphs|nodes"):
+        autograd.compile(sharing, 1.0)

@@ -10,10 +10,17 @@ with every character that could end a line replaced. So ``compile()`` + ``exec``
 every token we wrote; that is why the developers' rule against eval/exec on user data is kept
 (tests/test_compile_safety.py tries hostile labels and op names).
 
-Layout of the program (``step.source``): ``_many`` loads the parameters' values and gradients into
-local variables once, runs the forward pass (one line per node) and the backward pass (one line per
-edge, in ``backward()``'s order, so every gradient is summed in the same order: the same floats) for
-each row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone.
+Layout of the program (``step.source``): the parameters (and frozen leaves) are the program's
+globals, set from their ``data`` before each call (``Program.load``), so no line copies thousands of
+them into local variables; ``_many`` loads the parameters' gradients into local variables once,
+runs the forward pass (one line per node) and the backward pass (one line per edge, in
+``backward()``'s order, so every gradient is summed in the same order: the same floats) for each
+row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone.
+
+What compiling costs: CPython's parser spends ~10,000 machine instructions on every name it reads,
+so ``compile()`` takes time in proportion to the names in the program (a 64-32-10 network's
+``_many`` has ~15,000). The layout above mentions each parameter once per use instead of also in
+a list of all of them, and ``_forward`` is compiled only when first called.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import builtins
 import functools
 import keyword
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +42,7 @@ from autograd.graph import backward_order, constant_of, operation_of, parents_of
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
 _OTHER = re.compile(r"[^0-9A-Za-z_]+")
 _BUILTINS = frozenset(dir(builtins))
+_KEYWORDS = frozenset(keyword.kwlist)
 _TABLE = frozenset(ops.TABLE)
 
 
@@ -51,18 +60,43 @@ class Names:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
+        self.prefix = "p"  # of numbered fallbacks
 
-    def make(self, label: str, fallback: str) -> str:
-        base = _OTHER.sub("_", label).strip("_")
-        if not _WORD.fullmatch(base) or keyword.iskeyword(base) or base.startswith("g_"):
-            base = fallback
+    def make(self, label: str, fallback: str | int) -> str:
+        """A name for ``label``; ``fallback`` (a name, or a number k for ``f"{prefix}{k}"``) if unusable."""
+        base = label
+        if not (base and base.isascii() and base.isidentifier() and base[0] != "_" != base[-1] and len(base) <= 40):
+            base = _OTHER.sub("_", label).strip("_")  # (the common case, L0_n3_w12 or x0, skips this)
+            if not _WORD.fullmatch(base):
+                base = ""
+        if not base or base in _KEYWORDS or base.startswith("g_"):
+            base = fallback if isinstance(fallback, str) else f"{self.prefix}{fallback}"
         elif base in _BUILTINS:
             base += "_"
+        taken = self.taken
         name, k = base, 2
-        while name in self.taken or "g_" + name in self.taken:
+        while name in taken or "g_" + name in taken:
             name, k = f"{base}_{k}", k + 1
-        self.taken.update((name, "g_" + name))
+        taken.add(name)
+        taken.add("g_" + name)
         return name
+
+
+    def make_all(self, labels: list[str], prefix: str) -> list[str]:
+        """``make`` for each label (fallback ``prefix`` + its index), the common case checked inline."""
+        taken, make, out = self.taken, self.make, []
+        self.prefix = prefix
+        for k, label in enumerate(labels):
+            g = "g_" + label
+            if (label.isascii() and label.isidentifier() and label[0] != "_" != label[-1] and len(label) <= 40
+                    and label not in _KEYWORDS and label[:2] != "g_" and label not in _BUILTINS
+                    and label not in taken and g not in taken):
+                taken.add(label)
+                taken.add(g)
+                out.append(label)
+            else:
+                out.append(make(label, k))
+        return out
 
 
 @dataclass
@@ -75,9 +109,36 @@ class Source:
     names: dict[int, str] = field(default_factory=dict)  # id(node) -> variable
     arg_names: list[str] = field(default_factory=list)
     forward_from: int = 0  # lines before ``_forward`` (compiled only when step.forward is first called)
+    leaf_names: list[str] = field(default_factory=list)  # the globals set before each call: params, then frozen
+    forward_at: int = 0  # where ``_forward`` starts in ``text``
+
+
+@functools.lru_cache(maxsize=512)
+def _notes(op: ops.Op, n: int) -> tuple[str, ...]:
+    """The comment of each input's backward line: the table's formula for it (in argument order)."""
+    f = op.formula or "its derivative, called"
+    if op is ops.LINEAR:
+        parts = f.split(", ")
+        k = n // 2
+        each = [parts[0]] * k + [parts[1]] * k + [parts[2]] if len(parts) == 3 else [f] * n
+    elif op.arity == 2:
+        parts = f.split(", ")
+        each = parts if len(parts) == 2 else [f, f]
+    elif op.arity == 1 and not f.startswith("∂"):
+        each = [f"∂y/∂x = {f}"]
+    else:
+        each = [f] * n
+    return tuple(f"  # {comment(op.name)}: {comment(part)}" for part in each)
+
+
+@functools.lru_cache(maxsize=512)
+def _forward_note(op: ops.Op) -> str:
+    return f"  # {comment(op.name)}: {comment(op.doc or 'forward called')}"
 
 
 class _Writer:
+    """Lines of text, and the node (and its variable) each line came from, by line number (from 1)."""
+
     def __init__(self) -> None:
         self.out: list[str] = []
         self.lines: dict[int, tuple[Value, str]] = {}
@@ -87,64 +148,56 @@ class _Writer:
         if node is not None:
             self.lines[len(self.out)] = (node, var)
 
-    def include(self, depth: int, other: _Writer) -> None:
-        """Append ``other``'s lines indented by ``depth``, keeping which node each line came from."""
-        base = len(self.out)
-        for text in other.out:
-            self.line(depth, text)
-        for num, info in other.lines.items():
-            self.lines[base + num] = info
+    def include(self, depth: int, block: list[tuple[str, Value]]) -> None:
+        """Append ``block``'s lines (text, node) indented by ``depth``."""
+        indent, out, lines = "    " * depth, self.out, self.lines
+        for text, node in block:
+            out.append(indent + text)
+            lines[len(out)] = (node, "")
 
 
-def _formula_parts(op: Any, n: int) -> list[str]:
-    """The table's formula for each input (in argument order), for the backward lines' comments."""
-    f = op.formula or "its derivative, called"
-    if op is ops.LINEAR:
-        parts = f.split(", ")
-        k = n // 2
-        return [parts[0]] * k + [parts[1]] * k + [parts[2]] if len(parts) == 3 else [f] * n
-    if op.arity == 2:
-        parts = f.split(", ")
-        return parts if len(parts) == 2 else [f, f]
-    if op.arity == 1 and not f.startswith("∂"):
-        return [f"∂y/∂x = {f}"]
-    return [f] * n
+def _name_all(tr: Trace, names: Names) -> dict[int, str]:
+    """id(node) -> its variable: arguments, parameters, frozen leaves, then constants and interior
+    nodes (z_j for a neuron's ``linear`` node and y_j for the activation of z_j, else v…, c…)."""
+    make = names.make
+    var: dict[int, str] = {}
+    args = tr.args
+    for v in tr.nodes:
+        if id(v) in args:
+            var[id(v)] = make(v.label, f"a{len(var)}")
+    var.update(zip(map(id, tr.params), names.make_all(tr.param_names, "p"), strict=True))
+    var.update(zip(map(id, tr.frozen), names.make_all([p.label for p in tr.frozen], "f"), strict=True))
+    count = {"z": 0, "v": 0, "c": 0}
+    zs: dict[int, str] = {}  # id(linear node) -> its number j, so that f(z_j) is named y_j
+    linear = ops.LINEAR
+    for v in tr.nodes:
+        if id(v) in var:
+            continue
+        op = operation_of(v)
+        if op is None:
+            kind = "c"
+        else:
+            first = parents_of(v)[:1]
+            if op.method and first and id(first[0]) in zs:
+                var[id(v)] = make(v.label, "y" + zs[id(first[0])])  # y_j = f(z_j)
+                continue
+            kind = "z" if op is linear else "v"
+        count[kind] += 1
+        name = var[id(v)] = make(v.label, f"{kind}{count[kind]}")
+        if kind == "z" and name == f"z{count[kind]}":
+            zs[id(v)] = str(count[kind])
+    return var
 
 
 def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     """The program for trace ``tr`` (see the module docstring)."""
     ns: dict[str, Any] = {**templates.HELPERS, "_fix": None}
-    names = Names()
-    var: dict[int, str] = {}
+    var = _name_all(tr, Names())
     params = {id(p): k for k, p in enumerate(tr.params)}
     arg_vars: dict[int, list[str]] = {}
-    zs: dict[int, str] = {}  # id(linear node) -> its number j, so that f(z_j) is named y_j
-    # -- names: arguments, parameters, frozen leaves, constants, interior nodes ---------------
     for v in tr.nodes:
         if id(v) in tr.args:
-            var[id(v)] = names.make(v.label, f"a{len(var)}")
-    for k, p in enumerate(tr.params):
-        var[id(p)] = names.make(tr.param_names[k], f"p{k}")
-    for k, p in enumerate(tr.frozen):
-        var[id(p)] = names.make(p.label, f"f{k}")
-    count = {"z": 0, "v": 0, "c": 0}
-    for v in tr.nodes:
-        if id(v) in var:
-            continue
-        op = operation_of(v)
-        parent = parents_of(v)[0] if parents_of(v) else None
-        kind = "c" if v.is_leaf else "z" if op is ops.LINEAR else "v"
-        if op is not None and op.method and parent is not None and id(parent) in zs:
-            var[id(v)] = names.make(v.label, "y" + zs[id(parent)])  # y_j = f(z_j)
-            continue
-        count[kind] += 1
-        var[id(v)] = names.make(v.label, f"{kind}{count[kind]}")
-        if kind == "z" and var[id(v)] == f"z{count[kind]}":
-            zs[id(v)] = str(count[kind])
-    for v in tr.nodes:
-        if id(v) in tr.args:
-            i, _ = tr.args[id(v)]
-            arg_vars.setdefault(i, []).append(var[id(v)])
+            arg_vars.setdefault(tr.args[id(v)][0], []).append(var[id(v)])
     n_args = len(shapes)
     literals: list[Any] = []
 
@@ -158,13 +211,12 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
         return f"_K{len(literals) - 1}"
 
     # -- the forward pass, one line per node --------------------------------------------------
-    fwd = _Writer()
+    fwd: list[tuple[str, Value]] = []
     forwards: dict[int, str] = {}
     for v in tr.nodes:
-        if v.is_leaf:
-            continue
         op = operation_of(v)
-        assert op is not None
+        if op is None:
+            continue
         ins = [var[id(p)] for p in parents_of(v)]
         c = constant_of(v)
         text = templates.forward_of(op, len(ins)) if op in _TABLE else None
@@ -178,84 +230,23 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
                 ns[f] = op.forward
             call = f"{f}({', '.join([*ins, *([lit(c)] if c is not None else [])])})"
             expr = call if op in _TABLE else f"_num({call})"
-        fwd.line(0, f"{var[id(v)]} = {expr}  # {comment(op.name)}: {comment(op.doc or 'forward called')}", v, "")
+        fwd.append((f"{var[id(v)]} = {expr}{_forward_note(op)}", v))
 
-    # -- the backward pass, one line per edge, in backward()'s order ----------------------------
-    needs: set[int] = set()
-    for v in tr.nodes:
-        if any(id(p) in params or id(p) in needs for p in parents_of(v)):
-            needs.add(id(v))
-    bwd = _Writer()
-    derivs: dict[int, str] = {}
-    root = tr.root
-    started: set[int] = set()
-    if id(root) in params:
-        bwd.line(0, f"g_{var[id(root)]} += _seed  # the loss is a parameter itself")
-    elif id(root) in needs:
-        bwd.line(0, f"g_{var[id(root)]} = _seed  # ∂L/∂L, the seed of backward()", root)
-        started.add(id(root))
-    for v in backward_order(root) if id(root) in needs else []:
-        if id(v) not in needs:
-            continue
-        op = operation_of(v)
-        assert op is not None
-        ps = parents_of(v)
-        n, y, cl, g = len(ps), var[id(v)], lit(constant_of(v)), "g_" + var[id(v)]
-        inputs = [var[id(p)] for p in ps]
-        const = constant_of(v)
-        terms = templates.backward_of(op, n, const) if op in _TABLE else None
-        guard = templates.guard_of(op, n) if op in _TABLE else None
-        parts = _formula_parts(op, n)
-        if terms is None:
-            d = derivs.setdefault(id(op), f"_D{len(derivs)}")
-            ns[d] = op.deriv
-            if op.arity == 1:
-                bwd.line(0, f"_d0 = {d}({inputs[0]}, {y}, {cl})  # {comment(op.name)}: its deriv, called", v, y)
-            elif op.arity == 2:
-                bwd.line(0, f"_d0, _d1 = {d}({inputs[0]}, {inputs[1]}, {y}, {cl})  # {comment(op.name)}: its "
-                         "deriv, called", v, y)
-            else:
-                targets = ", ".join(f"_d{i}" for i in range(n))
-                bwd.line(0, f"[{targets}] = {d}([{', '.join(inputs)}], {y}, {cl})  # {comment(op.name)}: its "
-                         "deriv, called", v, y)
-            terms = [(i, f"{{g}} * _d{i}") for i in range(n)]
-        edges = [(i, t) for i, t in terms if id(ps[i]) in params or id(ps[i]) in needs]
-        if not edges:
-            continue
-        depth = 0
-        if guard is not None:
-            for i, _ in edges:
-                if id(ps[i]) in needs and id(ps[i]) not in started:
-                    bwd.line(0, f"g_{inputs[i]} = 0.0")
-                    started.add(id(ps[i]))
-            bwd.line(0, f"if {guard.format(g=g, y=y)}:  # skipped when ∂L/∂{y} = 0 and {y} is finite (as "
-                     "backward() does: every term would be ±0)", v, y)
-            depth = 1
-        for i, t in edges:
-            term = t.format(*inputs, g=g, y=y, c=cl, cm1=lit(const - 1.0) if "{cm1}" in t else "")
-            target = "g_" + inputs[i]
-            note = f"  # {comment(op.name)}: {comment(parts[i])}"
-            if id(ps[i]) in needs and id(ps[i]) not in started:
-                bwd.line(depth, f"{target} = {term}{note}", v, y)
-                started.add(id(ps[i]))
-            elif term.startswith("-") and term[1:].isidentifier():
-                bwd.line(depth, f"{target} -= {term[1:]}{note}", v, y)
-            else:
-                bwd.line(depth, f"{target} += {term}{note}", v, y)
-
-    # -- the two functions ----------------------------------------------------------------
+    # -- the two functions' heads ---------------------------------------------------------------
     pnames = [var[id(p)] for p in tr.params]
     wnames = pnames + [var[id(p)] for p in tr.frozen]
     consts = [(var[i], c) for i, c in tr.consts.items()]
     arg_lists = [arg_vars.get(i, []) for i in range(n_args)]
     flat_args = [name for names_i in arg_lists for name in names_i]
-    out_expr = var[id(root)] if tr.aux is None else f"({var[id(root)]}, [{', '.join(var[id(a)] for a in tr.aux)}])"
+    root = var[id(tr.root)]
+    out_expr = root if tr.aux is None else f"({root}, [{', '.join(var[id(a)] for a in tr.aux)}])"
     w = _Writer()
     w.line(0, f"# The compiled step of {comment(fn_name)}: the forward pass one line per node, the backward pass")
-    w.line(0, "# one line per edge (∂L/∂p += ∂L/∂v · ∂v/∂p), in the order backward() takes them.")
-    w.line(0, "def _many(_W, _G, _rows, _seed, _out):")
-    w.line(1, f"[{', '.join(wnames)}] = _W  # the parameters' values")
-    w.line(1, f"[{', '.join('g_' + p for p in pnames)}] = _G  # their gradients so far (added to)")
+    w.line(0, "# one line per edge (∂L/∂p += ∂L/∂v · ∂v/∂p), in the order backward() takes them. The")
+    w.line(0, "# parameters (and leaves read at each call) are globals here, set from their data before each call.")
+    w.line(0, "def _many(_G, _rows, _seed, _out):")
+    if pnames:
+        w.line(1, f"{', '.join('g_' + p for p in pnames)}, = _G  # the parameters' gradients so far (added to)")
     for name, c in consts:
         w.line(1, f"{name} = {lit(c)}  # a number made inside the function")
     w.line(1, "_push = _out.append")
@@ -266,26 +257,98 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
             if shapes[i] is None:
                 w.line(depth, f"{names_i[0]} = _a{i}  # argument {i}" if names_i else f"_a{i}")
             else:
-                w.line(depth, f"[{', '.join(names_i)}] = _a{i}  # argument {i}, a list")
+                w.line(depth, f"{''.join(n + ', ' for n in names_i) or '()'}= _a{i}  # argument {i}, a list")
         if flat_args:
             test = " or ".join(f"type({a}) is not float" for a in flat_args)
             w.line(depth, f"if {test}:  # ints and numpy numbers become floats, as Value() takes them")
-            w.line(depth + 1, f"[{', '.join(flat_args)}] = _fix([{', '.join(flat_args)}])")
+            w.line(depth + 1, f"{', '.join(flat_args)}, = _fix([{', '.join(flat_args)}])")
 
     arguments(2)
     w.include(2, fwd)
-    w.include(2, bwd)
+    _backward(tr, var, params, w, lit, ns)
     w.line(2, f"_push({out_expr})")
-    w.line(1, f"return [{', '.join('g_' + p for p in pnames)}]")
+    w.line(1, f"return {''.join(f'g_{p}, ' for p in pnames) or '()'}")
     w.line(0, "")
     forward_from = len(w.out)
-    w.line(0, f"def _forward(_W, {''.join(f'_a{i}, ' for i in range(n_args))}):")
-    w.line(1, f"[{', '.join(wnames)}] = _W")
+    w.line(0, f"def _forward({', '.join(f'_a{i}' for i in range(n_args))}):")
     for name, c in consts:
         w.line(1, f"{name} = {lit(c)}")
     arguments(1)
     w.include(1, fwd)
     w.line(1, f"return {out_expr}")
     ns["_num"] = lambda x: engine.as_number(x, "compiled step: an op's forward returned")
-    return Source("\n".join(w.out) + "\n", ns, w.lines, var, flat_args, forward_from)
+    ns.update(dict.fromkeys(wnames, 0.0))  # every global there before the first call: the loads stay specialised
+    head = "\n".join(w.out[:forward_from]) + "\n"
+    text = head + "\n".join(w.out[forward_from:]) + "\n"
+    return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head))
 
+
+def _backward(tr: Trace, var: dict[int, str], params: dict[int, int], w: _Writer, lit: Callable[[Any], str],
+              ns: dict[str, Any]) -> None:
+    """The backward pass into ``w`` (inside ``_many``'s row loop), one line per edge, in backward()'s order."""
+    needs: set[int] = set()  # the interior nodes a parameter's gradient flows through
+    for v in tr.nodes:
+        if operation_of(v) is not None and any(id(p) in params or id(p) in needs for p in parents_of(v)):
+            needs.add(id(v))
+    out, lines = w.out, w.lines
+    push = out.append
+    derivs: dict[int, str] = {}
+    root = tr.root
+    started: set[int] = set()
+    if id(root) in params:
+        w.line(2, f"g_{var[id(root)]} += _seed  # the loss is a parameter itself")
+    elif id(root) in needs:
+        w.line(2, f"g_{var[id(root)]} = _seed  # ∂L/∂L, the seed of backward()", root)
+        started.add(id(root))
+    for v in backward_order(root) if id(root) in needs else []:
+        if id(v) not in needs:
+            continue
+        op = operation_of(v)
+        assert op is not None
+        ps = parents_of(v)
+        pids = [id(p) for p in ps]
+        n, y = len(ps), var[id(v)]
+        g, const = "g_" + y, constant_of(v)
+        cl = lit(const)
+        inputs = [var[i] for i in pids]
+        table = op in _TABLE
+        terms = templates.backward_of(op, n, const) if table else None
+        guard = templates.guard_of(op, n) if table else None
+        notes = _notes(op, n)
+        if terms is None:
+            d = derivs.setdefault(id(op), f"_D{len(derivs)}")
+            ns[d] = op.deriv
+            note = f"  # {comment(op.name)}: its deriv, called"
+            if op.arity == 1:
+                w.line(2, f"_d0 = {d}({inputs[0]}, {y}, {cl}){note}", v, y)
+            elif op.arity == 2:
+                w.line(2, f"_d0, _d1 = {d}({inputs[0]}, {inputs[1]}, {y}, {cl}){note}", v, y)
+            else:
+                w.line(2, f"[{', '.join(f'_d{i}' for i in range(n))}] = {d}([{', '.join(inputs)}], {y}, {cl}){note}",
+                       v, y)
+            terms = [(i, f"{{g}} * _d{i}") for i in range(n)]
+        edges = [(i, t) for i, t in terms if pids[i] in params or pids[i] in needs]
+        if not edges:
+            continue
+        indent = "        "
+        if guard is not None:
+            for i, _ in edges:
+                if pids[i] in needs and pids[i] not in started:
+                    w.line(2, f"g_{inputs[i]} = 0.0")
+                    started.add(pids[i])
+            w.line(2, f"if {guard.format(g=g, y=y)}:  # skipped when ∂L/∂{y} = 0 and {y} is finite (as "
+                   "backward() does: every term would be ±0)", v, y)
+            indent += "    "
+        joined = "\n".join([t for _, t in edges])  # every term of the node in one format call
+        cm1 = lit(const - 1.0) if "{cm1}" in joined else ""
+        here = (v, y)
+        for (i, _), term in zip(edges, joined.format(*inputs, g=g, y=y, c=cl, cm1=cm1).split("\n")):  # noqa: B905
+            pid = pids[i]
+            if pid in needs and pid not in started:
+                push(f"{indent}g_{inputs[i]} = {term}{notes[i]}")
+                started.add(pid)
+            elif term[0] == "-" and term[1:].isidentifier():
+                push(f"{indent}g_{inputs[i]} -= {term[1:]}{notes[i]}")
+            else:
+                push(f"{indent}g_{inputs[i]} += {term}{notes[i]}")
+            lines[len(out)] = here

@@ -45,13 +45,12 @@ class Program:
         arg_names = self.source.arg_names
         self.source.namespace["_fix"] = lambda xs: [engine.as_number(x, f"compiled step: argument {n}")
                                                     for x, n in zip(xs, arg_names, strict=True)]
-        lines = self.source.text.splitlines(True)
-        code = builtins.compile("".join(lines[: self.source.forward_from]), self.filename, "exec")  # our own text
-        exec(code, self.source.namespace)  # only (see codegen): defines _many
-        linecache.cache[self.filename] = (len(self.source.text), None, self.source.text.splitlines(True),
-                                          self.filename)
-        self.many: Callable[..., list[float]] = self.source.namespace["_many"]
+        text, cut = self.source.text, self.source.forward_at
+        exec(builtins.compile(text[:cut], self.filename, "exec"), self.source.namespace)  # our own text only
+        linecache.cache[self.filename] = (len(text), None, text.splitlines(True), self.filename)  # (see codegen)
+        self.many: Callable[..., tuple[float, ...]] = self.source.namespace["_many"]
         self.params, self.frozen, self.aux = tr.params, tr.frozen, tr.aux is not None
+        self.leaves = tr.params + tr.frozen
         self.param_names = [self.source.names[id(p)] for p in tr.params]
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
@@ -60,14 +59,14 @@ class Program:
         """The generated ``_forward``, compiled on first use (most steps never need it)."""
         fn = self.source.namespace.get("_forward")
         if fn is None:
-            n = self.source.forward_from
-            text = "\n" * n + "".join(self.source.text.splitlines(True)[n:])  # the same line numbers
+            text = "\n" * self.source.forward_from + self.source.text[self.source.forward_at:]  # the same line numbers
             exec(builtins.compile(text, self.filename, "exec"), self.source.namespace)
             fn = self.source.namespace["_forward"]
         return fn(*args)
 
-    def values(self) -> list[float]:
-        return [p.data for p in self.params] + [p.data for p in self.frozen]
+    def load(self) -> None:
+        """Set the program's globals (the parameters, then the frozen leaves) to the leaves' data now."""
+        self.source.namespace.update(zip(self.source.leaf_names, [p.data for p in self.leaves], strict=True))
 
     def node_error(self, e: Exception) -> Exception:
         """``e`` raised inside the generated code, re-made with the node it came from."""
@@ -150,7 +149,8 @@ class CompiledStep:
         """fn's value (or ``(value, outputs)``) alone; no gradient is touched."""
         program = self._program(args)
         try:
-            return program.forward(program.values(), *args)
+            program.load()
+            return program.forward(*args)
         except Exception as e:
             raise program.node_error(e) from None
 
@@ -174,7 +174,8 @@ class CompiledStep:
     def _run(self, program: Program, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> None:
         params = program.params
         try:
-            grads = program.many(program.values(), [p.grad for p in params], rows, seed, out)
+            program.load()
+            grads = program.many([p.grad for p in params], rows, seed, out)
         except Exception as e:
             raise program.node_error(e) from None
         for p, g in zip(params, grads):  # noqa: B905  (the program returns one gradient per parameter)
@@ -186,7 +187,8 @@ class CompiledStep:
         saved = [p.grad for p in keep]
         try:
             mine: list[Any] = []
-            grads = program.many(program.values(), [0.0] * len(program.params), [row], seed, mine)
+            program.load()
+            grads = program.many([0.0] * len(program.params), [row], seed, mine)
         except Exception as e:
             raise program.node_error(e) from None
         try:
@@ -213,7 +215,7 @@ def _same(a: float, b: float) -> bool:
     return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
 
 
-def _compare(value: Any, got: Any, eager: list[float], grads: list[float], names: list[str]) -> None:
+def _compare(value: Any, got: Any, eager: list[float], grads: Sequence[float], names: list[str]) -> None:
     ev, cv = (value, got) if not isinstance(value, tuple) else (value[0], got[0])
     hint = ("fn probably reads a number from a Value (v.data, float(v)), which the compiled program keeps as a "
             "constant, or branches on one; write it with Value operations")

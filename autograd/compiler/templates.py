@@ -19,8 +19,9 @@ the expression ``autograd.backprop`` evaluates (``g * d`` on its generic path, o
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from autograd import ops
 from autograd.ops import Op
@@ -115,28 +116,35 @@ GUARD: dict[Op, str] = {ops.LINEAR: "{g} or {y} - {y} != 0.0"}
 reached with ∂L/∂z = 0 and a finite z, whose terms would all be ±0 (no 0·inf = NaN can hide there)."""
 
 
+@functools.lru_cache(maxsize=512)
 def forward_of(op: Op, n: int) -> str | None:
-    """The inline forward of ``op`` with ``n`` inputs, or None (call ``op.forward``)."""
+    """The inline forward of ``op`` with ``n`` inputs, or None (call ``op.forward``). Remembered per
+    (op, n): a network's layers ask for the same few (``linear`` of 65 inputs, 32 times)."""
     if op is ops.LINEAR and not n & 1:
         return None
     make = FORWARD.get(op)
     return None if make is None else make(n)
 
 
-def backward_of(op: Op, n: int, c: object = None) -> list[tuple[int, str]] | None:
+def backward_of(op: Op, n: int, c: object = None) -> Sequence[tuple[int, str]] | None:
     """The inline backward terms of ``op`` with ``n`` inputs and constant ``c``, or None (call ``op.deriv``).
 
     ``{cm1}`` in a term is the literal of c − 1 (``x ** n``: n·xⁿ⁻¹, as ``operators.d_power`` computes it
     for n ≥ 1, where its special cases at n ∈ {0, 1} and x = 0 with n < 1 do not apply).
     """
-    if op is ops.LINEAR and not n & 1:  # backprop's generic path (and its error) for a malformed linear
-        return None
     if op is ops.POW_C and type(c) is float:
         if c in (0.0, 1.0):
-            return [(0, "{g} * {c}")]
-        return [(0, "{g} * ({c} * {0} ** {cm1})")] if c > 1.0 else None
+            return ((0, "{g} * {c}"),)
+        return ((0, "{g} * ({c} * {0} ** {cm1})"),) if c > 1.0 else None
+    return _terms_of(op, n)
+
+
+@functools.lru_cache(maxsize=512)
+def _terms_of(op: Op, n: int) -> tuple[tuple[int, str], ...] | None:
+    if op is ops.LINEAR and not n & 1:  # backprop's generic path (and its error) for a malformed linear
+        return None
     make = BACKWARD.get(op)
-    return None if make is None else make(n)
+    return None if make is None else tuple(make(n))
 
 
 def guard_of(op: Op, n: int) -> str | None:

@@ -129,7 +129,7 @@ class Run:
     args: dict[int, tuple[int, int | None]]  # id(leaf) -> (argument, index in it or None)
 
 
-def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]) -> Run:
+def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
     leaves: dict[int, tuple[int, int | None]] = {}
     passed: list[Any] = []
     for i, a in enumerate(example):
@@ -147,7 +147,7 @@ def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str
     finally:
         _tracing_off()
     root, aux = _result(out)
-    return Run(root, aux, topological_order_of([root, *(aux or [])]), leaves)
+    return Run(root, aux, topological_order_of([root, *(aux or [])]) if order else [], leaves)
 
 
 
@@ -182,21 +182,51 @@ def _same_number(a: float, b: float) -> bool:
     return a == b or (math.isnan(a) and math.isnan(b))
 
 
-def _compare(r1: Run, r2: Run) -> None:
-    """Both runs must build the same graph; raise TraceError where they differ."""
-    if len(r1.nodes) != len(r2.nodes):
-        raise TraceError(f"compile: two runs on the same arguments built graphs of {len(r1.nodes)} and "
-                         f"{len(r2.nodes)} nodes; the function must depend only on its arguments and parameters")
-    index1 = {id(v): k for k, v in enumerate(r1.nodes)}
-    index2 = {id(v): k for k, v in enumerate(r2.nodes)}
-    for k, (a, b) in enumerate(zip(r1.nodes, r2.nodes, strict=True)):
-        same = operation_of(a) is operation_of(b) and (id(a) in r1.args) == (id(b) in r2.args)
-        same = same and [index1[id(p)] for p in parents_of(a)] == [index2[id(p)] for p in parents_of(b)]
+def _match(r1: Run, r2: Run) -> dict[int, Value]:
+    """id(node of run 1) -> the node of run 2 in its place; TraceError unless both runs built the same graph.
+
+    Both graphs are walked together from their roots, children before parents (run 1's order
+    backwards), pairing the k-th parent of paired nodes: paired nodes must have the same op, the
+    same constant, the same number of parents and be the same argument (or none); a node of run 1
+    must always meet the same node of run 2, and no node of run 2 two nodes of run 1. Then every
+    node of run 2's graph is paired with exactly one of run 1's: the same graph, node for node.
+    """
+    def differ(a: Value, b: Value) -> TraceError:
+        return TraceError(f"compile: two runs on the same arguments built different graphs (node "
+                          f"{a._op or 'leaf'} vs {b._op or 'leaf'}); the function must be deterministic")
+
+    aux1, aux2 = r1.aux or [], r2.aux or []
+    if (r1.aux is None) != (r2.aux is None) or len(aux1) != len(aux2):
+        raise TraceError("compile: two runs on the same arguments returned different outputs; the function "
+                         "must be deterministic")
+    pairs: dict[int, Value] = {id(r1.root): r2.root}
+    pair = pairs.setdefault
+    for a, b in zip(aux1, aux2):  # noqa: B905  (lengths compared above)
+        if pair(id(a), b) is not b:
+            raise differ(a, b)
+    args1, args2 = r1.args, r2.args
+    for a in reversed(r1.nodes):
+        b = pairs[id(a)]
+        op = operation_of(a)
+        if op is not operation_of(b):
+            raise differ(a, b)
+        if op is None:  # a leaf: the same argument (or none) in both runs
+            if (id(a) in args1 or id(b) in args2) and args1.get(id(a)) != args2.get(id(b)):
+                raise differ(a, b)
+            continue
         ca, cb = constant_of(a), constant_of(b)
-        same = same and (ca == cb or (isinstance(ca, float) and isinstance(cb, float) and _same_number(ca, cb)))
-        if not same:
-            raise TraceError(f"compile: two runs on the same arguments built different graphs (node {k}: "
-                             f"{a._op or 'leaf'} vs {b._op or 'leaf'}); the function must be deterministic")
+        if not (ca == cb or (isinstance(ca, float) and isinstance(cb, float) and _same_number(ca, cb))):
+            raise differ(a, b)
+        pa, pb = parents_of(a), parents_of(b)
+        if len(pa) != len(pb):
+            raise differ(a, b)
+        for x, y in zip(pa, pb):  # noqa: B905  (lengths compared above)
+            if pair(id(x), y) is not y:
+                raise differ(x, y)
+    if len(pairs) != len(r1.nodes) or len(set(map(id, pairs.values()))) != len(pairs):
+        raise TraceError(f"compile: two runs on the same arguments built graphs of {len(r1.nodes)} nodes and of "
+                         "another size; the function must depend only on its arguments and parameters")
+    return pairs
 
 
 def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple[str, Value]] | None) -> Trace:
@@ -204,22 +234,26 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
     names = argument_names(fn, len(example))
     r1 = _one_run(fn, example, names)
     for a in r1.nodes:
+        op = operation_of(a)
+        if op is None:
+            continue
         if is_closure(a):
             raise TypeError(f"compile: node {a!r} ({a._op!r}) gets its gradient from a micrograd-style _backward "
                             "closure, which cannot be compiled; define the operation with autograd.op instead")
-        if not a.is_leaf and not has_rule(a):
+        if not has_rule(a):
             raise TypeError(f"compile: node {a!r} was made by Value(data, children, {a._op!r}) and has no "
                             "derivative rule; define the operation with autograd.op")
-    r2 = _one_run(fn, example, names)
-    _compare(r1, r2)
+    r2 = _one_run(fn, example, names, order=False)
+    pairs = _match(r1, r2)
     given = None if params is None else {id(p): (name, p) for name, p in params}
     found: list[Value] = []
     frozen: list[Value] = []
     consts: dict[int, float] = {}
-    for a, b in zip(r1.nodes, r2.nodes, strict=True):
+    for a in r1.nodes:
         if id(a) in r1.args:
             continue
-        if not a.is_leaf:
+        b = pairs[id(a)]
+        if operation_of(a) is not None:
             if a is b:
                 raise TraceError(f"compile: node {a!r} ({a._op!r}) was built before the call and reused; build it "
                                  "inside the function from parameters (or detach() it to make it a constant)")

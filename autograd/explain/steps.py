@@ -31,7 +31,15 @@ from typing import Any, overload
 from autograd import ops
 from autograd.engine import Value, as_number
 from autograd.explain.names import Naming, fmt
-from autograd.graph import backward_order, closure_of, is_closure, local_grads, parents_of, topological_order
+from autograd.graph import (
+    backward_order,
+    closure_of,
+    constant_of,
+    is_closure,
+    local_grads,
+    parents_of,
+    topological_order,
+)
 
 
 class ExplainError(RuntimeError):
@@ -97,7 +105,7 @@ def edge_formula(v: Value, position: int) -> str:
     op = v.operation
     if op is None or is_closure(v):
         return ""
-    name = op.describe(None if is_closure(v) else v._const)
+    name = op.describe(constant_of(v))
     if not op.formula:
         return f"{name}: (no formula given)"
     parts = op.formula.split(", ")

@@ -47,6 +47,7 @@ from autograd.graph import (
     constant_of,
     has_rule,
     is_closure,
+    operation_of,
     parents_of,
     topological_order_of,
 )
@@ -85,7 +86,7 @@ def _outputs(out: Any, where: str) -> tuple[list[Value], bool]:
 
 def _tangent(v: Value, parents: tuple[Value, ...], dots: list[float]) -> float:
     """ẏ = Σ_i ∂y/∂x_i · ẋ_i for node v, with ∂y/∂x_i from the op table (``op.deriv`` on floats)."""
-    op = v._operation
+    op = operation_of(v)
     assert op is not None
     if is_closure(v) or not has_rule(v):
         how = "a micrograd-style _backward closure" if is_closure(v) else f"Value(data, children, {v._op!r})"
@@ -114,7 +115,7 @@ def push_tangents(outputs: Sequence[Value], seeds: dict[Value, float],
     nodes = topological_order_of(outputs) if order is None else order
     dot: dict[int, float] = {}
     for v in nodes:
-        if v._operation is None:
+        if v.is_leaf:
             dot[id(v)] = seeds.get(v, 0.0)
             continue
         ps = parents_of(v)
