@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
+from autograd.operators import describe
 from autograd.ops import BadDerivativeError, Op
 
 
 class Node(Protocol):
-    """What the backward pass reads of a node (see ``autograd.engine`` for the meaning of each slot)."""
+    """What the walks read of a node (the module docstring gives the meaning of each slot)."""
 
     data: float
     grad: float
@@ -48,25 +49,20 @@ class DerivativeError(RuntimeError):
     """A derivative raised an exception that cannot be rebuilt with a message (the original is the cause)."""
 
 
-def _describe(x: object) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 def derivative_error(where: str, v: Node, e: Exception) -> Exception:
     """The error to raise when ``v``'s derivative (or ``_backward`` closure) raised ``e`` during ``where``:
     names the op, the node and its inputs; of ``e``'s type where possible. Raise it ``from e``."""
     op = v._operation
     name = "?" if op is None else op.name
-    inputs = ", ".join(_describe(p.data) for p in parents_of(v)[:6]) + (", ..." if len(parents_of(v)) > 6 else "")
+    inputs = ", ".join(describe(p.data) for p in parents_of(v)[:6]) + (", ..." if len(parents_of(v)) > 6 else "")
     if isinstance(e, BadDerivativeError):  # its message names the op, the value and what to return
-        message = f"{where}: at node {_describe(v)}, inputs ({inputs}): {e}"
+        message = f"{where}: at node {describe(v)}, inputs ({inputs}): {e}"
     elif op is not None and op.arity == -1:
-        message = (f"{where}: the _backward closure of node {_describe(v)} (op {name!r}), inputs ({inputs}), "
+        message = (f"{where}: the _backward closure of node {describe(v)} (op {name!r}), inputs ({inputs}), "
                    f"raised {type(e).__name__}: {e}; fix the closure (it adds out.grad × the local derivative "
                    "into each parent's grad)")
     else:
-        message = (f"{where}: the derivative of op {name!r} at node {_describe(v)}, inputs ({inputs}), raised "
+        message = (f"{where}: the derivative of op {name!r} at node {describe(v)}, inputs ({inputs}), raised "
                    f"{type(e).__name__}: {e}; fix the op's derivative, or keep its inputs where it is defined")
     try:
         new = type(e)(message)

@@ -43,6 +43,7 @@ from typing import Any
 
 from autograd.engine import NotANumberError, Value
 from autograd.modes import is_grad_enabled, no_grad
+from autograd.operators import describe
 
 EPS = 1e-6
 ATOL = 1e-5
@@ -192,11 +193,6 @@ class Report:
 # Inputs and evaluations.
 
 
-def _describe(x: object) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
 MIN_EPS = sys.float_info.epsilon
 """The smallest step factor accepted (2.2e-16): below it x ± eps·max(1, |x|) may round back to x."""
 
@@ -211,7 +207,7 @@ def check_settings(where: str, **settings: float) -> None:
         ok = isinstance(val, numbers.Real) and not isinstance(val, bool) and math.isfinite(val)
         if not ok or val < 0 or (key == "eps" and val == 0):
             need = "a positive number such as 1e-6" if key == "eps" else "a number >= 0"
-            raise ValueError(f"{where}: {key} must be {need}, got {_describe(val)}")
+            raise ValueError(f"{where}: {key} must be {need}, got {describe(val)}")
         if key == "eps" and val < MIN_EPS:
             raise ValueError(
                 f"{where}: eps={val!r} is below float resolution (the smallest usable step factor is "
@@ -221,10 +217,10 @@ def check_settings(where: str, **settings: float) -> None:
 def resolve_inputs(f: Any, inputs: Any, where: str) -> tuple[list[float], list[str]]:
     """The input floats and the row names: each Value's label, else f's parameter name, else ``#i``."""
     if not callable(f):
-        raise TypeError(f"{where}: f must be a function of the inputs returning a Value, got {_describe(f)}")
+        raise TypeError(f"{where}: f must be a function of the inputs returning a Value, got {describe(f)}")
     items = [inputs] if isinstance(inputs, (Value, numbers.Real)) else inputs
     if isinstance(items, (str, bytes)) or not isinstance(items, Sequence):
-        raise TypeError(f"{where}: inputs must be a list of numbers or Values, got {_describe(inputs)}")
+        raise TypeError(f"{where}: inputs must be a list of numbers or Values, got {describe(inputs)}")
     if not items:
         raise ValueError(f"{where}: needs at least one input (got an empty list)")
     xs: list[float] = []
@@ -234,7 +230,7 @@ def resolve_inputs(f: Any, inputs: Any, where: str) -> tuple[list[float], list[s
         elif isinstance(x, numbers.Real) and not isinstance(x, bool):
             xs.append(float(x))
         else:
-            raise TypeError(f"{where}: inputs[{i}] must be a real number or a Value, got {_describe(x)}; "
+            raise TypeError(f"{where}: inputs[{i}] must be a real number or a Value, got {describe(x)}; "
                             "pass float(...) or Value(...)")
         if not math.isfinite(xs[-1]):
             raise ValueError(f"{where}: inputs[{i}] is {xs[-1]!r}; gradients can only be checked at finite points")
@@ -267,7 +263,7 @@ def output(y: Any, where: str, *, numbers_ok: bool) -> float:
         return float(y)
     hint = (" (a float: an input went through math.* or .data, outside the graph; use the Value's methods)"
             if isinstance(y, numbers.Real) else "")
-    raise TypeError(f"{where}: f must return a Value, got {_describe(y)}{hint}")
+    raise TypeError(f"{where}: f must return a Value, got {describe(y)}{hint}")
 
 
 def build(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str], where: str) -> tuple[Value, list[Value]]:

@@ -12,14 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd.engine import Value
+from autograd.operators import describe
 from autograd.ops import BadDerivativeError, Op
 
 __all__ = ["checked_deriv"]
-
-
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _result_error(op: Op, r: Any, on_floats: bool) -> BadDerivativeError:
@@ -39,7 +35,7 @@ def _result_error(op: Op, r: Any, on_floats: bool) -> BadDerivativeError:
                                                if op.arity == 1 else "")
     else:
         hint = "return a float"
-    return BadDerivativeError(f"op {op.name!r}: its derivative returned {_short(r)} of type {type(r).__name__}, "
+    return BadDerivativeError(f"op {op.name!r}: its derivative returned {describe(r)} of type {type(r).__name__}, "
                               f"not a real number; {hint}")
 
 
@@ -70,7 +66,7 @@ def checked_deriv(op: Op, fn: Callable[..., Any]) -> Callable[..., Any]:
             raise _result_error(op, r, on_floats)
         if len(r) != n:
             raise BadDerivativeError(f"op {op.name!r} returned {len(r)} derivative(s) for {n} input(s): "
-                                     f"{_short(r)}; return one ∂y/∂x_i per input, in order")
+                                     f"{describe(r)}; return one ∂y/∂x_i per input, in order")
         out = [_real(op, d, on_floats) for d in r]
         return tuple(out) if op.arity == 2 else out
 

@@ -31,6 +31,7 @@ from autograd.custom import apply
 from autograd.engine import Value
 from autograd.functional.gradients import float_gradients, graph_gradients
 from autograd.modes import is_grad_enabled
+from autograd.operators import describe
 from autograd.ops import Op
 
 Argnums = int | Sequence[int] | None
@@ -49,11 +50,6 @@ def _tracing() -> Iterator[None]:
         yield
     finally:
         _state.depth -= 1
-
-
-def _describe(x: object) -> str:
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _check_recording(where: str) -> None:
@@ -78,12 +74,12 @@ def _inputs(inputs: object) -> tuple[list[Value], bool]:
         return [inputs], True
     if not isinstance(inputs, (list, tuple)):
         raise TypeError(
-            f"grad(output, inputs): inputs must be a Value or a list/tuple of Values, got {_describe(inputs)}"
+            f"grad(output, inputs): inputs must be a Value or a list/tuple of Values, got {describe(inputs)}"
         )
     for i, x in enumerate(inputs):
         if not isinstance(x, Value):
             raise TypeError(
-                f"grad(output, inputs): inputs[{i}] is {_describe(x)}, not a Value; gradients exist only "
+                f"grad(output, inputs): inputs[{i}] is {describe(x)}, not a Value; gradients exist only "
                 "with respect to nodes of the graph (wrap the number in Value(...) before computing output)"
             )
     return list(inputs), False
@@ -131,7 +127,7 @@ def grad(output: Any, inputs: Any = _UNSET, create_graph: bool = False, *, argnu
         return _transform(output, nums, "grad", _grad_of)
     raise TypeError(
         f"grad: the first argument must be a Value (grad(output, inputs)) or a function (grad(f)), "
-        f"got {_describe(output)} of type {type(output).__name__}"
+        f"got {describe(output)} of type {type(output).__name__}"
     )
 
 
@@ -183,7 +179,7 @@ Compute = Callable[[Any, list[Value], bool, bool], Any]
 
 def _check_callable(f: object, where: str) -> None:
     if not callable(f) or isinstance(f, Value):
-        raise TypeError(f"{where}: expected a function of scalars, got {_describe(f)}")
+        raise TypeError(f"{where}: expected a function of scalars, got {describe(f)}")
 
 
 def _argnums(argnums: Any, nargs: int, where: str) -> tuple[list[int], bool]:
@@ -193,7 +189,7 @@ def _argnums(argnums: Any, nargs: int, where: str) -> tuple[list[int], bool]:
     single = type(argnums) is int
     nums = [argnums] if single else argnums
     if not isinstance(nums, (list, tuple)) or not all(type(i) is int for i in nums):
-        raise TypeError(f"{where}: argnums must be an int, a tuple of ints or None, got {_describe(argnums)}")
+        raise TypeError(f"{where}: argnums must be an int, a tuple of ints or None, got {describe(argnums)}")
     for i in nums:
         if not -nargs <= i < nargs:
             raise ValueError(f"{where}: argnums {i} is out of range for a call with {nargs} positional argument(s)")
@@ -208,7 +204,7 @@ def _grad_of(out: Any, xs: list[Value], want_values: bool, single: bool) -> Any:
         gs = [Value(0.0) if want_values else 0.0 for _ in xs]
     else:
         raise TypeError(
-            f"the differentiated function must return a Value or a number, got {_describe(out)} "
+            f"the differentiated function must return a Value or a number, got {describe(out)} "
             f"of type {type(out).__name__}"
         )
     return gs[0] if single else gs
@@ -244,6 +240,6 @@ def _argument(x: object, i: int, where: str) -> Value:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
         return Value(float(x))
     raise TypeError(
-        f"{where}: argument {i} is {_describe(x)} of type {type(x).__name__}; the function is differentiated "
+        f"{where}: argument {i} is {describe(x)} of type {type(x).__name__}; the function is differentiated "
         "with respect to scalars only: pass numbers or Values (one argument per scalar)"
     )
