@@ -20,14 +20,13 @@ in the backward pass only.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import os
 import sys
 import threading
-from collections.abc import Callable
 from typing import Any
 
-from autograd import engine, hooks, modes
+from autograd import hooks, modes
 from autograd.engine import Value
 from autograd.graph import constant_of, parents_of
 
@@ -114,7 +113,7 @@ def backward_error(v: Value, message: str) -> AnomalyError:
                         f" and value {v.data!r}", v, "backward", site_of(v))
 
 
-class detect_anomaly:
+class detect_anomaly(contextlib.ContextDecorator):
     """Context manager (and decorator) checking every value and gradient for NaN/∞ in this thread.
 
     Nestable; the outermost block owns the table of creation sites and drops it on exit.
@@ -126,8 +125,7 @@ class detect_anomaly:
         if depth == 0:
             _state.sites = {}
             modes._local.watch = _watch
-            with modes._lock:
-                engine._threads_off += 1
+            modes.threads_off(1)
             hooks.observe(1)
         return self
 
@@ -136,14 +134,5 @@ class detect_anomaly:
         if _state.depth == 0:
             modes._local.watch = None
             _state.sites = {}
-            with modes._lock:
-                engine._threads_off -= 1
+            modes.threads_off(-1)
             hooks.observe(-1)
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with detect_anomaly():
-                return fn(*args, **kwargs)
-
-        return wrapper

@@ -9,9 +9,8 @@ depth; ``_local.watch`` is anomaly mode's check of each new node in this thread 
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import threading
-from collections.abc import Callable
 from typing import Any
 
 from autograd import engine
@@ -41,12 +40,18 @@ def rare_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> V
 engine._rare.append(rare_node)
 
 
+def threads_off(delta: int) -> None:
+    """Add ``delta`` to ``engine._threads_off``: a thread entering (+1) or leaving (−1) ``no_grad`` or anomaly mode."""
+    with _lock:
+        engine._threads_off += delta
+
+
 def is_grad_enabled() -> bool:
     """Whether operations in this thread record their parents (False inside ``no_grad``)."""
     return getattr(_local, "depth", 0) == 0
 
 
-class no_grad:
+class no_grad(contextlib.ContextDecorator):
     """Context manager (and decorator) inside which operations record no parents, as ``torch.no_grad``.
 
     Results are leaves: cheaper to make, and ``backward()`` does not reach through them. Nestable
@@ -57,20 +62,10 @@ class no_grad:
         depth = getattr(_local, "depth", 0)
         _local.depth = depth + 1
         if depth == 0:
-            with _lock:
-                engine._threads_off += 1
+            threads_off(1)
         return self
 
     def __exit__(self, *exc: object) -> None:
         _local.depth -= 1
         if _local.depth == 0:
-            with _lock:
-                engine._threads_off -= 1
-
-    def __call__(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with no_grad():
-                return fn(*args, **kwargs)
-
-        return wrapper
+            threads_off(-1)
