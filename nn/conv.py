@@ -17,7 +17,6 @@ largest input and 0 for the others; average pooling is y = (1/n) Σ_i x_i, ∂y/
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -28,7 +27,7 @@ from autograd import Op, Value
 from autograd.engine import make_node
 from autograd.ops import LINEAR, LINEAR_C
 from autograd.reductions import dense_rows
-from nn.module import Module
+from nn.module import Module, as_node
 
 Image = list[list[list[Any]]]
 
@@ -70,21 +69,7 @@ def _all_numbers(x: Image) -> bool:
 
 def _as_nodes(x: Image, where: str) -> Image:
     """The image with every number turned into a leaf (once), nodes kept."""
-    out = []
-    for ch in x:
-        rows = []
-        for row in ch:
-            cells = []
-            for v in row:
-                if isinstance(v, Value):
-                    cells.append(v)
-                elif isinstance(v, numbers.Real) and not isinstance(v, bool):
-                    cells.append(Value(float(v)))
-                else:
-                    raise TypeError(f"{where}: pixels must be Values or real numbers, got {v!r:.60}")
-            rows.append(cells)
-        out.append(rows)
-    return out
+    return [[[as_node(v, where, "pixels") for v in row] for row in ch] for ch in x]
 
 
 class Conv2d(Module):

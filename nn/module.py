@@ -8,6 +8,7 @@ the attribute paths joined with dots, so an ``MLP`` names its parameters
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -129,3 +130,12 @@ class Module:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must implement __call__")
+
+
+def as_node(v: Any, where: str, what: str) -> Value:
+    """``v`` as a node: a ``Value`` kept, a real number made a leaf, anything else a TypeError naming ``what``."""
+    if isinstance(v, Value):
+        return v
+    if isinstance(v, numbers.Real) and not isinstance(v, bool):
+        return Value(float(v))
+    raise TypeError(f"{where}: {what} must be Values or real numbers, got {v!r:.80}")

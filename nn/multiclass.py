@@ -27,6 +27,7 @@ from typing import Any
 from autograd import Op, Value, no_grad
 from autograd.engine import make_node
 from autograd.ops import exp
+from nn.module import as_node
 
 
 def lse(zs: Sequence[float]) -> float:
@@ -147,14 +148,7 @@ CROSS_ENTROPY = Op("cross_entropy", _fwd_cross_entropy, _d_cross_entropy, arity=
 def _logits(zs: Any, where: str) -> tuple[Value, ...]:
     if isinstance(zs, (Value, str, bytes)) or not hasattr(zs, "__iter__"):
         raise TypeError(f"{where}: logits must be a list of Values or numbers (one per class), got {zs!r:.80}")
-    out = []
-    for z in zs:
-        if isinstance(z, Value):
-            out.append(z)
-        elif isinstance(z, numbers.Real) and not isinstance(z, bool):
-            out.append(Value(float(z)))
-        else:
-            raise TypeError(f"{where}: logits must be Values or real numbers, got {z!r:.80}")
+    out = [as_node(z, where, "logits") for z in zs]
     if not out:
         raise ValueError(f"{where}: got no logits; pass one per class")
     return tuple(out)
