@@ -52,6 +52,12 @@ def comment(text: str) -> str:
     return "".join(ch if ch.isprintable() else " " for ch in text)[:160]
 
 
+def _identifier(label: str) -> bool:
+    """Whether ``label`` can be a variable name as it is: an ASCII identifier of at most 40 characters
+    that neither starts nor ends with ``_`` (every name of ours starts with one)."""
+    return label.isascii() and label.isidentifier() and label[0] != "_" != label[-1] and len(label) <= 40
+
+
 class Names:
     """Variable names for the program: sanitized labels, else generated ones, all distinct.
 
@@ -60,17 +66,16 @@ class Names:
 
     def __init__(self) -> None:
         self.taken: set[str] = set()
-        self.prefix = "p"  # of numbered fallbacks
 
-    def make(self, label: str, fallback: str | int) -> str:
-        """A name for ``label``; ``fallback`` (a name, or a number k for ``f"{prefix}{k}"``) if unusable."""
+    def make(self, label: str, fallback: str) -> str:
+        """A name for ``label``, or ``fallback`` if nothing usable is left of it."""
         base = label
-        if not (base and base.isascii() and base.isidentifier() and base[0] != "_" != base[-1] and len(base) <= 40):
+        if not _identifier(base):
             base = _OTHER.sub("_", label).strip("_")  # (the common case, L0_n3_w12 or x0, skips this)
             if not _WORD.fullmatch(base):
                 base = ""
         if not base or base in _KEYWORDS or base.startswith("g_"):
-            base = fallback if isinstance(fallback, str) else f"{self.prefix}{fallback}"
+            base = fallback
         elif base in _BUILTINS:
             base += "_"
         taken = self.taken
@@ -81,21 +86,18 @@ class Names:
         taken.add("g_" + name)
         return name
 
-
     def make_all(self, labels: list[str], prefix: str) -> list[str]:
-        """``make`` for each label (fallback ``prefix`` + its index), the common case checked inline."""
-        taken, make, out = self.taken, self.make, []
-        self.prefix = prefix
+        """``make`` for each label (fallback ``prefix`` + its index), a label usable as it is taken at once."""
+        taken, out = self.taken, []
         for k, label in enumerate(labels):
             g = "g_" + label
-            if (label.isascii() and label.isidentifier() and label[0] != "_" != label[-1] and len(label) <= 40
-                    and label not in _KEYWORDS and label[:2] != "g_" and label not in _BUILTINS
-                    and label not in taken and g not in taken):
+            if (_identifier(label) and label not in _KEYWORDS and label[:2] != "g_"
+                    and label not in _BUILTINS and label not in taken and g not in taken):
                 taken.add(label)
                 taken.add(g)
                 out.append(label)
             else:
-                out.append(make(label, k))
+                out.append(self.make(label, f"{prefix}{k}"))
         return out
 
 
