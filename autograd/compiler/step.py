@@ -26,7 +26,7 @@ from typing import Any
 
 from autograd import engine
 from autograd.compiler.codegen import Source, generate
-from autograd.compiler.trace import Shape, TraceError, as_floats, check_params, shape_of, trace
+from autograd.compiler.trace import Shape, TraceError, as_floats, check_params, same_number, shape_of, trace
 from autograd.engine import Value
 from autograd.graph import operation_of
 
@@ -211,18 +211,14 @@ def _datas(x: Any) -> list[float]:
     return [x.data] if isinstance(x, Value) else [v.data for v in x]
 
 
-def _same(a: float, b: float) -> bool:
-    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
-
-
 def _compare(value: Any, got: Any, eager: list[float], grads: Sequence[float], names: list[str]) -> None:
     ev, cv = (value, got) if not isinstance(value, tuple) else (value[0], got[0])
     hint = ("fn probably reads a number from a Value (v.data, float(v)), which the compiled program keeps as a "
             "constant, or branches on one; write it with Value operations")
-    if not _same(ev, cv) or (isinstance(value, tuple) and not all(map(_same, value[1], got[1]))):
+    if not same_number(ev, cv) or (isinstance(value, tuple) and not all(map(same_number, value[1], got[1]))):
         raise TraceError(f"compile check: the compiled step gives {got!r} where the eager graph gives {value!r}; "
                          f"{hint}")
-    bad = [(abs(e - g), n, e, g) for e, g, n in zip(eager, grads, names, strict=True) if not _same(e, g)]
+    bad = [(abs(e - g), n, e, g) for e, g, n in zip(eager, grads, names, strict=True) if not same_number(e, g)]
     if bad:
         _, n, e, g = max(bad, key=lambda t: t[0] if t[0] == t[0] else math.inf)
         raise TraceError(f"compile check: {len(bad)} gradient(s) differ from the eager graph's, e.g. ∂fn/∂{n} = {g!r} "

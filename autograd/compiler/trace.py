@@ -178,8 +178,9 @@ class Trace:
     consts: dict[int, float] = field(default_factory=dict)  # id(leaf made inside fn) -> its number
 
 
-def _same_number(a: float, b: float) -> bool:
-    return a == b or (math.isnan(a) and math.isnan(b))
+def same_number(a: object, b: object) -> bool:
+    """Equal, or both float NaN (a NaN equals no number, not even itself)."""
+    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
 
 
 def _match(r1: Run, r2: Run) -> dict[int, Value]:
@@ -215,7 +216,7 @@ def _match(r1: Run, r2: Run) -> dict[int, Value]:
                 raise differ(a, b)
             continue
         ca, cb = constant_of(a), constant_of(b)
-        if not (ca == cb or (isinstance(ca, float) and isinstance(cb, float) and _same_number(ca, cb))):
+        if not same_number(ca, cb):
             raise differ(a, b)
         pa, pb = parents_of(a), parents_of(b)
         if len(pa) != len(pb):
@@ -260,7 +261,7 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
             continue
         if a is b:
             (found if given is None or id(a) in given else frozen).append(a)
-        elif not _same_number(a.data, b.data):
+        elif not same_number(a.data, b.data):
             raise TraceError(f"compile: a number made inside the function differs between two runs "
                              f"({a.data!r} vs {b.data!r}); the function must be deterministic")
         else:
