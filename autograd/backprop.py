@@ -27,15 +27,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from autograd.graph import (
-    DerivativeError,
-    MissingDerivativeError,
-    Node,
-    RulelessError,
-    derivative_error,
-    local_grads,
-    walk,
-)
+from autograd.graph import DerivativeError, MissingDerivativeError, Node, abandon_pass, derivative_error
 from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU
 
 __all__ = ["DerivativeError", "MissingDerivativeError", "Node", "backward"]
@@ -211,20 +203,6 @@ def backward(root: Node, seed: float) -> None:
             root.grad = seed
             _release(root)
         except BaseException as e:
-            _reset(root)  # leave no half-counted node behind for the next pass
-            if isinstance(e, RulelessError):
-                _name_ruleless(root)
+            abandon_pass(root, e)  # no half-counted node is left behind for the next pass
             raise
 
-
-def _name_ruleless(root: Node) -> None:
-    """Raise the error of the first node (from the root) whose op has no derivative rule, naming it."""
-    for v in walk(root):
-        op = v._operation
-        if op is not None and op.arity != -1:
-            local_grads(v)
-
-
-def _reset(root: Node) -> None:
-    for v in walk(root):
-        v._pending = 0

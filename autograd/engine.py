@@ -10,32 +10,22 @@ slot holds is written down (and read for everyone else) in ``autograd.graph``.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Union
 
-from autograd import backprop, hooks, ops
-from autograd.compat import init_node, set_closure
-from autograd.graph import copy_graph, copy_node, local_step, parents_of, walk
+from autograd import backprop, ops
+from autograd.compat import init_node
+from autograd.compat.surface import NotANumberError, ValueSurface
+from autograd.graph import parents_of, walk
 from autograd.operators import as_number, describe
 from autograd.ops import ADD, MUL, Op
 
-__all__ = ["Number", "Operand", "Value", "as_number", "describe", "make_node"]
+__all__ = ["NotANumberError", "Number", "Operand", "Value", "as_number", "describe", "make_node"]
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 _new = object.__new__
-
-
-_NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.exp(x) (and every math.* "
-                 "function), float(x) and int(x) would use its number outside the graph, silently losing its gradient. "
-                 "Use the node's own methods to stay in the graph (x.exp(), x.log(), x.tanh(), x.sin(), "
-                 "x.sqrt(), ...), or x.data / x.item() for the number")
-
-
-class NotANumberError(TypeError):
-    """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
 
 
 def label_note(node: Value) -> str:
@@ -48,10 +38,6 @@ def label_note(node: Value) -> str:
 # node; otherwise ``_rare[0]``, registered by autograd.modes, finishes every new node.
 _threads_off = 0
 _rare: list[Callable[[Value, Op | None, Any, Any, Any], Value]] = []
-
-# While ``autograd.compiler`` traces a function it puts one hook here; comparisons and ``bool()`` of
-# a node call it (it raises ``TraceError`` in the tracing thread). Empty otherwise: one global read.
-_branch_hooks: list[Callable[[Value, str, object], None]] = []
 
 
 def make_node(data: float, op: Op | None, first: Any, second: Any = None, const: Any = None) -> Value:
@@ -105,26 +91,15 @@ def _reflected(op: Op) -> Callable[[Value, Operand], Value]:
     return method
 
 
-def _comparison(symbol: str, compare: Callable[[float, float], bool]) -> Callable[[Value, Operand], bool]:
-    """``v < w`` and friends compare ``data`` (``bool``); refused while ``autograd.compiler`` traces."""
-
-    def method(self: Value, other: Operand) -> bool:
-        if _branch_hooks:
-            _branch_hooks[0](self, symbol, other)
-        return compare(self.data, _data_of(other, symbol))
-
-    method.__name__ = f"compare {symbol}"
-    return method
-
-
-class Value:
+class Value(ValueSurface):
     """A scalar node of a computation graph: ``data``, ``grad``, and how it was made.
 
     ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
     float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
-    Equality and hashing are by identity (nodes live in sets and dicts); ``<``, ``<=``, ``>``,
-    ``>=`` compare ``data``; ``v.item()`` is ``v.data``, while ``float(v)``, ``int(v)`` and ``math.*``
-    functions raise a TypeError (they would cut v out of the graph; micrograd refuses them too). The functions of one
+    ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's
+    ``_backward`` are inherited
+    from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a node raise a TypeError there:
+    they would cut v out of the graph). Equality and hashing are by identity. The functions of one
     node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``,
     ``sqrt``, ``sin``, ``cos``) are methods made from the op table, each documented with its f′.
     """
@@ -161,25 +136,12 @@ class Value:
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
-    parents = _prev
 
     @property
     def _op(self) -> str:
         """micrograd's tag of the op that made this node, a ``str``: ``''`` for a leaf, ``'+'``, ``'**2'``."""
         op = self._operation
         return "" if op is None else op.tag_of(self._const)
-
-    op = _op
-
-    @property
-    def operation(self) -> Op | None:
-        """The ``Op`` (an entry of ``autograd.ops.TABLE``, or a user's) that made this node; None for a leaf."""
-        return self._operation
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for a node without parents (an input, a parameter, or a result made in ``no_grad``)."""
-        return self._operation is None
 
     # -- arithmetic: each op's forward and local derivative are one entry of ``autograd.ops`` ------
     def __add__(self, other: Operand) -> Value:
@@ -207,50 +169,9 @@ class Value:
         """y = −x;  ∂y/∂x = −1."""
         return make_node(-self.data, ops.NEG, self)
 
-    def __pos__(self) -> Value:
-        return self
-
-    # -- comparisons (on data) and conversions --------------------------------------------------
-    __lt__ = _comparison("<", float.__lt__)
-    __le__ = _comparison("<=", float.__le__)
-    __gt__ = _comparison(">", float.__gt__)
-    __ge__ = _comparison(">=", float.__ge__)
-
-    def __bool__(self) -> bool:
-        """Always True (as for any object); refused while tracing, where ``if v:`` is a branch on a node."""
-        if _branch_hooks:
-            _branch_hooks[0](self, "bool", None)
-        return True
-
-    __eq__ = object.__eq__  # identity, so nodes can live in sets and dicts
-    __hash__ = object.__hash__
-
-    if not TYPE_CHECKING:  # hidden from type checkers too, so that mypy flags math.exp(x) on a Value
-
-        def __float__(self) -> float:
-            """Refused: ``math.exp(x)`` or ``float(x)`` would quietly turn the node into a constant."""
-            raise NotANumberError(_NOT_A_NUMBER.format(what="float(x)", x=describe(self)))
-
-        def __int__(self) -> int:
-            """Refused, as ``float(x)``."""
-            raise NotANumberError(_NOT_A_NUMBER.format(what="int(x)", x=describe(self)))
-
-    def item(self) -> float:
-        """The number, as a Python float (PyTorch's name; the same as ``v.data``)."""
-        return self.data
-
-    def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else repr(self)
-
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
-
-    def __reduce__(self) -> Any:
-        raise TypeError("Value cannot be pickled; save numbers instead (nn modules have state_dict())")
-
-    __copy__ = copy_node  # copy.copy(v): a new node, same fields; deepcopy: the graph, ops shared
-    __deepcopy__ = copy_graph
 
     # -- gradients (the chain rule itself is in autograd.backprop) ------------------------------
     def backward(self, grad: Number = 1.0, *, retain_graph: bool | None = None) -> None:
@@ -269,26 +190,6 @@ class Value:
                             "pass its number, y.backward(seed.data) (gradients of gradients: autograd.grad)")
         backprop.backward(self, as_number(grad, "backward(grad)"))
 
-    def register_hook(self, fn: Callable[[float], Any]) -> hooks.HookHandle:
-        """Call ``fn(grad)`` once this node's gradient ∂L/∂v is complete in each ``backward()``.
-
-        A number returned replaces the gradient that flows on to the parents (None keeps it); for a
-        leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
-        ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
-        hook exists ``backward()`` pays nothing for them (see ``autograd.hooks``).
-        """
-        return hooks.register_hook(self, fn)
-
-    @property
-    def _backward(self) -> Callable[[], None]:
-        """micrograd's per-node step: add ``self.grad`` × local derivative into each parent."""
-        return functools.partial(local_step, self)
-
-    @_backward.setter
-    def _backward(self, fn: Callable[[], None]) -> None:
-        """micrograd's way of defining an op: ``out._backward = closure`` (first-order only)."""
-        set_closure(self, fn)
-
     def zero_grad(self) -> None:
         """Set ``grad = 0.0`` on every node of this node's graph (itself and all its ancestors)."""
         for v in walk(self):
@@ -299,10 +200,6 @@ class Value:
         v = make_node(self.data, None, None)
         v.label = self.label
         return v
-
-
-def _data_of(x: object, where: str) -> float:
-    return x.data if isinstance(x, Value) else as_number(x, f"Value {where} x")
 
 
 def _method(op: Op) -> Callable[..., Value]:

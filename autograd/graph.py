@@ -210,6 +210,16 @@ def walk(root: N) -> Iterator[N]:
                 stack.append(p)
 
 
+def abandon_pass(root: Node, error: BaseException) -> None:
+    """After a backward pass failed with ``error``: set every ``_pending`` back to 0, and for a rule-less
+    op raise the error of the first such node from the root (``local_grads`` names it)."""
+    for v in walk(root):
+        v._pending = 0
+    if isinstance(error, RulelessError):
+        for v in walk(root):
+            local_grads(v)
+
+
 def pending_counts(root: N) -> dict[N, int]:
     """How many edges lead into each interior node of ``root``'s graph from inside the graph."""
     pending: dict[N, int] = {}

@@ -3,8 +3,8 @@
 Read an entry as "y = f(inputs);  ∂y/∂input = …". ``x`` is the input, ``y`` the op's own output and
 ``c`` its constant operand (``x * 2`` has c = 2; ``None`` when the op has none). The derivative is
 written once with plain arithmetic, so the same expression serves an ordinary ``backward()``
-(floats) and a differentiable gradient (``Value`` nodes): ``1 - y * y`` is tanh's in both worlds.
-The float math itself (stable sigmoid, domains) and the derivatives with a convention at a point
+(floats) and a differentiable gradient (``Value`` nodes): ``1 - y * y`` is tanh's in both worlds,
+and sin's is ``COS.on(x)`` (``Op.on``: a float's forward, or a node's op). The float math itself (stable sigmoid, domains) and the derivatives with a convention at a point
 (xⁿ at x = 0, bˣ at b ≤ 0) live in ``autograd.operators``.
 
 Everything else reads this table: ``Value``'s methods (``x.tanh()``), the command line's functions,
@@ -93,6 +93,13 @@ class Op:
         """Record this op applied to ``Value`` nodes or numbers (numbers become constant leaves)."""
         return _record[0](self, *inputs)
 
+    def on(self, x: Any) -> Any:
+        """The op on a float (its forward: a float) or on a ``Value`` (a node), so that one derivative
+        expression serves ``backward()`` and gradients of gradients: ``SIGMOID.on(x)`` is σ(x) in both."""
+        if isinstance(x, float):
+            return self.forward(x)
+        return self.forward(float(x)) if isinstance(x, numbers.Real) else self(x)
+
     def __repr__(self) -> str:
         return f"<Op {self.name!r}>"
 
@@ -104,31 +111,6 @@ class Op:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Op:
         return self
-
-
-# ---------------------------------------------------------------------------------------------
-# Functions that work on a float (giving a float) and on a Value (giving a node), so that one
-# derivative expression serves both worlds. Users import them from ``autograd.custom``.
-
-
-def _dual(method: str, on_float: Callable[[float], float], formula: str) -> Callable[[Any], Any]:
-    def fn(x: Any) -> Any:
-        if isinstance(x, float):
-            return on_float(x)
-        return on_float(float(x)) if isinstance(x, numbers.Real) else getattr(x, method)()
-
-    fn.__name__ = fn.__qualname__ = method
-    fn.__doc__ = f"{formula} of a float (a float) or of a Value (a node, so it can be differentiated again)."
-    return fn
-
-
-exp = _dual("exp", F.exp, "eˣ")
-log = _dual("log", F.log, "ln x")
-sqrt = _dual("sqrt", F.sqrt, "√x")
-tanh = _dual("tanh", F.tanh, "tanh x")
-sigmoid = _dual("sigmoid", F.sigmoid, "1/(1 + e⁻ˣ)")
-sin = _dual("sin", math.sin, "sin x")
-cos = _dual("cos", math.cos, "cos x")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +150,7 @@ TANH = Op("tanh", F.tanh, lambda x, y, c: 1.0 - y * y, method="tanh", cli=True,
           doc="y = tanh z", formula="1 − y²")
 SIGMOID = Op("sigmoid", F.sigmoid, lambda x, y, c: y * (1.0 - y), method="sigmoid", cli=True,
              doc="y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z", formula="y(1 − y)")
-SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: sigmoid(x), method="softplus", cli=True,
+SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: SIGMOID.on(x), method="softplus", cli=True,
               doc="y = ln(1 + eᶻ), stable for any z", formula="σ(z) = 1/(1 + e⁻ᶻ)")
 RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=F.at_zero, method="relu", cli=True,
           doc="y = max(0, z)", formula="1 for z > 0, else 0")
@@ -179,8 +161,8 @@ ABS = Op("abs", abs, lambda x, y, c: F.sign(x), kink=F.at_zero, method="abs", cl
          doc="y = |z|", formula="sign z (0 at z = 0)")
 SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if F.number_of(y) != 0.0 else math.inf, method="sqrt", cli=True,
           domain=(0.2, 3.0), doc="y = √z (ValueError for z < 0)", formula="1/(2√z) = 1/(2y)")
-SIN = Op("sin", F.sin, lambda x, y, c: cos(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
-COS = Op("cos", F.cos, lambda x, y, c: -sin(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
+SIN = Op("sin", F.sin, lambda x, y, c: COS.on(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
+COS: Op = Op("cos", F.cos, lambda x, y, c: -SIN.on(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
 
 # Any number of nodes: deriv(xs, y, c) -> [∂y/∂x_i].
 SUM = Op("sum", F.total, lambda xs, y, c: [1.0] * len(xs), arity=0, symmetric=True,

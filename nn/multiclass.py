@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import Op, Value, no_grad
+from autograd.custom import exp
 from autograd.engine import make_node
-from autograd.ops import exp
 from nn.module import as_node
 
 

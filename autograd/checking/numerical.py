@@ -41,7 +41,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from autograd.engine import NotANumberError, Value
+from autograd.compat.surface import NotANumberError
+from autograd.engine import Value
 from autograd.modes import is_grad_enabled, no_grad
 from autograd.operators import describe
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Union
 
 from autograd import engine
+from autograd.compat import surface
 from autograd.engine import Value
 from autograd.graph import constant_of, has_rule, is_closure, operation_of, parents_of, topological_order_of
 
@@ -71,8 +72,8 @@ def _tracing_on() -> None:
     with _lock:
         _state.on = True
         _active[0] += 1
-        if not engine._branch_hooks:
-            engine._branch_hooks.append(_refuse_branch)
+        if not surface.branch_hooks:
+            surface.branch_hooks.append(_refuse_branch)
 
 
 def _tracing_off() -> None:
@@ -80,7 +81,7 @@ def _tracing_off() -> None:
         _state.on = False
         _active[0] -= 1
         if not _active[0]:
-            engine._branch_hooks.clear()
+            surface.branch_hooks.clear()
 
 
 def shape_of(args: Sequence[Any], where: str) -> Shape:

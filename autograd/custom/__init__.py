@@ -46,15 +46,10 @@ from autograd.graph import MissingDerivativeError
 from autograd.operators import as_number
 from autograd.ops import Op
 
-# exp, log, sqrt, tanh, sigmoid, sin, cos on floats or Values, for derivatives that can be
-# differentiated again: the engine's own (``autograd.ops``), re-exported here for users.
-from autograd.ops import cos as cos
-from autograd.ops import exp as exp
-from autograd.ops import log as log
-from autograd.ops import sigmoid as sigmoid
-from autograd.ops import sin as sin
-from autograd.ops import sqrt as sqrt
-from autograd.ops import tanh as tanh
+# exp, log, sqrt, tanh, sigmoid, sin, cos on floats (floats) or Values (nodes), for derivatives that
+# can be differentiated again: the table's own ops (``Op.on``).
+exp, log, sqrt, tanh = ops.EXP.on, ops.LOG.on, ops.SQRT.on, ops.TANH.on
+sigmoid, sin, cos = ops.SIGMOID.on, ops.SIN.on, ops.COS.on
 
 
 def _arity(name: str, forward: Callable[..., Any]) -> int | None:

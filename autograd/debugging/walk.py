@@ -20,9 +20,9 @@ import numbers
 from typing import Any
 
 from autograd import hooks
-from autograd.backprop import _count_consumers, _name_ruleless, _reset
+from autograd.backprop import _count_consumers
 from autograd.debugging.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
-from autograd.graph import RulelessError, call_deriv, parents_of
+from autograd.graph import abandon_pass, call_deriv, parents_of
 
 __all__ = ["observed_backward"]
 
@@ -93,9 +93,7 @@ def observed_backward(root: Any, seed: float) -> None:
                     if not n:
                         ready.append(p)
     except BaseException as e:
-        _reset(root)
-        if isinstance(e, RulelessError):
-            _name_ruleless(root)
+        abandon_pass(root, e)
         raise
     for leaf, before, total in leaves.values():
         g = run_hooks(leaf, total)
