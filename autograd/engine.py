@@ -17,7 +17,7 @@ from autograd import backprop, ops
 from autograd.compat import init_node
 from autograd.compat.surface import NotANumberError, ValueSurface
 from autograd.graph import parents_of, walk
-from autograd.operators import as_number, describe
+from autograd.operators import as_number, describe, label_note
 from autograd.ops import ADD, MUL, Op
 
 __all__ = ["NotANumberError", "Number", "Operand", "Value", "as_number", "describe", "make_node"]
@@ -26,11 +26,6 @@ Number = Union[int, float]
 Operand = Union["Value", int, float]
 
 _new = object.__new__
-
-
-def label_note(node: Value) -> str:
-    """`` (node 'x')`` for a labelled node, for error messages."""
-    return f" (node {node.label!r})" if node.label else ""
 
 
 # ``no_grad()`` (autograd.modes) and ``detect_anomaly()`` (autograd.debugging) count the threads

@@ -222,6 +222,11 @@ def describe(x: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def label_note(node: Any) -> str:
+    """`` (node 'x')`` for a node with a label, ``''`` without one, for error messages."""
+    return f" (node {node.label!r})" if node.label else ""
+
+
 def as_number(x: object, where: str) -> float:
     """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
     try:

@@ -4,8 +4,9 @@ Read an entry as "y = f(inputs);  ∂y/∂input = …". ``x`` is the input, ``y`
 ``c`` its constant operand (``x * 2`` has c = 2; ``None`` when the op has none). The derivative is
 written once with plain arithmetic, so the same expression serves an ordinary ``backward()``
 (floats) and a differentiable gradient (``Value`` nodes): ``1 - y * y`` is tanh's in both worlds,
-and sin's is ``COS.on(x)`` (``Op.on``: a float's forward, or a node's op). The float math itself (stable sigmoid, domains) and the derivatives with a convention at a point
-(xⁿ at x = 0, bˣ at b ≤ 0) live in ``autograd.operators``.
+and sin's is ``COS.on(x)`` (``Op.on``: a float's forward, or a node's op). The float math itself
+(stable sigmoid, domains) and the derivatives with a convention at a point (xⁿ at x = 0, bˣ at
+b ≤ 0) live in ``autograd.operators``.
 
 Everything else reads this table: ``Value``'s methods (``x.tanh()``), the command line's functions,
 the drawing's labels, forward mode, the checks and the shared test cases. To add an operation, add

@@ -220,7 +220,7 @@ def test_the_top_of_autograd_is_the_engine_alone() -> None:
     assert {"operators", "ops", "engine", "backprop"} <= top
 
 
-CORE_BUDGET = 760  # lines; the target is about 600 (it was 1,123 before the core was slimmed)
+CORE_BUDGET = 610  # lines; the target is about 600 (1,123 before the core was slimmed, then 756)
 
 
 def code_lines(path: Path) -> int:

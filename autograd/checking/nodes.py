@@ -34,6 +34,7 @@ from autograd.checking.numerical import GradcheckError, check_settings, close, d
 from autograd.checking.replay import Replay
 from autograd.engine import Value
 from autograd.graph import closure_of, constant_of, has_rule, is_closure, local_grads, topological_order, with_parents
+from autograd.operators import label_note
 
 _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
 
@@ -83,7 +84,7 @@ def describe_node(v: Value) -> str:
     name = "leaf" if op is None else op.describe(constant_of(v))
     prev = v._prev
     args = ", ".join(_arg(p) for p in prev[:6]) + (", …" if len(prev) > 6 else "")
-    return f"{name} at {args}" + (f" (node {v.label!r})" if v.label else "")
+    return f"{name} at {args}{label_note(v)}"
 
 
 def _wrt(p: Value, i: int) -> str:
