@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import ast
 import functools
+import sys
 from pathlib import Path
 
 import pytest
+
+from autograd.compat.surface import ValueSurface
+from autograd.engine import Value
 
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("autograd", "nn", "benchmarks", "scripts")
@@ -245,3 +249,14 @@ def test_the_core_stays_small(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(0 < code[k] < sizes[k] for k in CORE)
     assert sum(sizes.values()) <= CORE_BUDGET, (f"the core grew to {sum(sizes.values())} lines (budget {CORE_BUDGET}): "
                                                 "move what a learner does not need first into a subpackage")
+
+
+def test_a_node_is_only_its_slots_although_value_inherits_its_habits() -> None:
+    """``Value`` inherits ``compat.surface.ValueSurface``; every class it is made of declares ``__slots__``,
+    so a node has no ``__dict__`` and is as small as a class with the same eight slots and no base."""
+    assert ValueSurface in Value.__mro__
+    assert all("__slots__" in vars(cls) for cls in Value.__mro__ if cls is not object)
+    assert ValueSurface.__slots__ == ()
+    assert not hasattr(Value(1.0), "__dict__")
+    plain = type("Plain", (), {"__slots__": Value.__slots__})
+    assert sys.getsizeof(Value(1.0)) == sys.getsizeof(plain())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Op, Value
+from autograd import Op, Value, ops
 from autograd.checking import GradcheckError, gradcheck
 from autograd.checking.nodes import check_graph
 from autograd.custom import CustomOp, cos, exp, log, op, sigmoid, sin, sqrt, tanh
@@ -133,6 +134,15 @@ def test_dual_math_works_on_floats_and_values() -> None:
         v = fn(Value(0.3))
         assert isinstance(v, Value) and v.data == pytest.approx(ref(0.3), rel=1e-15) and v._prev
     assert exp(1) == pytest.approx(math.e)  # ints work too
+
+
+@pytest.mark.parametrize("entry", [ops.EXP, ops.LOG, ops.SQRT, ops.TANH, ops.SIGMOID, ops.SIN, ops.COS],
+                         ids=lambda e: e.name)
+def test_op_on_is_the_forward_for_a_number_and_the_tables_node_for_a_value(entry: Op) -> None:
+    assert entry.on(0.7) == entry.forward(0.7) and type(entry.on(0.7)) is float
+    assert entry.on(Fraction(7, 10)) == entry.forward(0.7)  # any real number, as a float
+    v = entry.on(Value(0.7, "x"))
+    assert v.operation is entry and v._prev[0].label == "x" and v.data == entry.forward(0.7)
 
 
 def test_a_broken_custom_op_is_named_by_the_checks() -> None:
