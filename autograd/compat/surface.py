@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from autograd import hooks
 from autograd.compat import set_closure
-from autograd.graph import copy_graph, copy_node, local_step, parents_of
+from autograd.graph import Node, copy_graph, copy_node, local_step, parents_of
 from autograd.operators import as_number, describe
 from autograd.ops import Op
 
@@ -49,19 +49,16 @@ def _comparison(symbol: str, compare: Callable[[float, float], bool]) -> Callabl
     return method
 
 
-class ValueSurface:
+if TYPE_CHECKING:  # for mypy the slots are graph.Node's (Value lays them out); at run time no base
+    _Slots = Node
+else:
+    _Slots = object
+
+
+class ValueSurface(_Slots):
     """The part of ``Value`` that Python's protocols and micrograd's and PyTorch's habits ask for."""
 
     __slots__ = ()
-
-    data: float  # the slots, laid out by autograd.engine.Value (see autograd.graph)
-    grad: float
-    label: str
-    _operation: Op | None
-    _in: Any
-    _in2: Any
-    _const: Any
-    _pending: int
 
     parents = property(parents_of, doc="The parents as a tuple, in argument order (micrograd's ``_prev``).")
     if TYPE_CHECKING:
