@@ -92,11 +92,11 @@ class Value(ValueSurface):
     ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
     float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
     ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's
-    ``_backward`` are inherited
-    from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a node raise a TypeError there:
-    they would cut v out of the graph). Equality and hashing are by identity. The functions of one
-    node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``,
-    ``sqrt``, ``sin``, ``cos``) are methods made from the op table, each documented with its f′.
+    ``_backward`` are inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a
+    node raise a TypeError there: they would cut v out of the graph). Equality and hashing are by
+    identity. The functions of one node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``,
+    ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are methods made from the op
+    table, each documented with its f′.
     """
 
     __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending")
