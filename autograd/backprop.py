@@ -11,10 +11,10 @@ explicit stack, so depth is limited by memory, not by Python's recursion limit. 
 nodes through the protocol ``autograd.graph.Node``; ``_pending`` is its counter (0 outside a pass,
 also after an error).
 
-Threads: passes run one at a time, under one re-entrant lock held for the whole pass, so threads
-whose graphs share leaves (parameters shared by two workers) lose no ``+=``. Not covered: changing
-a graph while another thread backpropagates through it, and a ``_backward`` closure that waits for
-another thread's ``backward()``.
+Threads: passes run one at a time, under one re-entrant lock (``pass_lock``, which the steps of
+``autograd.compile`` hold too) for the whole pass, so threads whose graphs share leaves (parameters
+shared by two workers) lose no ``+=``. Not covered: changing a graph while another thread
+backpropagates through it, and a ``_backward`` closure that waits for another thread's ``backward()``.
 
 Errors: a derivative (or a ``_backward`` closure) that raises is re-raised naming the op, the node
 and its inputs (``graph.derivative_error``), with the original as ``__cause__``. Leaves may then
@@ -32,7 +32,7 @@ from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU
 
 __all__ = ["DerivativeError", "MissingDerivativeError", "Node", "backward"]
 
-_pass_lock = threading.RLock()  # one backward() pass at a time (see the module docstring)
+pass_lock = threading.RLock()  # one pass that adds into gradients at a time (see the module docstring)
 
 # Hooks (``autograd.hooks``) and anomaly mode (``autograd.debugging``) make ``_observed`` non-zero;
 # then a pass takes the observed walk registered in ``_observed_walk`` instead of the two below.
@@ -191,7 +191,7 @@ def _release(root: Node) -> None:
 
 def backward(root: Node, seed: float) -> None:
     """``root.backward(seed)``: ∂root/∂v for every node v, into ``v.grad`` (one pass at a time, see above)."""
-    with _pass_lock:
+    with pass_lock:
         if _observed:  # gradient hooks or detect_anomaly() in use: the observed walk, chosen once per call
             _observed_walk[0](root, seed)
             return

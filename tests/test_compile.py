@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import math
 import struct
+import sys
+import threading
 import tokenize
 from typing import Any
 
@@ -322,3 +324,36 @@ def test_two_runs_sharing_nodes_differently_are_refused() -> None:
 
     with pytest.raises(TraceError, match=r"different graphs|nodes"):
         autograd.compile(sharing, 1.0)
+
+
+def test_threads_sharing_parameters_lose_no_gradient_compiled_or_eager() -> None:
+    """Three threads call one compiled step and a fourth calls ``backward()``, on the same eight
+    parameters, 300 times each. Each call adds ∂(Σ w_i·x)/∂w_i = x = 0.5 into every w_i.grad once, so
+    each ends at exactly 4 · 300 · 0.5 = 600 (every partial sum is exact in binary). Without one lock
+    for both kinds of pass, updates are lost and the step's check reports a difference that is not there."""
+    w = [Value(0.25 * k) for k in range(1, 9)]
+    step = autograd.compile(lambda x: autograd.sum([wi * x for wi in w]), 0.5, params=w)
+    for p in w:
+        p.grad = 0.0
+    errors: list[BaseException] = []
+
+    def run(call: Any) -> None:
+        try:
+            for _ in range(300):
+                call()
+        except BaseException as e:  # reported by the assertion below
+            errors.append(e)
+
+    calls = [lambda: step(0.5)] * 3 + [lambda: autograd.sum([wi * 0.5 for wi in w]).backward()]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert [p.grad for p in w] == [600.0] * 8

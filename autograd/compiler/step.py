@@ -12,6 +12,10 @@ each shape and raises ``TraceError`` if the values or gradients differ at all: t
 number read from ``v.data`` (frozen into the program as a constant) and any other difference
 between the traced graph and what ``fn`` builds on other arguments. An error inside the compiled
 code names the node it came from (variable, op, label) and leaves every ``p.grad`` as it was.
+
+Threads: a call holds ``backprop.pass_lock``, the lock of every ``backward()`` pass, from loading the
+parameters into the program to writing the gradients back, so threads sharing parameters (through
+compiled steps, eager ``backward()`` or both) lose no ``+=``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import engine
+from autograd.backprop import pass_lock
 from autograd.compiler.codegen import Source, generate
 from autograd.compiler.trace import Shape, TraceError, as_floats, check_params, same_number, shape_of, trace
 from autograd.engine import Value
@@ -147,12 +152,13 @@ class CompiledStep:
 
     def forward(self, *args: Any) -> Any:
         """fn's value (or ``(value, outputs)``) alone; no gradient is touched."""
-        program = self._program(args)
-        try:
-            program.load()
-            return program.forward(*args)
-        except Exception as e:
-            raise program.node_error(e) from None
+        with pass_lock:  # the program's globals hold one call's parameters at a time
+            program = self._program(args)
+            try:
+                program.load()
+                return program.forward(*args)
+            except Exception as e:
+                raise program.node_error(e) from None
 
     def many(self, rows: Iterable[Sequence[Any]], seed: float = 1.0) -> list[Any]:
         """``[step(*row) for row in rows]`` in one call: the same floats, the parameters loaded once."""
@@ -160,6 +166,10 @@ class CompiledStep:
         if not rows:
             return []
         seed = engine.as_number(seed, "compiled step: seed")
+        with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
+            return self._many(rows, seed)
+
+    def _many(self, rows: list[Sequence[Any]], seed: float) -> list[Any]:
         program = self._program(rows[0])
         out: list[Any] = []
         start = 0
