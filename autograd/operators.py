@@ -215,7 +215,6 @@ def exact_number(c: float) -> str:
     return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
 
 
-
 def describe(x: object) -> str:
     """``repr(x)`` cut to 60 characters, for error messages."""
     text = repr(x)
