@@ -28,10 +28,10 @@ from autograd.checking import (
 )
 from autograd.compiler import CompiledStep, TraceError, memory_of
 from autograd.compiler import compile as compile  # re-exported, see below
-from autograd.custom import apply, op
+from autograd.custom import op
 from autograd.debugging import AnomalyError, detect_anomaly
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
-from autograd.engine import Value
+from autograd.engine import Value, apply
 from autograd.explain import explain, step_through
 from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
