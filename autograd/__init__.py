@@ -2,7 +2,8 @@
 
 ``Value`` is a scalar node that records its parents and the op that made it; ``backward()``
 applies the chain rule over the graph in topological order. Around it: user-defined operations
-(``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
+(``op``), gradient checking (``gradcheck``, ``check_graph``), a learner's own backprop checked step
+by step (``check_by_hand``, the graded ``autograd.exercises``), higher-order gradients and a
 functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
 (``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
 ``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``)
@@ -17,6 +18,7 @@ from autograd import installed  # noqa: F401  (first: a folder mixed with HIPS a
 
 # isort: split
 from autograd import ops
+from autograd.byhand import assert_by_hand, check_by_hand
 from autograd.checking import (
     GradcheckError,
     assert_grad,
@@ -52,9 +54,11 @@ __all__ = [
     "TraceError",
     "Value",
     "apply",
+    "assert_by_hand",
     "assert_grad",
     "assert_gradcheck",
     "backward_order",
+    "check_by_hand",
     "check_graph",
     "detect_anomaly",
     "dot",
