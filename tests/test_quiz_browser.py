@@ -15,7 +15,10 @@ from typing import Any
 
 from autograd import Value, explain, step_through
 from autograd.drawing.labels import fmt_sig
-from tests.test_explain_browser import _assert_clean, _shown, browser  # noqa: F401  (the fixture)
+from tests import test_explain_browser
+from tests.test_explain_browser import _assert_clean, _shown
+
+browser = test_explain_browser.browser  # the same chromium fixture (headless, no network)
 
 
 def _graph() -> Value:
@@ -103,7 +106,7 @@ def test_keyboard_only_reveal_and_contribution_hint(browser: Any, tmp_path: Path
     y = _graph()
     walk = _open(browser, tmp_path, y)
     ex = walk.explanation
-    into_b = [k for k, s in enumerate(ex) if s.parent_name == "b" and s.before != 0.0][0]
+    into_b = next(k for k, s in enumerate(ex) if s.parent_name == "b" and s.before != 0.0)
     for k in range(into_b):
         assert _answer(browser, repr(ex[k].total))[0] == "right"
     s = ex[into_b]

@@ -28,7 +28,7 @@ __all__ = ["INHERITED", "LOCAL", "RIGHT", "ByHandError", "ByHandReport", "Row", 
            "check_by_hand"]
 
 
-def check_by_hand(loss: Any, expected: Mapping[Any, Any], *, atol: float = 1e-6, rtol: float = 1e-4,
+def check_by_hand(loss: Any, expected: Any, *, atol: float = 1e-6, rtol: float = 1e-4,
                   values: Mapping[Any, Any] | None = None, names: Any = None) -> ByHandReport:
     """Judge a learner's gradients ``expected`` (node label or ``Value`` → ∂loss/∂node) against the engine's.
 
@@ -42,7 +42,7 @@ def check_by_hand(loss: Any, expected: Mapping[Any, Any], *, atol: float = 1e-6,
                             where="check_by_hand"))
 
 
-def assert_by_hand(loss: Any, expected: Mapping[Any, Any], *, atol: float = 1e-6, rtol: float = 1e-4,
+def assert_by_hand(loss: Any, expected: Any, *, atol: float = 1e-6, rtol: float = 1e-4,
                    values: Mapping[Any, Any] | None = None, names: Any = None) -> ByHandReport:
     """``check_by_hand``, raising ``ByHandError`` (an ``AssertionError``) whose message is the report."""
     __tracebackhide__ = True

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from autograd.byhand.check import INHERITED, LOCAL, RIGHT, Checked, Row, Term
+from autograd.byhand.check import INHERITED, LOCAL, RIGHT, Checked, Row
 from autograd.byhand.keys import show
 from autograd.checking.numerical import close, format_table
 from autograd.engine import Value
