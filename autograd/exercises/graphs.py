@@ -148,6 +148,9 @@ class SoftmaxNLL(Exercise):
             if problem and problem != "blank":
                 grade.feedback.append(f"∂L/∂z{i} {problem}")
             values.append(v)
+        blanks = [k for k, v in grade.parts.items() if v == "blank"]
+        if blanks:
+            grade.feedback.append(f"still to fill in: ∂L/∂{', ∂L/∂'.join(blanks)}")
         self._grade(grade, LOGITS, TARGET, values)
         return grade
 
