@@ -93,10 +93,10 @@ def _consumers(order: list[Value], names: Names) -> dict[Value, list[tuple[Value
     return out
 
 
-def _sum(terms: list[Term]) -> float:
+def _sum(products: list[float]) -> float:
     total = 0.0
-    for t in terms:
-        total += t.product
+    for x in products:
+        total += x
     return total
 
 
@@ -127,15 +127,12 @@ def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Va
     implied: dict[Value, float] = {}  # G(v): the learner's number, or what their numbers above imply
     rows = []
     for v in ranked:
-        if v is loss:
-            terms: list[Term] = []
-            here = 1.0  # the seed ∂L/∂L
-        else:
-            terms = [Term(c, names.name(c), implied[c], c in theirs, d, "" if is_closure(c) else edge_formula(c, i),
-                          _close(implied[c], true[c], 0.0, 1e-12)) for c, i, d in edges.get(v, [])]
-            here = _sum(terms)
+        out = edges.get(v, [])
+        here = 1.0 if v is loss else _sum([implied[c] * d for c, _, d in out])  # the seed ∂L/∂L is 1
         implied[v] = theirs.get(v, here)
-        if v in theirs:
+        if v in theirs:  # the terms written out, for the report
+            terms = [Term(c, names.name(c), implied[c], c in theirs, d, "" if is_closure(c) else edge_formula(c, i),
+                          _close(implied[c], true[c], 0.0, 1e-12)) for c, i, d in out]
             rows.append(_row(v, names, theirs[v], true[v], here, atol, rtol, terms, "grad"))
     return rows
 
