@@ -17,7 +17,7 @@ distribution is ``deltagrad``. Installed in one environment with HIPS autograd, 
 from autograd import installed  # noqa: F401  (first: a folder mixed with HIPS autograd is reported here)
 
 # isort: split
-from autograd import ops
+from autograd import exercises, ops
 from autograd.byhand import assert_by_hand, check_by_hand
 from autograd.checking import (
     GradcheckError,
@@ -63,6 +63,7 @@ __all__ = [
     "detect_anomaly",
     "dot",
     "draw_dot",
+    "exercises",
     "explain",
     "formula",
     "grad",
