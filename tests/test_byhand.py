@@ -341,3 +341,12 @@ def test_threads_share_a_graph_without_touching_grads() -> None:
     for t in threads:
         t.join()
     assert errors == [] and all(v.grad == 0.0 for v in g.values())
+
+
+def test_bad_names_are_refused_naming_check_by_hand() -> None:
+    g = lecture()
+    with pytest.raises(TypeError, match=r"check_by_hand\(names=...\)"):
+        check_by_hand(g["L"], {"a": 6.0}, names=42)
+    with pytest.raises(TypeError, match=r"assert_by_hand\(names=...\)"):
+        assert_by_hand(g["L"], {"a": 6.0}, names={"w": 1.0})
+    assert check_by_hand(g["L"], {"weight_a": 6.0}, names={"weight_a": g["a"]}).passed

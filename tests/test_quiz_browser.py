@@ -153,3 +153,17 @@ def test_a_lone_surrogate_label_still_makes_a_page(browser: Any, tmp_path: Path)
     assert "\ud800" not in walk.html()
     assert _answer(browser, repr(walk.explanation[0].total))[0] == "right"
     _assert_clean(browser)
+
+
+def test_infinite_totals_and_a_graph_without_steps(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    z = Value(0.0, label="z")
+    _open(browser, tmp_path, z.sqrt(), "inf.html")  # ∂√z/∂z at 0 is +inf
+    assert _answer(browser, "1e308")[0] == "wrong"
+    assert _answer(browser, "inf")[0] == "right"
+    assert browser.find_element(By.CSS_SELECTOR, "[data-role=score]").text.startswith("score: 0 of 1 right at the "
+                                                                                      "first try; 1 at a later try")
+    _open(browser, tmp_path, Value(3.0, label="leaf"), "none.html")  # nothing to backpropagate through
+    assert browser.find_element(By.CSS_SELECTOR, "[data-role=score]").text.startswith("score: 0 of 0")
+    _assert_clean(browser)

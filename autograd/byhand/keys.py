@@ -33,7 +33,10 @@ class Names:
 
     def __init__(self, root: Value, order: list[Value], names: Any, where: str) -> None:
         self.where = where
-        self.naming = Naming(root, order, names)
+        try:
+            self.naming = Naming(root, order, names)
+        except (TypeError, ValueError) as e:
+            raise type(e)(str(e).replace("explain(names=...)", f"{where}(names=...)")) from None
         self.nodes = set(order)
         self.by_name: dict[str, list[Value]] = {}
         for v in order:
