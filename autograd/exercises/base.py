@@ -20,9 +20,13 @@ from typing import Any
 BLANK = ...  # what the notebook's answer cells hold until the learner fills them in
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]#|~"})
+
+
 def _md(text: str) -> str:
-    """Text (that may hold a learner's keys) for Markdown: HTML escaped, so nothing renders as markup."""
-    return html.escape(text, quote=False).replace("\n", "  \n")
+    """Text (that may hold a learner's keys) for Markdown: HTML escaped and Markdown's marks
+    backslashed, so it shows as written (``y_j0 · δ_k`` is not italics, ``<b>`` not bold)."""
+    return html.escape(text, quote=False).translate(_MARKDOWN).replace("\n", "  \n")
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,8 @@ class Description:
         return f"{self.title}\n\n{self.text}\n\nAnswer as: {self.template}"
 
     def _repr_markdown_(self) -> str:
-        return f"### {_md(self.title)}\n\n{self.text}\n\nAnswer as: `{self.template}`"
+        answer = f"\n\n```python\n{self.template}\n```" if "\n" in self.template else f" `{self.template}`"
+        return f"### {_md(self.title)}\n\n{self.text}\n\nAnswer as:{answer}"
 
 
 @dataclass
