@@ -13,7 +13,7 @@ from typing import Any
 from autograd.byhand import INHERITED, RIGHT, Row, check_by_hand
 from autograd.engine import Value
 from autograd.exercises.base import Exercise, Grade, Key, call_safely, close, read_number, read_parts, sign_or_size
-from autograd.functional import gradients
+from autograd.functional.gradients import float_gradients
 from autograd.reductions import sum as vsum
 
 
@@ -156,7 +156,7 @@ class SoftmaxNLL(Exercise):
 
     def _grade(self, grade: Grade, z: Sequence[float], t: int, values: Sequence[float | None], where: str = "") -> None:
         L, zs = nll_graph(z, t)
-        true = gradients(L, zs)  # the engine's, through exp, sum and log nodes (no formula of ours)
+        true = float_gradients(L, zs)  # the engine's, through exp, sum and log nodes (no formula of ours)
         p = [g + (1.0 if i == t else 0.0) for i, g in enumerate(true)]
         for i, (mine, want) in enumerate(zip(values, true, strict=True)):
             if mine is None:

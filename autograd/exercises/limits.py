@@ -13,7 +13,7 @@ from typing import Any
 
 from autograd.engine import Value
 from autograd.exercises.base import Exercise, Grade, close, read_number
-from autograd.functional import gradients
+from autograd.functional.gradients import float_gradients
 
 LAYERS = 10
 
@@ -48,7 +48,7 @@ class Vanishing(Exercise):
             grade.feedback.append("not answered yet: one number" if problem == "blank" else f"the answer {problem}")
             return grade
         y, z1 = chain()
-        (true,) = gradients(y, [z1])  # the engine's product of the ten σ′(0)·w
+        (true,) = float_gradients(y, [z1])  # the engine's product of the ten σ′(0)·w
         if close(value, true, rtol=1e-2, atol=0.0):
             grade.score, grade.parts = 1.0, {"factor": "right"}
             grade.feedback.append(f"right: (¼)^{LAYERS} = {true:.3g} — the first layers of a deep sigmoid network "

@@ -22,7 +22,7 @@ from typing import Any
 from autograd.byhand import INHERITED, RIGHT, check_by_hand
 from autograd.engine import Value
 from autograd.exercises.base import Exercise, Grade, Key, close, read_parts, sign_or_size
-from autograd.functional import gradients
+from autograd.functional.gradients import float_gradients
 
 X, T, ETA = (1.0, 0.5), 1.0, 1.0
 HIDDEN = {"j0": ((0.5, -0.3), 0.1), "j1": ((0.2, 0.8), -0.1)}  # w_x0j, w_x1j, b_j
@@ -148,7 +148,7 @@ class NoteUpdates(Exercise):
         if not numbers:
             return grade
         g = network()
-        dE = gradients(g["E"], [g[p] for _, p, _ in _UPDATES])  # the engine's ∂E/∂w, touching no .grad
+        dE = float_gradients(g["E"], [g[p] for _, p, _ in _UPDATES])  # the engine's ∂E/∂w, touching no .grad
         trues = {key: -ETA * d for (key, _, _), d in zip(_UPDATES, dE, strict=True)}
         for key, p, edge in _UPDATES:
             if key not in numbers:
