@@ -15,8 +15,8 @@ from typing import Any
 
 from autograd import Value, explain, step_through
 from autograd.drawing.labels import fmt_sig
-from tests import test_explain_browser
-from tests.test_explain_browser import _assert_clean, _shown
+from tests.explain import test_explain_browser
+from tests.explain.test_explain_browser import _assert_clean, _shown
 
 browser = test_explain_browser.browser  # the same chromium fixture (headless, no network)
 

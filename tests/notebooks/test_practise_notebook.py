@@ -20,7 +20,7 @@ import pytest
 from autograd import exercises
 from autograd.drawing.render import dot_available
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "11_practise_backprop.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "11_practise_backprop.ipynb"
 
 
 def _load() -> dict[str, Any]:
