@@ -75,7 +75,7 @@ class Grade:
         return f"<Grade {self.exercise}: {self.score:g}/{self.out_of:g}>"
 
     def _repr_markdown_(self) -> str:
-        mark = "✅" if self.passed else "✏️" if self.blank else "❌"
+        mark = "✓" if self.passed else "…" if self.blank else "✗"
         lines = [f"**{mark} {_md(self.headline())}**", ""]
         lines += [f"- {_md(line)}" for line in self.feedback]
         return "\n".join(lines)

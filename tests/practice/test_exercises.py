@@ -82,7 +82,7 @@ def test_right_answers_get_full_marks(name: str) -> None:
     ex = exercises.get(name)
     grade = ex.check(RIGHT[name])
     assert grade.passed and grade.score == grade.out_of > 0, str(grade)
-    assert grade.headline().endswith("all right") and "✅" in grade._repr_markdown_()
+    assert grade.headline().endswith("all right") and "✓" in grade._repr_markdown_()
 
 
 @pytest.mark.parametrize("name", list(RIGHT))
