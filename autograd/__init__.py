@@ -2,7 +2,8 @@
 
 ``Value`` is a scalar node that records its parents and the op that made it; ``backward()``
 applies the chain rule over the graph in topological order. Around it: user-defined operations
-(``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
+(``op``), gradient checking (``gradcheck``, ``check_graph``), a learner's own backprop checked step
+by step (``check_by_hand``, the graded ``autograd.exercises``), higher-order gradients and a
 functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
 (``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
 ``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``)
@@ -16,7 +17,8 @@ distribution is ``deltagrad``. Installed in one environment with HIPS autograd, 
 from autograd import installed  # noqa: F401  (first: a folder mixed with HIPS autograd is reported here)
 
 # isort: split
-from autograd import ops
+from autograd import exercises, ops
+from autograd.byhand import assert_by_hand, check_by_hand
 from autograd.checking import (
     GradcheckError,
     assert_grad,
@@ -52,13 +54,16 @@ __all__ = [
     "TraceError",
     "Value",
     "apply",
+    "assert_by_hand",
     "assert_grad",
     "assert_gradcheck",
     "backward_order",
+    "check_by_hand",
     "check_graph",
     "detect_anomaly",
     "dot",
     "draw_dot",
+    "exercises",
     "explain",
     "formula",
     "grad",
