@@ -4,7 +4,8 @@
 uniform(−1, 1), zero biases); each neuron's z_j = Σ_i w_ij x_i + b_j is one graph node. Around it:
 losses (``half_sse``, ``mse``, ``hinge``, ``bce_with_logits``, ``l2``), optimisers (``SGD``,
 ``Adam``, ``LinearDecay``), ``fit``, data sets (``xor``, ``moons``, the note's example), JSON
-saving and loading, and ``nn.delta``, the same gradients from the note's formulas on plain floats.
+saving and loading, ``nn.delta``, the same gradients from the note's formulas on plain floats, and ``nn.export``
+(``to_torch``, ``from_torch``, ``to_onnx``) for carrying a network on in PyTorch or onnxruntime.
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
@@ -16,6 +17,7 @@ from nn.activations import ACTIVATIONS
 from nn.architectures import load_model, register
 from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d, ReLU
 from nn.data import digits, moons, note_example, note_model, xor
+from nn.export import from_torch, to_onnx, to_torch
 from nn.layers import MLP, Layer, Neuron
 from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
 from nn.module import Module
@@ -55,6 +57,7 @@ __all__ = [
     "delta",
     "digits",
     "fit",
+    "from_torch",
     "grad_norms",
     "half_sse",
     "hinge",
@@ -72,5 +75,7 @@ __all__ = [
     "predict",
     "register",
     "softmax",
+    "to_onnx",
+    "to_torch",
     "xor",
 ]
