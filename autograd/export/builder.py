@@ -119,6 +119,22 @@ class Graph:
             got = self._scalars[key] = self.tensor([value], [])
         return got
 
+    def times(self, a: str, b: str) -> str:
+        """a·b, or the other factor when one is the constant 1.
+
+        onnxruntime removes a multiplication by a constant 1 (``NoopElimination``) and, in the same
+        pass, fuses ``Div(1, x)`` followed by ``Mul`` (``DivMulFusion``); together they can leave a
+        node reading a tensor that no longer exists, and the session refuses the file. So no node of
+        ours multiplies by a constant 1 (nor adds or subtracts a constant 0, nor divides by 1), and
+        no ``Div(1, x)`` of ours feeds a ``Mul``.
+        """
+        one = self._scalars.get("1.0")
+        if one is not None and b == one:
+            return a
+        if one is not None and a == one:
+            return b
+        return self.node("Mul", [a, b])
+
     # -- formulas shared by both exporters ---------------------------------------------------------
     def softplus(self, z: str) -> str:
         """y = max(z, 0) + ln(1 + e^(−|z|))."""
@@ -128,8 +144,7 @@ class Graph:
 
     def leaky_relu(self, z: str, slope: float) -> str:
         """y = z for z > 0, else slope·z (the slope in float64)."""
-        return self.node("Where", [self.node("Greater", [z, self.scalar(0.0)]), z,
-                                   self.node("Mul", [z, self.scalar(slope)])])
+        return self.node("Where", [self.node("Greater", [z, self.scalar(0.0)]), z, self.times(z, self.scalar(slope))])
 
     def value_info(self, name: str, shape: list[Any], doc: str = "") -> Any:
         """A float64 graph input or output: ``shape`` of ints and symbolic names ('batch')."""

@@ -32,11 +32,13 @@ def _binary(op_type: str) -> Forward:
     return lambda g, xs, c: _n(g, op_type, xs[0], xs[1])
 
 
-def _with_c(op_type: str, reflected: bool = False) -> Forward:
-    """x ∘ c, or c ∘ x when ``reflected`` (c a float64 constant)."""
+def _with_c(op_type: str, reflected: bool = False, unit: float | None = None) -> Forward:
+    """x ∘ c, or c ∘ x when ``reflected`` (c a float64 constant); x itself when c is the op's ``unit``
+    (x·1, x/1, x ± 0: see ``Graph.times`` for why no such node is written; x + 0.0 turns −0.0 into
+    0.0, the one float where passing x on differs, as onnxruntime's own rewrite does)."""
     if reflected:
         return lambda g, xs, c: _n(g, op_type, g.scalar(c), xs[0])
-    return lambda g, xs, c: _n(g, op_type, xs[0], g.scalar(c))
+    return lambda g, xs, c: xs[0] if unit is not None and c == unit else _n(g, op_type, xs[0], g.scalar(c))
 
 
 def _unary(op_type: str) -> Forward:
@@ -44,7 +46,7 @@ def _unary(op_type: str) -> Forward:
 
 
 def _times(g: Graph, gy: str, d: str) -> str:
-    return _n(g, "Mul", gy, d)
+    return g.times(gy, d)
 
 
 def _sum_of(g: Graph, terms: list[str]) -> str:
@@ -60,7 +62,7 @@ def _linear(g: Graph, xs: list[str], c: Any) -> str:
 
 def _linear_c(g: Graph, xs: list[str], c: Any) -> str:
     """y = b + Σ w_i x_i with the inputs x_i the constant c."""
-    return _sum_of(g, [xs[-1], *(_n(g, "Mul", w, g.scalar(x)) for w, x in zip(xs[:-1], c, strict=True))])
+    return _sum_of(g, [xs[-1], *(g.times(w, g.scalar(x)) for w, x in zip(xs[:-1], c, strict=True))])
 
 
 def _step(g: Graph, x: str, low: str) -> str:
@@ -78,15 +80,16 @@ def _d_power(g: Graph, x: str, n: str, n_value: float | None) -> str:
     """∂(xⁿ)/∂x = n·xⁿ⁻¹; exactly n when n is 0 or 1; +∞ where x = 0 and n < 1 (``operators.d_power``)."""
     if n_value is not None and n_value in (0.0, 1.0):
         return g.scalar(n_value)
-    general = _n(g, "Mul", n, _n(g, "Pow", x, _n(g, "Sub", n, g.scalar(1.0))))
+    general = g.times(n, _n(g, "Pow", x, _n(g, "Sub", n, g.scalar(1.0))))
     if n_value is not None and not n_value < 1.0:
         return general
     at_zero = _n(g, "Equal", x, g.scalar(0.0))
-    if n_value is None:  # a node exponent: the conventions are decided at run time
-        at_zero = _n(g, "And", at_zero, _n(g, "Less", n, g.scalar(1.0)))
-        exact = _n(g, "Or", _n(g, "Equal", n, g.scalar(0.0)), _n(g, "Equal", n, g.scalar(1.0)))
-        general = _n(g, "Where", exact, n, general)
-    return _n(g, "Where", at_zero, g.scalar(math.inf), general)
+    if n_value is not None:
+        return _n(g, "Where", at_zero, g.scalar(math.inf), general)
+    # a node exponent: the conventions are decided at run time, in the order of ``d_power``
+    at_zero = _n(g, "And", at_zero, _n(g, "Less", n, g.scalar(1.0)))
+    exact = _n(g, "Or", _n(g, "Equal", n, g.scalar(0.0)), _n(g, "Equal", n, g.scalar(1.0)))
+    return _n(g, "Where", exact, n, _n(g, "Where", at_zero, g.scalar(math.inf), general))
 
 
 def _d_pow_exponent(g: Graph, a: str, y: str) -> str:
@@ -98,7 +101,7 @@ def _d_pow_exponent(g: Graph, a: str, y: str) -> str:
 def _d_exponent(g: Graph, base: float, y: str) -> str:
     """∂(cˣ)/∂x = cˣ·ln c for c > 0; 0 for c = 0; NaN for c < 0 (``operators.d_exponent``); c known now."""
     if base > 0.0:
-        return _n(g, "Mul", y, g.scalar(math.log(base)))
+        return g.times(y, g.scalar(math.log(base)))
     return g.scalar(0.0 if base == 0.0 else math.nan)
 
 
@@ -131,8 +134,8 @@ T = ops
 FORWARD: dict[ops.Op, Forward] = {
     T.ADD: _binary("Add"), T.SUB: _binary("Sub"), T.MUL: _binary("Mul"), T.DIV: _binary("Div"),
     T.POW: _binary("Pow"),
-    T.ADD_C: _with_c("Add"), T.SUB_C: _with_c("Sub"), T.RSUB: _with_c("Sub", reflected=True),
-    T.MUL_C: _with_c("Mul"), T.DIV_C: _with_c("Div"), T.RDIV: _with_c("Div", reflected=True),
+    T.ADD_C: _with_c("Add", unit=0.0), T.SUB_C: _with_c("Sub", unit=0.0), T.RSUB: _with_c("Sub", reflected=True),
+    T.MUL_C: _with_c("Mul", unit=1.0), T.DIV_C: _with_c("Div", unit=1.0), T.RDIV: _with_c("Div", reflected=True),
     T.POW_C: _with_c("Pow"), T.RPOW: _with_c("Pow", reflected=True),
     T.NEG: _unary("Neg"), T.EXP: _unary("Exp"), T.LOG: _unary("Log"), T.TANH: _unary("Tanh"),
     T.SIGMOID: _unary("Sigmoid"), T.SOFTPLUS: lambda g, xs, c: g.softplus(xs[0]), T.RELU: _unary("Relu"),
@@ -146,8 +149,8 @@ BACKWARD: dict[ops.Op, Backward] = {
     T.ADD: _one(2),  # 1, 1
     T.SUB: lambda g, xs, y, c, gy: [gy, _n(g, "Neg", gy)],  # 1, −1
     T.MUL: _locals(lambda g, xs, y, c: [xs[1], xs[0]]),  # b, a
-    T.DIV: _locals(lambda g, xs, y, c: [_n(g, "Div", g.scalar(1.0), xs[1]),
-                                        _n(g, "Div", _n(g, "Neg", y), xs[1])]),  # 1/b, −y/b
+    T.DIV: lambda g, xs, y, c, gy: [_n(g, "Div", gy, xs[1]),
+                                    _times(g, gy, _n(g, "Div", _n(g, "Neg", y), xs[1]))],  # 1/b (as gy/b), −y/b
     T.POW: _locals(lambda g, xs, y, c: [_d_power(g, xs[0], xs[1], None), _d_pow_exponent(g, xs[0], y)]),
     T.ADD_C: _one(1), T.SUB_C: _one(1),  # 1
     T.RSUB: lambda g, xs, y, c, gy: [_n(g, "Neg", gy)],  # −1
@@ -158,7 +161,7 @@ BACKWARD: dict[ops.Op, Backward] = {
     T.RPOW: _locals(lambda g, xs, y, c: [_d_exponent(g, c, y)]),  # cˣ·ln c
     T.NEG: lambda g, xs, y, c, gy: [_n(g, "Neg", gy)],  # −1
     T.EXP: _locals(lambda g, xs, y, c: [y]),  # eᶻ = y
-    T.LOG: _locals(lambda g, xs, y, c: [_n(g, "Div", g.scalar(1.0), xs[0])]),  # 1/z
+    T.LOG: lambda g, xs, y, c, gy: [_n(g, "Div", gy, xs[0])],  # 1/z (as gy/z: see Graph.times)
     T.TANH: _locals(lambda g, xs, y, c: [_n(g, "Sub", g.scalar(1.0), _n(g, "Mul", y, y))]),  # 1 − y²
     T.SIGMOID: _locals(lambda g, xs, y, c: [_n(g, "Mul", y, _n(g, "Sub", g.scalar(1.0), y))]),  # y(1 − y)
     T.SOFTPLUS: _locals(lambda g, xs, y, c: [_n(g, "Sigmoid", xs[0])]),  # σ(z)

@@ -71,6 +71,16 @@ def _conv(g: Graph, x: str, spec: plans.Conv) -> str:
     return g.node("Transpose", [z], perm=[0, 3, 1, 2])
 
 
+def _pool(g: Graph, x: str, spec: plans.Pool) -> str:
+    """Max pooling as ``MaxPool``; average pooling as (1/k²) Σ of the k² strided windows (as ``AvgPool2d``)."""
+    k, s = spec.kernel_size, spec.stride
+    if spec.kind == "max":
+        return g.node("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])
+    windows = _windows(g, x, k, s)
+    total = g.node("Sum", windows) if len(windows) > 1 else windows[0]
+    return g.times(total, g.scalar(1.0 / k ** 2))
+
+
 def _input_shape(leaves: list[plans.Spec], given: Any, where: str) -> list[Any]:
     if given is not None:
         dims = tuple(given) if isinstance(given, (tuple, list)) else None
@@ -118,13 +128,8 @@ def to_onnx(model: Module, path: str | os.PathLike[str], *, input_shape: tuple[i
                                   "vector")
             if isinstance(s, plans.Conv):
                 x, out_shape = _conv(g, x, s), ["batch", len(s.weight), None, None]
-            elif s.kind == "max":
-                x = g.node("MaxPool", [x], kernel_shape=[s.kernel_size] * 2, strides=[s.stride] * 2)
-                out_shape = [*out_shape[:2], None, None]
-            else:
-                total = g.node("Sum", w) if len(w := _windows(g, x, s.kernel_size, s.stride)) > 1 else w[0]
-                x = g.node("Mul", [total, g.scalar(1.0 / s.kernel_size ** 2)])
-                out_shape = [*out_shape[:2], None, None]
+            elif isinstance(s, plans.Pool):
+                x, out_shape = _pool(g, x, s), [*out_shape[:2], None, None]
     g.node("Identity", [x], out="y")
     return g.save(path, [g.value_info("x", shape, doc="the input, a batch of samples")],
                   [g.value_info("y", out_shape, doc="the model's output")], "deltagrad_model",

@@ -80,12 +80,12 @@ def to_torch(model: Module) -> Any:
     return pieces[0] if isinstance(spec, plans.Seq) else torch.nn.Sequential(*pieces)
 
 
-def torch_names(model: Module) -> list[tuple[str, str, list[Any]]]:
+def torch_names(model: Module) -> list[tuple[str, list[str], list[int]]]:
     """``(torch parameter name, our parameter name of each entry in row-major order, shape)`` for
     the module ``to_torch(model)`` builds: how its parameters line up with ``model.named_parameters()``."""
     spec = plans.plan(model, "nn.export.torch_names")
     ours = {id(p): name for name, p in model.named_parameters()}
-    out: list[tuple[str, str, list[Any]]] = []
+    out: list[tuple[str, list[str], list[int]]] = []
 
     def walk(s: plans.Spec, prefix: str, index: list[int]) -> None:
         if isinstance(s, plans.Seq):
