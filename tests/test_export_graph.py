@@ -211,7 +211,7 @@ def test_a_cycle_made_by_editing_parents_is_refused(tmp_path: Path) -> None:
     x = Value(1.0, label="x")
     a = x * 2
     b = a * 3
-    a._in = b  # type: ignore[attr-defined]
+    a._in = b
     with pytest.raises(ValueError, match="cycle"):
         autograd.to_onnx(b, tmp_path / "c.onnx")
 

@@ -103,7 +103,7 @@ def test_a_planted_error_is_caught(tmp_path: Path) -> None:
     with pytest.raises(AssertionError):
         check_only = ort.InferenceSession(str(tmp_path / "m.onnx"), providers=["CPUExecutionProvider"])
         got = check_only.run(None, {"x": np.array([[0.5, 0.25]])})[0]
-        assert abs(got[0][0] - model([0.5, 0.25]).data) <= 1e-12
+        assert abs(got[0][0] - model.forward([0.5, 0.25])[0].data) <= 1e-12
 
 
 def test_input_shapes_and_refusals(tmp_path: Path) -> None:
