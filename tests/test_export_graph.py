@@ -10,7 +10,6 @@ import math
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pytest
 import autograd
 from autograd import Value, ops
 from autograd.export import rules
-from tests.export_cases import STEPS, random_program
+from tests.export_cases import STEPS, in_threads, random_program
 from tests.op_cases import CASES, at_points
 
 np = pytest.importorskip("numpy")
@@ -268,23 +267,13 @@ def test_threads_export_shared_graphs_at_once(tmp_path: Path) -> None:
     leaves, y = program.build()
     y.backward()
     grads = [v.grad for v in leaves]
-    errors: list[BaseException] = []
 
     def work(k: int) -> None:
-        try:
-            for j in range(3):
-                e = autograd.to_onnx(y, tmp_path / ("same.onnx" if j == 0 else f"t{k}_{j}.onnx"), grads=True)
-                out = run(e)
-                assert near(out["y"], y.data)
-        except BaseException as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+        for j in range(3):
+            e = autograd.to_onnx(y, tmp_path / ("same.onnx" if j == 0 else f"t{k}_{j}.onnx"), grads=True)
+            assert near(run(e)["y"], y.data)
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(work) == []
     assert [v.grad for v in leaves] == grads  # exporting touched no gradient
     onnx.checker.check_model(onnx.load(str(tmp_path / "same.onnx")))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 import nn
 from autograd import Value
 from nn.export import ExportError
+from tests.export_cases import in_threads
 
 np = pytest.importorskip("numpy")
 ort = pytest.importorskip("onnxruntime")
@@ -139,18 +139,9 @@ def test_paths_and_threads(tmp_path: Path) -> None:
         nn.to_onnx(model, target)
     with pytest.raises(FileNotFoundError):
         nn.to_onnx(model, tmp_path / "missing" / "m.onnx")
-    errors: list[BaseException] = []
 
     def work(k: int) -> None:
-        try:
-            for j in range(3):
-                check(model, [[0.1 * k, -0.2 * j]], tmp_path / ("shared.onnx" if j else f"own{k}.onnx"))
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
+        for j in range(3):
+            check(model, [[0.1 * k, -0.2 * j]], tmp_path / ("shared.onnx" if j else f"own{k}.onnx"))
 
-    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert in_threads(work) == []
