@@ -203,6 +203,10 @@ REFUSED = [
     (lambda: torch.nn.Flatten(0), r"start_dim=0"),
     (lambda: torch.nn.Sequential(), r"empty Sequential"),
     (lambda: torch.nn.Sequential(torch.nn.Sequential(torch.nn.GELU())), r"'0.0' is a .*GELU"),
+    (lambda: torch.nn.Softplus(threshold=float("inf")), r"from 36 to 709 \(above 709 .* overflows"),
+    (lambda: torch.nn.Linear(2, 2, device="meta", dtype=torch.float64), r"the module is on the meta device"),
+    (lambda: torch.nn.Linear(2, 2, dtype=torch.complex128), r"complex128 parameters; deltagrad's numbers are real"),
+    (lambda: torch.nn.ModuleList([torch.nn.ReLU()]), r"the module is a torch.*ModuleList"),
     (lambda: type("MyLinear", (torch.nn.Linear,), {})(2, 2, dtype=torch.float64),
      r"a subclass of torch.nn.Linear \(MyLinear\)"),
 ]
@@ -260,6 +264,10 @@ def test_to_torch_refuses_by_path_and_class() -> None:
     tied.layers[0].neurons[1].w[0] = tied.layers[0].neurons[0].w[0]
     with pytest.raises(ExportError, match="tied weights"):
         nn.to_torch(tied)
+    shrunk = nn.MLP(2, [3, 1], seed=0)
+    shrunk.layers[0].neurons.pop()
+    with pytest.raises(ExportError, match=r"layers\.1 takes 3 inputs but layer 0 gives 2 outputs"):
+        nn.to_torch(shrunk)
     computed = nn.MLP(2, [1], seed=0)
     computed.layers[0].neurons[0].w[0] = Value(1.0) * 2
     with pytest.raises(ExportError, match="computed node"):

@@ -23,8 +23,17 @@ from nn.layers import MLP, Layer
 from nn.module import Module
 from nn.sequential import Sequential
 
+SOFTPLUS_MAX = 709.0
+"""Above its threshold torch's Softplus computes ln(1 + eᶻ) as log1p(exp(z)), which overflows to inf past
+z ≈ 709.78 where ours gives z: a threshold above 709 would be silently wrong there."""
+
 SUPPORTED = ("Sequential, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Tanh, Sigmoid, LeakyReLU(0.01), "
              f"Softplus(threshold>={SOFTPLUS_THRESHOLD:g}), Identity")
+
+
+def _at(path: str) -> str:
+    """How a message names the module at ``path`` (``''`` is the module handed in)."""
+    return f"module {path!r}" if path else "the module"
 
 
 def _act_name(torch: Any, m: Any, path: str) -> str | None:
@@ -36,38 +45,44 @@ def _act_name(torch: Any, m: Any, path: str) -> str | None:
         return simple[kind]
     if kind is nn.LeakyReLU:
         if m.negative_slope != 0.01:
-            raise ExportError(f"module {path!r} is LeakyReLU(negative_slope={m.negative_slope}); deltagrad's "
+            raise ExportError(f"{_at(path)} is LeakyReLU(negative_slope={m.negative_slope}); deltagrad's "
                               "leaky_relu has slope 0.01")
         return "leaky_relu"
     if kind is nn.Softplus:
-        if m.beta != 1 or not m.threshold >= SOFTPLUS_THRESHOLD:
-            raise ExportError(f"module {path!r} is Softplus(beta={m.beta}, threshold={m.threshold}); deltagrad's "
-                              f"softplus is ln(1 + eᶻ) with beta 1, which equals torch's only for threshold >= "
-                              f"{SOFTPLUS_THRESHOLD:g} (below it torch returns z itself, up to "
-                              f"{math.exp(-m.threshold):.2g} off): set module.threshold = {SOFTPLUS_THRESHOLD:g}")
+        if m.beta != 1 or not SOFTPLUS_THRESHOLD <= m.threshold <= SOFTPLUS_MAX:
+            off = (f"below it torch returns z itself, up to {math.exp(-m.threshold):.2g} off" if m.threshold < 36
+                   else "above 709 torch's log1p(exp(z)) overflows to inf where ln(1 + eᶻ) is z")
+            raise ExportError(f"{_at(path)} is Softplus(beta={m.beta}, threshold={m.threshold}); deltagrad's "
+                              f"softplus is ln(1 + eᶻ) with beta 1, which equals torch's only for a threshold from "
+                              f"{SOFTPLUS_THRESHOLD:g} to {SOFTPLUS_MAX:g} ({off}): set module.threshold = "
+                              f"{SOFTPLUS_THRESHOLD:g}")
         return "softplus"
     return None
 
 
 def _tensor(torch: Any, t: Any, path: str) -> list[Any]:
     if t is None:
-        raise ExportError(f"module {path!r} has no bias (bias=False); deltagrad's layers always have one: make it "
+        raise ExportError(f"{_at(path)} has no bias (bias=False); deltagrad's layers always have one: make it "
                           "with bias=True (a zero bias computes the same)")
+    if t.is_meta:
+        raise ExportError(f"{_at(path)} is on the meta device: its parameters have no values yet (load them first)")
+    if t.is_complex():
+        raise ExportError(f"{_at(path)} holds {t.dtype} parameters; deltagrad's numbers are real")
     if t.dtype != torch.float64:
-        raise ExportError(f"module {path!r} holds {t.dtype} parameters; deltagrad computes in float64: convert a copy "
+        raise ExportError(f"{_at(path)} holds {t.dtype} parameters; deltagrad computes in float64: convert a copy "
                           "explicitly, from_torch(copy.deepcopy(module).double()) (every float32 is exactly a "
                           "float64; outputs then differ from the float32 module's by its rounding)")
     values = t.detach().cpu().tolist()
     for v in plans.flat(values):
         if not math.isfinite(v):
-            raise ExportError(f"module {path!r} has a parameter that is {v!r}; only finite weights are imported")
+            raise ExportError(f"{_at(path)} has a parameter that is {v!r}; only finite weights are imported")
     return values
 
 
 def _same(value: Any, what: str, path: str, module: Any) -> int:
     pair = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
     if len(pair) != 2 or pair[0] != pair[1] or not isinstance(pair[0], int):
-        raise ExportError(f"module {path!r} ({module}) has {what}={value!r}; deltagrad needs one int for both sides")
+        raise ExportError(f"{_at(path)} ({module}) has {what}={value!r}; deltagrad needs one int for both sides")
     return int(pair[0])
 
 
@@ -76,7 +91,7 @@ def _conv(torch: Any, m: Any, path: str) -> Conv2d:
     pad = m.padding if m.padding != "valid" else 0
     if isinstance(pad, str) or _same(m.dilation, "dilation", path, m) != 1 or m.groups != 1 \
             or m.padding_mode != "zeros":
-        raise ExportError(f"module {path!r} is {m} (padding_mode={m.padding_mode!r}); deltagrad's Conv2d supports "
+        raise ExportError(f"{_at(path)} is {m} (padding_mode={m.padding_mode!r}); deltagrad's Conv2d supports "
                           "stride and zero padding only: groups=1, dilation=1 and an int padding")
     conv = Conv2d(m.in_channels, m.out_channels, k, _same(m.stride, "stride", path, m), _same(pad, "padding", path, m),
                   seed=0)
@@ -100,7 +115,7 @@ def _pool(torch: Any, m: Any, path: str) -> Module:
 
 
 def _refuse_pool(m: Any, path: str) -> Module:
-    raise ExportError(f"module {path!r} is {m}; deltagrad's pools have no padding, dilation, ceil_mode, returned "
+    raise ExportError(f"{_at(path)} is {m}; deltagrad's pools have no padding, dilation, ceil_mode, returned "
                       "indices or divisor_override")
 
 
@@ -138,7 +153,7 @@ def _mlp(torch: Any, items: list[tuple[str, Any]]) -> MLP | None:
 def _sequential(torch: Any, m: Any, path: str) -> Module:
     items = [(f"{path}.{name}" if path else name, child) for name, child in m.named_children()]
     if not items:
-        raise ExportError(f"module {path or '(the top)'!r} is an empty Sequential; there is nothing to convert")
+        raise ExportError(f"{_at(path)} is an empty Sequential; there is nothing to convert")
     model = _mlp(torch, items)
     if model is not None:
         return model
@@ -163,7 +178,7 @@ def _check(torch: Any, m: Any) -> None:
     reached twice (tied weights: one parameter in torch, two with other gradients in deltagrad)."""
     for sub_path, sub in m.named_modules(remove_duplicate=False):
         if sub._forward_hooks or sub._forward_pre_hooks:
-            raise ExportError(f"module {sub_path or '(the top)'!r} has forward hooks, which change what it computes; "
+            raise ExportError(f"{_at(sub_path)} has forward hooks, which change what it computes; "
                               "remove them first")
     seen: dict[int, str] = {}
     for name, p in m.named_parameters(remove_duplicate=False):
@@ -186,7 +201,7 @@ def _convert(torch: Any, m: Any, path: str) -> Module:
         return _pool(torch, m, path)
     if kind is nn.Flatten:
         if (m.start_dim, m.end_dim) != (1, -1):
-            raise ExportError(f"module {path!r} is Flatten(start_dim={m.start_dim}, end_dim={m.end_dim}); deltagrad's "
+            raise ExportError(f"{_at(path)} is Flatten(start_dim={m.start_dim}, end_dim={m.end_dim}); deltagrad's "
                               "Flatten keeps the batch and flattens the rest (start_dim=1, end_dim=-1)")
         return Flatten()
     name = _act_name(torch, m, path)
@@ -194,7 +209,7 @@ def _convert(torch: Any, m: Any, path: str) -> Module:
         return Activate(name)
     shown = next((f"a subclass of torch.nn.{c.__name__} ({kind.__qualname__})" for c in kind.__mro__[1:]
                   if c.__module__.startswith("torch.nn") and c.__name__ in SUPPORTED), None)
-    raise ExportError(f"module {path or '(the top)'!r} is {shown or f'a {kind.__module__}.{kind.__qualname__}'}, which "
+    raise ExportError(f"{_at(path)} is {shown or f'a {kind.__module__}.{kind.__qualname__}'}, which "
                       f"deltagrad has no equivalent for; supported: {SUPPORTED}")
 
 

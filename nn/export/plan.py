@@ -108,8 +108,13 @@ def _join(path: str, key: str) -> str:
 def _spec(m: Any, path: str) -> Spec:
     kind = type(m)
     if kind is MLP:
-        return Seq(path, [_dense(_join(path, f"layers.{k}"), layer.neurons, layer.nin) if type(layer) is Layer
-                          else _spec(layer, _join(path, f"layers.{k}")) for k, layer in enumerate(m.layers)])
+        parts = [_spec(layer, _join(path, f"layers.{k}")) for k, layer in enumerate(m.layers)]
+        for k in range(1, len(parts)):
+            before, after = parts[k - 1], parts[k]
+            if isinstance(before, Dense) and isinstance(after, Dense) and len(after.weight[0]) != len(before.weight):
+                raise ExportError(f"{_where(after.path)} takes {len(after.weight[0])} inputs but layer {k - 1} gives "
+                                  f"{len(before.weight)} outputs (a neuron was added or removed?)")
+        return Seq(path, parts)
     if kind is Sequential:
         return Seq(path, [_spec(part, _join(path, f"layers.{k}")) for k, part in enumerate(m.layers)])
     if kind is Layer:
