@@ -235,7 +235,7 @@ def test_from_torch_refuses_hooks_tied_weights_nan_and_non_modules() -> None:
         nn.from_torch(nn.MLP(2, [1]))
     float32 = torch.nn.Linear(2, 2)
     layer = nn.from_torch(copy.deepcopy(float32).double())
-    assert isinstance(layer, nn.Layer) and layer.neurons[0].w[0].data == float(float32.weight[0, 0])
+    assert isinstance(layer, nn.Layer) and layer.neurons[0].w[0].data == float32.weight[0, 0].item()
 
 
 class Custom(nn.Module):

@@ -5,7 +5,7 @@ refused, naming its path in the module (``'3.1'``) and its class: a ``Sequential
 layers, each followed by at most one activation, becomes an ``MLP``; another ``Sequential`` an
 ``nn.Sequential`` (a ``Linear`` and the activation after it folded into one ``Layer``); ``Conv2d``,
 ``MaxPool2d``, ``AvgPool2d``, ``Flatten`` and the activations (ReLU, Tanh, Sigmoid, LeakyReLU(0.01),
-Softplus(beta=1, threshold ≥ 36), Identity) their ``nn`` namesakes. Parameters must be float64 and
+Softplus(beta=1, 36 ≤ threshold ≤ 709), Identity) their ``nn`` namesakes. Parameters must be float64 and
 finite, and every layer must have a bias. The weights are taken as they are, float for float, so
 ``to_torch(from_torch(m))`` has m's structure and weights bit for bit.
 """
