@@ -28,7 +28,7 @@ SOFTPLUS_MAX = 709.0
 z ≈ 709.78 where ours gives z: a threshold above 709 would be silently wrong there."""
 
 SUPPORTED = ("Sequential, Linear, Conv2d, MaxPool2d, AvgPool2d, Flatten, ReLU, Tanh, Sigmoid, LeakyReLU(0.01), "
-             f"Softplus(threshold>={SOFTPLUS_THRESHOLD:g}), Identity")
+             f"Softplus({SOFTPLUS_THRESHOLD:g}<=threshold<={SOFTPLUS_MAX:g}), Identity")
 
 
 def _at(path: str) -> str:
