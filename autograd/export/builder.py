@@ -71,10 +71,9 @@ class Names:
 class Graph:
     """The nodes, constants and names of one ONNX graph under construction (float64 throughout)."""
 
-    def __init__(self, where: str, max_nodes: int | None = None) -> None:
+    def __init__(self, where: str) -> None:
         self.onnx = require_onnx(where)
         self.where = where
-        self.max_nodes = max_nodes
         self.nodes: list[Any] = []
         self.initializers: list[Any] = []
         self._count = 0
@@ -87,9 +86,6 @@ class Graph:
 
     def node(self, op_type: str, inputs: list[str], out: str | None = None, **attrs: Any) -> str:
         """Add one node ``op_type(inputs)``; returns its output's name (``out`` if given)."""
-        if self.max_nodes is not None and len(self.nodes) >= self.max_nodes:
-            raise ValueError(f"{self.where}: the ONNX graph would have more than {self.max_nodes:,} nodes; export a "
-                             "smaller graph or raise max_nodes")
         name = out if out is not None else self.fresh()
         self.nodes.append(self.onnx.helper.make_node(op_type, inputs, [name], name=f"{op_type}{len(self.nodes)}",
                                                      **attrs))
