@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d
 from nn.export import plan as plans
 from nn.export.plan import ExportError
 from nn.export.pytorch import SOFTPLUS_THRESHOLD, require_torch
-from nn.layers import MLP, Layer
-from nn.module import Module
-from nn.sequential import Sequential
+from nn.models.activations import Activate
+from nn.models.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from nn.models.layers import MLP, Layer
+from nn.models.module import Module
+from nn.models.sequential import Sequential
 
 SOFTPLUS_MAX = 709.0
 """Above its threshold torch's Softplus computes ln(1 + eᶻ) as log1p(exp(z)), which overflows to inf past

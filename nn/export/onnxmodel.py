@@ -24,7 +24,7 @@ from typing import Any
 from autograd.export.builder import Graph
 from nn.export import plan as plans
 from nn.export.plan import ExportError
-from nn.module import Module
+from nn.models.module import Module
 
 _END = 2 ** 63 - 1  # Slice's "to the end"
 _SIMPLE = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}

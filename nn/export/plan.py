@@ -6,7 +6,8 @@ path and class, before anything is built — what the other side could not compu
 * ``Dense``: a ``Layer`` (or a ``Neuron``, one row): z_j = Σ_i w_ij x_i + b_j, y_j = f(z_j), all
   neurons with the same activation and ``nin`` weights — torch's ``Linear`` + the activation;
 * ``Conv``: ``Conv2d``, z_oij = Σ_{c,r,q} w_ocrq x_c,(i·s+r−p),(j·s+q−p) + b_o;
-* ``Pool`` (max or average), ``Flatten``, ``Act`` (``Activate``: y = f(x) elementwise);
+* ``Pool`` (max or average), ``Flatten``, ``Act`` (``nn.ReLU()`` and the other activation modules:
+  y = f(x) elementwise);
 * ``Seq``: an ``MLP`` (its layers) or a ``Sequential`` (its modules), in order.
 
 Only the classes ``nn`` ships are read, by exact type: a subclass may compute something else.
@@ -20,17 +21,19 @@ import math
 from dataclasses import dataclass
 from typing import Any, Union
 
-import nn.activations as acts
+import nn.models.activations as acts
 from autograd import Value
-from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d
-from nn.layers import MLP, Layer, Neuron
-from nn.module import Module
-from nn.sequential import Sequential
+from nn.models.activations import Activate
+from nn.models.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from nn.models.layers import MLP, Layer, Neuron
+from nn.models.module import Module
+from nn.models.sequential import Sequential
 
-SUPPORTED = "MLP, Layer, Neuron, Sequential, Conv2d, MaxPool2d, AvgPool2d, Flatten, Activate (nn.ReLU())"
+SUPPORTED = ("MLP, Layer, Neuron, Sequential, Conv2d, MaxPool2d, AvgPool2d, Flatten and the activations nn.ReLU, "
+             "nn.Tanh, nn.Sigmoid, nn.LeakyReLU, nn.Softplus, nn.Identity")
 
 
-SHIPPED = (MLP, Layer, Neuron, Sequential, Conv2d, MaxPool2d, AvgPool2d, Flatten, Activate)
+SHIPPED = (MLP, Layer, Neuron, Sequential, Conv2d, MaxPool2d, AvgPool2d, Flatten, *acts.MODULES.values(), Activate)
 
 
 class ExportError(TypeError):
@@ -127,8 +130,8 @@ def _spec(m: Any, path: str) -> Spec:
         return Pool(path, "max" if kind is MaxPool2d else "avg", m.kernel_size, m.stride)
     if kind is Flatten:
         return Flat(path)
-    if kind is Activate:
-        return Act(path, acts.get(m.activation, "Activate").name)
+    if kind in acts.MODULES.values() and acts.MODULES[m.kind] is kind:  # nn.ReLU(), nn.Tanh(), … themselves
+        return Act(path, m.kind)
     base = next((c for c in SHIPPED if isinstance(m, c)), None)
     shown = f"a subclass of nn.{base.__name__} ({kind.__qualname__})" if base is not None else f"a {kind.__qualname__}"
     raise ExportError(f"{_where(path)} is {shown}, which cannot be exported (it may compute something else); "

@@ -2,9 +2,9 @@
 
 ``to_torch`` builds a ``torch.nn.Sequential`` from the model's layers (``plan``): a ``Layer`` is
 ``Linear`` (weight[j][i] = w_ij, bias[j] = b_j) followed by its activation module, an ``MLP`` a
-``Sequential`` of those, ``Conv2d`` (weight[o][c][r][q]), the pools, ``Flatten`` and ``Activate``
-as themselves. The modules are made with ``torch.nn.utils.skip_init`` and filled from our floats,
-so torch's random generator is left alone. It takes ``(batch, nin)`` or ``(batch, C, H, W)``.
+``Sequential`` of those, ``Conv2d`` (weight[o][c][r][q]), the pools, ``Flatten`` and the activation
+modules (``nn.ReLU()`` …) as themselves. The modules are made with ``torch.nn.utils.skip_init`` and
+filled from our floats, so torch's random generator is left alone. It takes ``(batch, nin)`` or ``(batch, C, H, W)``.
 
 ``torch_names`` and ``torch_grads`` line the torch module's parameters up with the model's names,
 so that gradients can be compared entry by entry. The way back is ``nn.export.fromtorch``.
@@ -16,7 +16,7 @@ from typing import Any
 
 from nn.export import plan as plans
 from nn.export.plan import ExportError
-from nn.module import Module
+from nn.models.module import Module
 
 INSTALL = 'pip install "deltagrad[torch]"'
 SOFTPLUS_THRESHOLD = 36.0
