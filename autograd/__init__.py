@@ -7,7 +7,7 @@ by step (``check_by_hand``, the graded ``autograd.exercises``), higher-order gra
 functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
 (``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
 ``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``)
-and compiled training steps (``compile``).
+compiled training steps (``compile``) and ONNX export (``to_onnx``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
 distribution is ``deltagrad``. Installed in one environment with HIPS autograd, importing raises an
@@ -35,6 +35,7 @@ from autograd.debugging import AnomalyError, detect_anomaly
 from autograd.drawing import GraphTooLargeError, GraphvizNotFoundError, draw_dot, save_graph
 from autograd.engine import Value, apply
 from autograd.explain import explain, step_through
+from autograd.export import to_onnx
 from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order, walk
@@ -81,6 +82,7 @@ __all__ = [
     "ops",
     "save_graph",
     "step_through",
+    "to_onnx",
     "to_sympy",
     "value_and_grad",
     "walk",

@@ -25,7 +25,8 @@ from autograd.engine import Value
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("autograd", "nn", "benchmarks", "scripts")
 PACKAGES = ("autograd", "nn", "benchmarks", "scripts")
-OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy"}  # third-party extras imported lazily
+OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy",
+            "torch", "onnx"}  # third-party extras imported lazily
 TOP_OF_AUTOGRAD = {"errors", "operators", "ops", "engine", "backprop", "graph", "reductions", "testing", "__init__",
                    "__main__"}
 MAX_LINES = 400
