@@ -46,6 +46,21 @@ _KEYWORDS = frozenset(keyword.kwlist)
 _TABLE = frozenset(ops.TABLE)
 
 
+def short_name(name: str) -> str:
+    """A dotted parameter name (``named_parameters()``) as a short variable name: every word followed by an
+    index keeps its first letter, the first one capitalised: ``layers.0.neurons.1.w.0`` → ``L0_n1_w0``."""
+    parts = name.split(".")
+    out: list[str] = []
+    for k, part in enumerate(parts):
+        if part.isdigit() and out:
+            out[-1] += part if out[-1][-1:].isalpha() else "_" + part
+        elif k + 1 < len(parts) and parts[k + 1].isdigit() and part:
+            out.append(part[0].upper() if not out else part[0])
+        else:
+            out.append(part)
+    return "_".join(out)
+
+
 @functools.lru_cache(maxsize=1024)
 def comment(text: str) -> str:
     """Text safe inside a ``#`` comment: every non-printable character (newlines included) is a space."""
@@ -191,16 +206,16 @@ def _name_all(tr: Trace, names: Names) -> dict[int, str]:
     return var
 
 
-def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
+def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
     """The program for trace ``tr`` (see the module docstring)."""
     ns: dict[str, Any] = {**templates.HELPERS, "_fix": None}
     var = _name_all(tr, Names())
     params = {id(p): k for k, p in enumerate(tr.params)}
-    arg_vars: dict[int, list[str]] = {}
-    for v in tr.nodes:
-        if id(v) in tr.args:
-            arg_vars.setdefault(tr.args[id(v)][0], []).append(var[id(v)])
     n_args = len(shapes)
+    arg_lists: list[list[str]] = []  # per argument, the variable of each element by its index
+    for i, a in enumerate(tr.passed):
+        leaves = a if isinstance(a, list) else [] if isinstance(a, int) else [a]
+        arg_lists.append([var.get(id(v), f"_u{i}_{j}") for j, v in enumerate(leaves)])  # _u…: unused
     literals: list[Any] = []
 
     def lit(c: Any) -> str:
@@ -232,13 +247,15 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
                 ns[f] = op.forward
             call = f"{f}({', '.join([*ins, *([lit(c)] if c is not None else [])])})"
             expr = call if op in _TABLE else f"_num({call})"
+        if len(ins) > CHUNK and text is not None and expr.count(" + ") > CHUNK:
+            fwd.extend(_chunked(var[id(v)], expr, v))
+            continue
         fwd.append((f"{var[id(v)]} = {expr}{_forward_note(op)}", v))
 
     # -- the two functions' heads ---------------------------------------------------------------
     pnames = [var[id(p)] for p in tr.params]
     wnames = pnames + [var[id(p)] for p in tr.frozen]
     consts = [(var[i], c) for i, c in tr.consts.items()]
-    arg_lists = [arg_vars.get(i, []) for i in range(n_args)]
     flat_args = [name for names_i in arg_lists for name in names_i]
     root = var[id(tr.root)]
     out_expr = root if tr.aux is None else f"({root}, [{', '.join(var[id(a)] for a in tr.aux)}])"
@@ -246,6 +263,11 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     w.line(0, f"# The compiled step of {comment(fn_name)}: the forward pass one line per node, the backward pass")
     w.line(0, "# one line per edge (∂L/∂p += ∂L/∂v · ∂v/∂p), in the order backward() takes them. The")
     w.line(0, "# parameters (and leaves read at each call) are globals here, set from their data before each call.")
+    if tr.param_paths:
+        w.line(0, "# The parameters, named as the model's named_parameters() names them:")
+        for p, path in zip(tr.params, tr.param_paths, strict=True):
+            if path and path != var[id(p)]:
+                w.line(0, f"#   {var[id(p)]:<12} {comment(path)}")
     w.line(0, "def _many(_G, _rows, _seed, _out):")
     if pnames:
         w.line(1, f"{', '.join('g_' + p for p in pnames)}, = _G  # the parameters' gradients so far (added to)")
@@ -257,9 +279,11 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     def arguments(depth: int) -> None:
         for i, names_i in enumerate(arg_lists):
             if shapes[i] is None:
-                w.line(depth, f"{names_i[0]} = _a{i}  # argument {i}" if names_i else f"_a{i}")
+                w.line(depth, f"{names_i[0]} = _a{i}  # argument {i}")
+            elif isinstance(shapes[i], int):
+                w.line(depth, f"{''.join(n + ', ' for n in names_i) or '()'}= _a{i}  # argument {i}, a list by index")
             else:
-                w.line(depth, f"{''.join(n + ', ' for n in names_i) or '()'}= _a{i}  # argument {i}, a list")
+                w.line(depth, f"# argument {i} is the integer {tr.passed[i]!r}: this program is for that value")
         if flat_args:
             test = " or ".join(f"type({a}) is not float" for a in flat_args)
             w.line(depth, f"if {test}:  # ints and numpy numbers become floats, as Value() takes them")
@@ -283,6 +307,21 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     head = "\n".join(w.out[:forward_from]) + "\n"
     text = head + "\n".join(w.out[forward_from:]) + "\n"
     return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head))
+
+
+CHUNK = 200
+"""Terms of a sum per line: ``a + b + c + …`` is one nested expression, and CPython's compiler
+recurses into it (a RecursionError past ~3,000 terms); longer sums are accumulated line by line."""
+
+
+def _chunked(y: str, expr: str, v: Value) -> list[tuple[str, Value]]:
+    """``y = t0 + t1 + … + tn`` as ``y = t0 + … + t199`` then ``y = y + t200 + …`` …: additions in the
+    same order, left to right, so the same float (a sum's or a neuron's forward, ``templates``)."""
+    terms = expr.split(" + ")
+    lines = [(f"{y} = {' + '.join(terms[:CHUNK])}  # the first {CHUNK} terms of a sum of {len(terms)}", v)]
+    for k in range(CHUNK, len(terms), CHUNK):
+        lines.append((f"{y} = {' + '.join([y, *terms[k:k + CHUNK]])}", v))
+    return lines
 
 
 def _backward(tr: Trace, var: dict[int, str], params: dict[int, int], w: _Writer, lit: Callable[[Any], str],
