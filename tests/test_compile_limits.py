@@ -58,7 +58,7 @@ def test_wrong_params_and_rows_get_clear_type_errors() -> None:
         autograd.compile(lambda x: p * x, 1.0, params="p")
     step = autograd.compile(lambda x: p * x, 1.0)
     with pytest.raises(TypeError, match=r"row 0 is 1\.0.*many\(\[\(x,\) for x in xs\]\)"):
-        step.many([1.0, 2.0])
+        step.many([1.0, 2.0])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="iterable of rows"):
         step.many(5)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"fn's 1 argument\(s\).*row 1"):
@@ -86,6 +86,9 @@ def test_a_parameter_the_guard_cannot_reach_is_refused() -> None:
     holder = Slotted()
     with pytest.raises(TraceError, match=r"'hidden_w'.*cannot be found"):
         autograd.compile(lambda x: holder.w * x, 1.0)
+
+
+MODEL: Any = None
 
 
 def test_a_rebound_global_model_is_seen() -> None:

@@ -92,13 +92,14 @@ class Guard:
         live: dict[int, Any] = {}  # id(container) -> the live container (list, dict, _Refs)
         seen: dict[int, Any] = {}  # id -> object (kept alive while walking)
         self.names: dict[int, str] = {}  # id(leaf) -> its name from a named_parameters() on the way
+        self._named = self._counted = 0
         todo = [fn]
         seen[id(fn)] = fn
         while todo and len(seen) < LIMIT:
             obj = todo.pop()
             named = getattr(type(obj), "named_parameters", None)
-            if callable(named) and not isinstance(obj, type):
-                self._take_names(obj)
+            if callable(named) and not isinstance(obj, type) and self._unnamed(wanted):
+                self._take_names(obj)  # the outermost module names them all: inner ones are not asked
             container, items = _children(obj)
             if container is not None:
                 live[id(obj)] = container
@@ -117,8 +118,17 @@ class Guard:
                 if parent not in keep:
                     keep.add(parent)
                     stack.append(parent)
-        self._live = tuple(live[i] for i in keep if i in live)
-        self._snap = self._copies()
+        containers = [live[i] for i in keep if i in live]
+        self._refs = tuple(c for c in containers if isinstance(c, _Refs))
+        self._live = tuple(c for c in containers if not isinstance(c, _Refs))
+        self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
+        self._ref_snap = [r.now() for r in self._refs]
+
+    def _unnamed(self, wanted: set[int]) -> bool:
+        if self._counted != len(self.names):  # recounted only after a module named some
+            self._counted = len(self.names)
+            self._named = sum(1 for i in self.names if i in wanted)
+        return self._named < len(wanted)
 
     def _take_names(self, module: Any) -> None:
         try:
@@ -129,16 +139,10 @@ class Guard:
             if isinstance(p, Value) and isinstance(name, str):
                 self.names.setdefault(id(p), name)
 
-    def _copies(self) -> tuple[Any, ...]:
-        return tuple(c.now() if isinstance(c, _Refs) else dict(c) if isinstance(c, dict) else list(c)
-                     for c in self._live)
-
-    def _now(self) -> tuple[Any, ...]:
-        return tuple(c.now() if isinstance(c, _Refs) else c for c in self._live)
-
     def stale(self) -> bool:
-        """Whether any container has other contents than at compile time (identity, else ``==``)."""
+        """Whether any container has other contents than at compile time (identity, else ``==``): one
+        comparison of two tuples in C for the lists and dicts, one ``now()`` per function."""
         try:
-            return not self._now() == self._snap
+            return not (self._live == self._snap and [r.now() for r in self._refs] == self._ref_snap)
         except Exception:  # an item whose == raises (a numpy array replaced by another): changed
             return True

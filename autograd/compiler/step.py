@@ -89,6 +89,21 @@ class Program:
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
         self._loaded: list[float] | None = None
+        self._one: Callable[..., Any] | None = None
+
+    def call(self, args: Sequence[Any], seed: float) -> Any:
+        """One call through ``_one`` (compiled on the first single call): reads ``p.data`` and ``p.grad``
+        itself and writes the gradients back at its end, so nothing is loaded from here."""
+        one = self._one
+        if one is None:
+            text = self.source.one_text
+            linecache.cache[self.filename + "one"] = (len(text), None, text.splitlines(True), self.filename + "one")
+            exec(builtins.compile(text, self.filename + "one", "exec"), self.source.namespace)  # our own text only
+            one = self._one = self.source.namespace["_one"]
+        try:
+            return one(*args, seed)
+        except Exception as e:
+            raise self.node_error(e) from None
 
     def forward(self, *args: Any) -> Any:
         """The generated ``_forward``, compiled on first use (most steps never need it)."""
@@ -127,15 +142,17 @@ class Program:
         if isinstance(e, TypeError) and str(e).startswith("compiled step: argument"):
             return e  # an argument that is not a number, named by _fix
         tb = e.__traceback__
-        where = None
+        where, lines, filename = None, self.source.lines, self.filename
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self.filename:
-                where = tb
+            name = tb.tb_frame.f_code.co_filename
+            if name in (self.filename, self.filename + "one"):
+                where, filename = tb, name
+                lines = self.source.lines if name == self.filename else self.source.one_lines
             tb = tb.tb_next
         if where is None:
             return e
-        info = self.source.lines.get(where.tb_lineno)
-        text = linecache.getline(self.filename, where.tb_lineno).strip()
+        info = lines.get(where.tb_lineno)
+        text = linecache.getline(filename, where.tb_lineno).strip()
         if info is None:
             return TraceError(f"compiled step: {type(e).__name__}: {e} (line {where.tb_lineno} of step.source: "
                               f"{text}); the arguments may not have the traced shape")
@@ -226,18 +243,23 @@ class CompiledStep:
         return list(self._last.param_names)
 
     def export(self, path: Any) -> None:
-        """Write the last program as a standalone Python file (``math`` only); see ``compiler.export``."""
-        export.write(self._last.source, self.param_names, path)
+        """Write the last program as a standalone Python file (``math`` only) defining
+        ``step(params, *args) -> (loss, grads)``; see ``autograd.compiler.export``."""
+        src = self._last.source
+        export.write(src, src.param_vars + src.frozen_vars, path)
 
     # -- calls ------------------------------------------------------------------------------
     def __call__(self, *args: Any, seed: float = 1.0) -> Any:
         """fn's value as a float (or ``(value, outputs)``), adding seed·∂fn/∂p into every ``p.grad``."""
         if type(seed) is not float:
             seed = engine.as_number(seed, "compiled step: seed")
-        out: list[Any] = []
         with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
-            self._block(self._program(args), [args], seed, out)
-        return out[0]
+            program = self._program(args)
+            if backprop._observed or program.checks_left:
+                out: list[Any] = []
+                self._block(program, [args], seed, out)
+                return out[0]
+            return program.call(args, seed)
 
     def forward(self, *args: Any) -> Any:
         """fn's value (or ``(value, outputs)``) alone; no gradient is touched."""

@@ -97,7 +97,9 @@ def shape_of(args: Sequence[Any], where: str) -> Shape:
     """The arguments' shape (numbers or flat lists of numbers); TypeError for anything else."""
     shape: list[int | str | None] = []
     for i, a in enumerate(args):
-        if isinstance(a, (list, tuple)):
+        if type(a) is float:  # the common cases first: this runs on every call
+            shape.append(None)
+        elif type(a) is list or isinstance(a, tuple):
             shape.append(len(a))
         elif isinstance(a, numbers.Integral) and not isinstance(a, bool):
             shape.append(KEYED)
