@@ -20,7 +20,10 @@ from typing import Any
 
 import autograd
 from autograd import Value, operators
+from autograd.compiler.codegen import short_name
 from nn.module import Module
+
+__all__ = ["REDUCTIONS", "CompiledLoss", "short_name"]  # short_name: layers.0.neurons.1.w.0 → L0_n1_w0
 
 REDUCTIONS = {"half_sse": "sum", "mse": "mean", "hinge": "mean", "bce": "mean", "cross_entropy": "mean"}
 """How each named loss of ``nn.losses.LOSSES`` combines the samples of a batch."""

@@ -128,13 +128,13 @@ class Source:
     forward_from: int = 0  # lines before ``_forward`` (compiled only when step.forward is first called)
     leaf_names: list[str] = field(default_factory=list)  # the globals set before each call: params, then frozen
     forward_at: int = 0  # where ``_forward`` starts in ``text``
-    one_text: str = ""  # ``_one``: a single call's program (``_one_call``)
-    body: list[str] = field(default_factory=list)  # a row's lines at depth 1 (what ``compiler.export`` writes)
+    n_args: int = 0
+    body: list[str] = field(default_factory=list)  # a row's lines at depth 1 (``single``, ``export``)
+    body_nodes: dict[int, tuple[Value, str]] = field(default_factory=dict)  # index in body -> (node, variable)
     const_lines: list[str] = field(default_factory=list)  # the numbers made inside the function
     result: str = ""  # the expression of what a call returns
     param_vars: list[str] = field(default_factory=list)  # the parameters' variables, in step.params order
     frozen_vars: list[str] = field(default_factory=list)
-    one_lines: dict[int, tuple[Value, str]] = field(default_factory=dict)  # its line number -> (node, variable)
 
 
 @functools.lru_cache(maxsize=512)
@@ -301,7 +301,8 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
     arguments(2)
     w.include(2, fwd)
     _backward(tr, var, params, w, lit, ns)
-    one = _one_call(w, body_from, tr, var, n_args, out_expr, consts, lit, ns)
+    body = [text[4:] for text in w.out[body_from:]]
+    body_nodes = {n: w.lines[n + body_from + 1] for n in range(len(body)) if n + body_from + 1 in w.lines}
     w.line(2, f"_push({out_expr})")
     w.line(1, f"return {''.join(f'g_{p}, ' for p in pnames) or '()'}")
     w.line(0, "")
@@ -316,36 +317,9 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
     ns.update(dict.fromkeys(wnames, 0.0))  # every global there before the first call: the loads stay specialised
     head = "\n".join(w.out[:forward_from]) + "\n"
     text = head + "\n".join(w.out[forward_from:]) + "\n"
-    one_text, one_lines, body = one
-    return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head), one_text=one_text,
-                  one_lines=one_lines, body=body, const_lines=[f"{name} = {lit(c)}" for name, c in consts],
+    return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head), n_args=n_args,
+                  body=body, body_nodes=body_nodes, const_lines=[f"{name} = {lit(c)}" for name, c in consts],
                   result=out_expr, param_vars=pnames, frozen_vars=wnames[len(pnames):])
-
-
-def _one_call(w: _Writer, body_from: int, tr: Trace, var: dict[int, str], n_args: int, out_expr: str,
-              consts: list[tuple[str, Any]], lit: Callable[[Any], str], ns: dict[str, Any],
-              ) -> tuple[str, dict[int, tuple[Value, str]], list[str]]:
-    """``_one``, the program of a single call (``step(*args)``): the row's lines of ``_many`` with the
-    leaves read from their ``Value`` objects (``_P3.data``, ``_P3.grad``) into locals and the new
-    gradients written back at the end, so a call needs no Python loop over the parameters (and an
-    error before the end leaves every ``p.grad`` as it was). Not part of ``step.source``: the same
-    lines, compiled on the first single call."""
-    body = [text[4:] for text in w.out[body_from:]]
-    out: list[str] = [f"def _one({''.join(f'_a{i}, ' for i in range(n_args))}_seed):"]
-    leaves = tr.params + tr.frozen
-    for k, p in enumerate(leaves):
-        ns[f"_P{k}"] = p
-        out.append(f"    {var[id(p)]} = _P{k}.data")
-    out += [f"    g_{var[id(p)]} = _P{k}.grad" for k, p in enumerate(tr.params)]
-    out += [f"    {name} = {lit(c)}" for name, c in consts]
-    lines: dict[int, tuple[Value, str]] = {}
-    for n, text in enumerate(body, start=body_from + 1):
-        out.append(text)
-        if n in w.lines:
-            lines[len(out)] = w.lines[n]
-    out += [f"    _P{k}.grad = g_{var[id(p)]}" for k, p in enumerate(tr.params)]
-    out.append(f"    return {out_expr}")
-    return "\n".join(out) + "\n", lines, body
 
 
 CHUNK = 200

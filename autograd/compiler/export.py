@@ -95,7 +95,7 @@ def text_of(src: Source, param_names: list[str]) -> str:
                              "(an op of the user's or of nn); only programs of autograd's own ops can be exported")
     pv, fv = src.param_vars, src.frozen_vars
     out += ["", "", "def _fix(xs):", "    return [float(x) for x in xs]", "", "",
-            f"def step(params, {''.join(f'_a{i}, ' for i in range(_count_args(src)))}_seed=1.0):",
+            f"def step(params, {''.join(f'_a{i}, ' for i in range(src.n_args))}_seed=1.0):",
             "    \"\"\"(loss, grads) for these parameters and arguments: the compiled step's floats.\"\"\"",
             f"    {''.join(n + ', ' for n in pv + fv) or '()'}= params",
             *[f"    g_{n} = 0.0" for n in pv], *[f"    {line}" for line in src.const_lines], *src.body,
@@ -112,11 +112,6 @@ def _names(code: str) -> list[str]:
             out.append("".join(word))
             word = []
     return out
-
-
-def _count_args(src: Source) -> int:
-    head = src.one_text.split("\n", 1)[0]
-    return head.count("_a")
 
 
 def write(src: Source, param_names: list[str], path: Any) -> None:

@@ -41,6 +41,7 @@ from autograd.backprop import pass_lock
 from autograd.compiler import compare, export
 from autograd.compiler.codegen import Source, generate, short_name
 from autograd.compiler.guard import Guard
+from autograd.compiler.single import one_program
 from autograd.compiler.trace import KEYED, Run, Shape, TraceError, as_floats, check_params, node_name, shape_of, trace
 from autograd.debugging.anomaly import is_anomaly_enabled
 from autograd.engine import Value
@@ -90,13 +91,14 @@ class Program:
         self.checks_left = 0
         self._loaded: list[float] | None = None
         self._one: Callable[..., Any] | None = None
+        self._one_lines: dict[int, tuple[Value, str]] = {}
 
     def call(self, args: Sequence[Any], seed: float) -> Any:
         """One call through ``_one`` (compiled on the first single call): reads ``p.data`` and ``p.grad``
         itself and writes the gradients back at its end, so nothing is loaded from here."""
         one = self._one
         if one is None:
-            text = self.source.one_text
+            text, self._one_lines = one_program(self.source, self.leaves, len(self.params))
             linecache.cache[self.filename + "one"] = (len(text), None, text.splitlines(True), self.filename + "one")
             exec(builtins.compile(text, self.filename + "one", "exec"), self.source.namespace)  # our own text only
             one = self._one = self.source.namespace["_one"]
@@ -147,7 +149,7 @@ class Program:
             name = tb.tb_frame.f_code.co_filename
             if name in (self.filename, self.filename + "one"):
                 where, filename = tb, name
-                lines = self.source.lines if name == self.filename else self.source.one_lines
+                lines = self.source.lines if name == self.filename else self._one_lines
             tb = tb.tb_next
         if where is None:
             return e
