@@ -20,8 +20,8 @@ from typing import Any
 
 import autograd
 from autograd import Value, operators
-from autograd.compiler.codegen import short_name
-from nn.module import Module
+from autograd.compiler.naming import short_name
+from nn.models.module import Module
 
 __all__ = ["REDUCTIONS", "CompiledLoss", "short_name"]  # short_name: layers.0.neurons.1.w.0 → L0_n1_w0
 

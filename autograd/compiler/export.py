@@ -11,7 +11,7 @@ Ops the program calls instead of inlining get a standalone definition from ``STA
 the op's own float math written once more, so held to it bit for bit by the same test as the
 templates; an op without one (an ``@op`` of the user's, cross-entropy) is refused with a
 ``ValueError`` naming it. Every token of the file is ours: names are the program's (whitelisted
-identifiers), numbers are ``repr`` of floats, comments pass through ``codegen.comment``.
+identifiers), numbers are ``repr`` of floats, comments pass through ``naming.comment``.
 The write is atomic: a temporary file beside the target, then ``os.replace``.
 """
 

@@ -39,8 +39,9 @@ from typing import Any
 from autograd import backprop, engine
 from autograd.backprop import pass_lock
 from autograd.compiler import compare, export
-from autograd.compiler.codegen import Source, generate, short_name
+from autograd.compiler.codegen import Source, generate
 from autograd.compiler.guard import Guard
+from autograd.compiler.naming import short_name
 from autograd.compiler.single import one_program
 from autograd.compiler.trace import KEYED, Run, Shape, TraceError, as_floats, check_params, node_name, shape_of, trace
 from autograd.debugging.anomaly import is_anomaly_enabled
