@@ -53,12 +53,18 @@ class Source:
     leaf_names: list[str] = field(default_factory=list)  # the globals set before each call: params, then frozen
     forward_at: int = 0  # where ``_forward`` starts in ``text``
     n_args: int = 0
-    body: list[str] = field(default_factory=list)  # a row's lines at depth 1 (``single``, ``export``)
-    body_nodes: dict[int, tuple[Value, str]] = field(default_factory=dict)  # index in body -> (node, variable)
+    body_at: tuple[int, int] = (0, 0)  # the row's lines in ``text``: [from, to) (``single``, ``export``)
     const_lines: list[str] = field(default_factory=list)  # the numbers made inside the function
     result: str = ""  # the expression of what a call returns
     param_vars: list[str] = field(default_factory=list)  # the parameters' variables, in step.params order
     frozen_vars: list[str] = field(default_factory=list)
+
+
+def body_of(src: Source) -> list[tuple[str, tuple[Value, str] | None]]:
+    """The row's lines of ``_many`` at depth 1, each with the node it came from (or None)."""
+    start, stop = src.body_at
+    rows = src.text.split("\n", stop)[start:stop]
+    return [(text[4:], src.lines.get(start + 1 + k)) for k, text in enumerate(rows)]
 
 
 @functools.lru_cache(maxsize=512)
@@ -225,8 +231,7 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
     arguments(2)
     w.include(2, fwd)
     _backward(tr, var, params, w, lit, ns)
-    body = [text[4:] for text in w.out[body_from:]]
-    body_nodes = {n: w.lines[n + body_from + 1] for n in range(len(body)) if n + body_from + 1 in w.lines}
+    body_to = len(w.out)
     w.line(2, f"_push({out_expr})")
     w.line(1, f"return {''.join(f'g_{p}, ' for p in pnames) or '()'}")
     w.line(0, "")
@@ -242,7 +247,7 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
     head = "\n".join(w.out[:forward_from]) + "\n"
     text = head + "\n".join(w.out[forward_from:]) + "\n"
     return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head), n_args=n_args,
-                  body=body, body_nodes=body_nodes, const_lines=[f"{name} = {lit(c)}" for name, c in consts],
+                  body_at=(body_from, body_to), const_lines=[f"{name} = {lit(c)}" for name, c in consts],
                   result=out_expr, param_vars=pnames, frozen_vars=wnames[len(pnames):])
 
 

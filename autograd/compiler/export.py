@@ -23,7 +23,7 @@ from typing import Any
 
 from autograd import ops
 from autograd.compiler import templates
-from autograd.compiler.codegen import Source
+from autograd.compiler.codegen import Source, body_of
 
 STANDALONE: dict[str, str] = {
     "log": "def {f}(x):\n    return math.log(x)  # y = ln x (x > 0)\n",
@@ -72,7 +72,8 @@ def _literal(x: Any) -> str:
 def text_of(src: Source, param_names: list[str]) -> str:
     """The standalone file's text (see the module docstring)."""
     words: set[str] = set()
-    for line in src.body + src.const_lines:
+    body = [line for line, _ in body_of(src)]
+    for line in body + src.const_lines:
         code = line.split("#", 1)[0]
         words.update(w for w in _names(code) if w.startswith("_"))
     out = ["# A training step exported by deltagrad's autograd.compile: plain Python, needing only math.",
@@ -98,7 +99,7 @@ def text_of(src: Source, param_names: list[str]) -> str:
             f"def step(params, {''.join(f'_a{i}, ' for i in range(src.n_args))}_seed=1.0):",
             "    \"\"\"(loss, grads) for these parameters and arguments: the compiled step's floats.\"\"\"",
             f"    {''.join(n + ', ' for n in pv + fv) or '()'}= params",
-            *[f"    g_{n} = 0.0" for n in pv], *[f"    {line}" for line in src.const_lines], *src.body,
+            *[f"    g_{n} = 0.0" for n in pv], *[f"    {line}" for line in src.const_lines], *body,
             f"    return {src.result}, [{', '.join('g_' + n for n in pv)}]", ""]
     return "\n".join(out)
 

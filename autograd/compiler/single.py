@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from autograd.compiler.codegen import Source
+from autograd.compiler.codegen import Source, body_of
 from autograd.engine import Value
 
 
@@ -30,7 +30,7 @@ def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, d
     for k, p in enumerate(leaves):
         src.namespace[f"_P{k}"] = p
     handle = {n: f"_P{k}" for k, n in enumerate(names)}
-    direct = not any("_D" in line.split("#", 1)[0] for line in src.body)
+    direct = not any("_D" in line.split("#", 1)[0] for line, _ in body_of(src))
     word = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b") \
         if names else None
     gradient = {f"g_{n}": handle[n] for n in names[:n_params]}
@@ -39,7 +39,7 @@ def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, d
         out += [f"    g_{n} = {handle[n]}.grad" for n in names[:n_params]]
     out += [f"    {line}" for line in src.const_lines]
     lines: dict[int, tuple[Value, str]] = {}
-    for k, text in enumerate(src.body):
+    for text, node in body_of(src):
         code, hash_, note = text.partition("#")
         if direct:
             head = code.lstrip()
@@ -49,8 +49,8 @@ def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, d
         if word is not None:
             code = word.sub(lambda m: handle[m.group(1)] + ".data", code)
         out.append(code + hash_ + note)
-        if k in src.body_nodes:
-            lines[len(out)] = src.body_nodes[k]
+        if node is not None:
+            lines[len(out)] = node
     if not direct:
         out += [f"    {handle[n]}.grad = g_{n}" for n in names[:n_params]]
     out.append(f"    return {word.sub(lambda m: handle[m.group(1)] + '.data', src.result) if word else src.result}")

@@ -191,3 +191,82 @@ def test_the_main_job_with_a_diverging_lr_prints_the_eager_message_and_writes_no
         messages.append((code, capsys.readouterr().err, sorted(p.name for p in out.iterdir())))
     assert messages[0] == messages[1]
     assert messages[0][0] == 1 and "diverged" in messages[0][1] and messages[0][2] == []
+
+
+# -- hostile use ------------------------------------------------------------------------------------------
+def test_too_many_key_values_are_refused_with_the_reason() -> None:
+    w = Value(0.5, label="w")
+    step = autograd.compile(lambda x, k: w * x * k, 1.0, 0, check=0)
+    for k in range(1, 64):
+        assert step(2.0, k) == 1.0 * k
+    with pytest.raises(TraceError, match="64 programs traced already.*int argument"):
+        step(2.0, 1000)
+
+
+def test_many_with_keyed_rows_runs_in_order_and_fails_as_a_whole() -> None:
+    m = nn.MLP(2, [3], seed=4)
+    f = lambda x, t: nn.cross_entropy(m(x), t)
+    step = autograd.compile(f, [0.5, -0.5], 0, check=1)
+    rows = [([0.1 * k, -0.2 * k], k % 3) for k in range(7)]
+    values = step.many(rows, seed=0.5)
+    compiled = [p.grad for p in m.parameters()]
+    m.zero_grad()
+    eager = []
+    for x, t in rows:
+        root = f(x, t)
+        root.backward(0.5)
+        eager.append(root.data)
+    assert [bits(v) for v in values] == [bits(v) for v in eager]
+    assert [bits(g) for g in compiled] == [bits(p.grad) for p in m.parameters()]
+    before = [p.grad for p in m.parameters()]
+    with pytest.raises(TypeError):
+        step.many([([1.0, 2.0], 1), ([1.0, "x"], 2)])  # the second run of rows fails: the first is undone
+    assert [p.grad for p in m.parameters()] == before
+
+
+def test_threads_calling_single_steps_while_another_traces() -> None:
+    """Two threads make single compiled calls (the ``_one`` path) while a third compiles other
+    functions over and over (the ``.data`` watcher is installed and removed meanwhile): every call
+    adds exactly x = 0.5 into each w_i.grad, so each ends at 2 · 200 · 0.5 = 200."""
+    import threading
+
+    w = [Value(0.25 * k, label=f"w{k}") for k in range(1, 6)]
+    step = autograd.compile(lambda x: autograd.sum([wi * x for wi in w]), 0.5, check=0)
+    for p in w:
+        p.grad = 0.0
+    errors: list[BaseException] = []
+
+    def calls() -> None:
+        try:
+            for _ in range(200):
+                step(0.5)
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    def traces() -> None:
+        q = Value(1.0, label="q")
+        try:
+            for _ in range(30):
+                autograd.compile(lambda x: q * x, 1.0, check=1)(1.0)
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=f) for f in (calls, calls, traces)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert errors == []
+    assert [p.grad for p in w] == [200.0] * 5
+    assert type(Value.__dict__["data"]).__name__ == "member_descriptor"  # the slot is back
+
+
+def test_an_error_in_a_single_call_names_the_node_and_leaves_grads_alone() -> None:
+    p = Value(1.0, label="scale")
+    q = Value(3.0, label="q")
+    step = autograd.compile(lambda x: q * x + (p * x).log(), 2.0, check=0)
+    step(2.0)
+    before = (p.grad, q.grad)
+    with pytest.raises(ValueError, match=r"log is only defined.*node v\d+ \(op 'log'\)"):
+        step(-1.0)
+    assert (p.grad, q.grad) == before
