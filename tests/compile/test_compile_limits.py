@@ -199,7 +199,7 @@ def test_too_many_key_values_are_refused_with_the_reason() -> None:
     step = autograd.compile(lambda x, k: w * x * k, 1.0, 0, check=0)
     for k in range(1, 64):
         assert step(2.0, k) == 1.0 * k
-    with pytest.raises(TraceError, match="64 programs traced already.*int argument"):
+    with pytest.raises(TraceError, match=r"64 programs traced already.*int argument"):
         step(2.0, 1000)
 
 
