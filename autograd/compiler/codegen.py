@@ -221,7 +221,7 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
             elif isinstance(shapes[i], int):
                 w.line(depth, f"{''.join(n + ', ' for n in names_i) or '()'}= _a{i}  # argument {i}, a list by index")
             else:
-                w.line(depth, f"# argument {i} is the integer {tr.passed[i]!r}: this program is for that value")
+                w.line(depth, f"# argument {i} is an int: this program is for the value it was traced with")
         if flat_args:
             test = " or ".join(f"type({a}) is not float" for a in flat_args)
             w.line(depth, f"if {test}:  # ints and numpy numbers become floats, as Value() takes them")

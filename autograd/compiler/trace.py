@@ -77,17 +77,20 @@ def _refuse_branch(v: Value, what: str, other: object) -> None:
                      "operations (v.relu(), abs(v), ...), move it out of the function, or do not compile it.")
 
 
-def _tracing_on() -> None:
+def _tracing_on() -> bool:
+    """Refuse branches in this thread; returns whether it already did (a trace inside a trace)."""
     with _lock:
+        was_on = getattr(_state, "on", False)
         _state.on = True
         _active[0] += 1
         if not surface.branch_hooks:
             surface.branch_hooks.append(_refuse_branch)
+    return was_on
 
 
-def _tracing_off() -> None:
+def _tracing_off(was_on: bool = False) -> None:
     with _lock:
-        _state.on = False
+        _state.on = was_on
         _active[0] -= 1
         if not _active[0]:
             surface.branch_hooks.clear()
@@ -186,13 +189,13 @@ def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str
             else:
                 refused.append(error)
 
-    _tracing_on()
-    watch.watch(reader)
+    was_on = _tracing_on()
+    before = watch.watch(reader)
     try:
         out = fn(*passed)
     finally:
-        watch.unwatch()
-        _tracing_off()
+        watch.unwatch(before)
+        _tracing_off(was_on)
     root, aux = _result(out)
     nodes = topological_order_of([root, *(aux or [])]) if order else []
     return Run(root, aux, nodes, leaves, passed, keyed, refused, made)

@@ -80,19 +80,23 @@ def line_of(frame: Any) -> str:
     return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {text}" if text else "")
 
 
-def watch(reader: Callable[[Value, str, Any], None]) -> None:
-    """Start seeing ``.data`` reads in this thread: ``reader(node, 'nn' or 'user', frame)`` for each."""
+def watch(reader: Callable[[Value, str, Any], None]) -> Any:
+    """Start seeing ``.data`` reads in this thread: ``reader(node, 'nn' or 'user', frame)`` for each.
+    Returns the reader it replaces (a trace inside a trace), for ``unwatch`` to put back."""
     with _lock:
+        before = getattr(_state, "reader", None)
         _state.reader = reader
         _active[0] += 1
         if _active[0] == 1:
             setattr(Value, "data", _WATCHED)  # noqa: B010
+    return before
 
 
-def unwatch() -> None:
-    """Stop (the slot's own descriptor is back once no thread traces)."""
+def unwatch(before: Any = None) -> None:
+    """Stop, putting back the reader ``watch`` returned (the slot's own descriptor is back once no
+    thread traces)."""
     with _lock:
-        _state.reader = None
+        _state.reader = before
         _active[0] -= 1
         if not _active[0]:
             setattr(Value, "data", _SLOT)  # noqa: B010

@@ -270,3 +270,17 @@ def test_an_error_in_a_single_call_names_the_node_and_leaves_grads_alone() -> No
     with pytest.raises(ValueError, match=r"log is only defined.*node v\d+ \(op 'log'\)"):
         step(-1.0)
     assert (p.grad, q.grad) == before
+
+
+def test_a_compile_inside_a_traced_function_keeps_the_outer_guards() -> None:
+    w, q = Value(0.5, label="w"), Value(2.0, label="q")
+
+    def outer(x: list[Value]) -> Value:
+        autograd.compile(lambda y: q * y, 1.0, check=0)  # a trace inside the trace
+        return w * x[0] * w.data  # read after the inner trace ended: still refused
+
+    with pytest.raises(TraceError, match=r"reads the number.*w \* x\[0\] \* w\.data"):
+        autograd.compile(outer, [1.0])
+    big = 10 ** 5000  # an int key too long for repr(): the program's comment does not print it
+    step = autograd.compile(lambda x, k: w * x * (k % 7), 1.0, big, check=0)
+    assert step(2.0, big) == 1.0 * (big % 7)
