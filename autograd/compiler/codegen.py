@@ -15,7 +15,11 @@ globals, set from their ``data`` before each call (``Program.load``), so no line
 them into local variables; ``_many`` loads the parameters' gradients into local variables once,
 runs the forward pass (one line per node) and the backward pass (one line per edge, in
 ``backward()``'s order, so every gradient is summed in the same order: the same floats) for each
-row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone.
+row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone. A row's
+lines (``body_of``) are also what ``single`` turns into ``_one`` (one call) and ``export`` writes out.
+List arguments are bound element by element by index (``x0, _u0_1, x2, = _a0``: an unused element
+gets a name of ours and is still checked to be a number); an ``int`` argument is not bound at all
+(the program is for its value).
 
 What compiling costs: CPython's parser spends ~10,000 machine instructions on every name it reads,
 so ``compile()`` takes time in proportion to the names in the program (a 64-32-10 network's

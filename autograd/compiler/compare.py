@@ -16,7 +16,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.compiler.trace import Run, TraceError, _match, _one_run, argument_names, same_number
+from autograd.compiler.trace import Run, TraceError, argument_names, match_runs, one_run, same_number
 from autograd.engine import Value
 
 
@@ -62,7 +62,7 @@ def differs(value: Any, got: Any, eager: list[float], grads: Sequence[float], na
 def explain(fn: Callable[..., Any], traced: Run, row: Sequence[Any], leaves: Sequence[Value]) -> str:
     """Why the compiled step and the eager graph differ on ``row``: the cause found by tracing it again."""
     try:
-        again = _one_run(fn, row, argument_names(fn, len(row)))
+        again = one_run(fn, row, argument_names(fn, len(row)))
     except TraceError as e:
         return f"on this row {e}"
     except Exception as e:  # fn fails on this row when traced: name it
@@ -70,7 +70,7 @@ def explain(fn: Callable[..., Any], traced: Run, row: Sequence[Any], leaves: Seq
     if again.refused:
         return f"on this row {again.refused[0]}"
     try:
-        pairs = _match(traced, again)
+        pairs = match_runs(traced, again)
     except TraceError as e:
         found = str(e).split("(", 1)[-1].rstrip(")")
         return (f"fn builds another graph (or other constants) on this row than on the traced one ({found}): "

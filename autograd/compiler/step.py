@@ -5,7 +5,8 @@ parameter p — the same floats as ``fn(*args).backward()`` (see ``codegen``); `
 does it for many rows of arguments in one call, as consecutive ``backward()`` calls would;
 ``step.forward(*args)`` gives the value alone. Arguments are numbers or lists of numbers. A call
 whose arguments have another shape (another list length, a number for a list) is traced and
-compiled again, once per shape; ``many`` takes rows of one shape (that of its first row).
+compiled again, once per shape; ``many`` takes rows of one shape (that of its first row), or of
+several keys (below), run in order. A single call runs ``_one`` (``single``), ``many`` runs ``_many``.
 
 An ``int`` argument (a class index) is passed to ``fn`` as it is and is a *key*: one program per
 value, as is a scalar argument whose number ``fn`` reads with ``.data`` (``trace``, ``watch``).

@@ -154,7 +154,7 @@ class Run:
     made: list[tuple[float, TraceError]] = field(default_factory=list)  # reads on a line that makes a node
 
 
-def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
+def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
     leaves: dict[int, tuple[int, int | None]] = {}
     passed: list[Any] = []
     for i, a in enumerate(example):
@@ -238,7 +238,7 @@ def same_number(a: object, b: object) -> bool:
     return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
 
 
-def _match(r1: Run, r2: Run) -> dict[int, Value]:
+def match_runs(r1: Run, r2: Run) -> dict[int, Value]:
     """id(node of run 1) -> the node of run 2 in its place; TraceError unless both runs built the same graph.
 
     Both graphs are walked together from their roots, children before parents (run 1's order
@@ -307,7 +307,7 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
           max_nodes: int) -> Trace:
     """Run ``fn`` twice on ``example`` (numbers and lists of floats) and classify its graph."""
     names = argument_names(fn, len(example))
-    r1 = _one_run(fn, example, names)
+    r1 = one_run(fn, example, names)
     if len(r1.nodes) > max_nodes:
         raise TraceError(f"compile: the traced graph has {len(r1.nodes):,} nodes, more than max_nodes={max_nodes:,}; "
                          "compiling takes time and memory in proportion to its lines (about 0.15 ms a node). "
@@ -325,8 +325,8 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
                             "derivative rule; define the operation with autograd.op")
     if r1.refused:  # (after the checks above, whose messages say more about a micrograd-style node)
         raise r1.refused[0]
-    r2 = _one_run(fn, example, names, order=False)
-    pairs = _match(r1, r2)
+    r2 = one_run(fn, example, names, order=False)
+    pairs = match_runs(r1, r2)
     given = None if params is None else {id(p): (name, p) for name, p in params}
     found: list[Value] = []
     frozen: list[Value] = []
