@@ -70,6 +70,9 @@ class _WatchedData:
     def __set__(self, obj: Any, value: Any) -> None:
         _SLOT.__set__(obj, value)
 
+    def __delete__(self, obj: Any) -> None:
+        _SLOT.__delete__(obj)
+
 
 _WATCHED = _WatchedData()
 
