@@ -5,7 +5,7 @@ applies the chain rule over the graph in topological order. Around it: user-defi
 (``op``), gradient checking (``gradcheck``, ``check_graph``), higher-order gradients and a
 functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
 (``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
-``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``)
+``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``), a live page (``playground``)
 and compiled training steps (``compile``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
@@ -37,6 +37,7 @@ from autograd.forward import jacfwd, jvp
 from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order, walk
 from autograd.modes import is_grad_enabled, no_grad
+from autograd.playground import playground
 from autograd.ops import Op
 from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
@@ -74,6 +75,7 @@ __all__ = [
     "numerical_grad",
     "op",
     "ops",
+    "playground",
     "save_graph",
     "step_through",
     "to_sympy",
