@@ -4,7 +4,8 @@
 uniform(−1, 1), zero biases); each neuron's z_j = Σ_i w_ij x_i + b_j is one graph node. Around it:
 losses (``half_sse``, ``mse``, ``hinge``, ``bce_with_logits``, ``l2``), optimisers (``SGD``,
 ``Adam``, ``LinearDecay``), ``fit``, data sets (``xor``, ``moons``, the note's example), JSON
-saving and loading, a page that trains a 2-D classifier live (``playground``), and ``nn.delta``, the same gradients from the note's formulas on plain floats.
+saving and loading, a page that trains a 2-D classifier live (``playground``), and ``nn.delta``, the
+same gradients from the note's formulas on plain floats.
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
@@ -20,8 +21,8 @@ from nn.layers import MLP, Layer, Neuron
 from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
 from nn.module import Module
 from nn.multiclass import accuracy, classify, cross_entropy, log_softmax, softmax
-from nn.playground import playground
 from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
+from nn.playground import playground
 from nn.sequential import Sequential
 from nn.serialize import StateError
 from nn.train import History, fit, grad_norms, predict

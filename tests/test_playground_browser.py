@@ -214,7 +214,8 @@ def test_bad_numbers_and_reversed_bounds_are_refused_and_change_nothing(browser:
 
     def put(selector: str, text: str) -> str:
         return str(browser.execute_script(
-            "var e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change'));"
+            "var e = document.querySelector(arguments[0]); e.value = arguments[1];"
+            "e.dispatchEvent(new Event('change'));"
             "return document.querySelector('[data-leaf-message=x]').textContent;", selector, text))
 
     assert "not a number" in put('input[type=text][data-leaf="x"]', "2 + 1; alert(1)")
@@ -223,7 +224,8 @@ def test_bad_numbers_and_reversed_bounds_are_refused_and_change_nothing(browser:
     assert "below the upper bound" in put("[data-leaf-min=x]", "5")  # above the upper bound 4
     assert "finite" in put("[data-leaf-max=x]", "inf")
     assert "not a number" in put("[data-leaf-max=x]", "")
-    bounds = browser.execute_script("var r = document.querySelector('input[type=range][data-leaf=x]'); return [r.min, r.max]")
+    bounds = browser.execute_script(
+        "var r = document.querySelector('input[type=range][data-leaf=x]'); return [r.min, r.max]")
     assert bounds == ["0", "4"]
     put('input[type=text][data-leaf="x"]', "1e6")  # beyond the slider: the bounds widen to hold it
     assert browser.execute_script("return document.querySelector('[data-leaf-max=x]').value") == "1000000"
