@@ -111,6 +111,7 @@ class TrainPlayground:
         self.sample = [ix[v] for v in topological_order(h[0]) if not v.is_leaf]
         self.neurons = [[ix[v] for v in layer] for layer in neurons]
         self.point, self.outs = [ix[p] for p in point], [ix[o] for o in outs]
+        self._data = self._payload()  # the parameters now: later training in Python does not change the page
 
     @property
     def parameter_names(self) -> list[str]:
@@ -143,7 +144,7 @@ class TrainPlayground:
         acts = ", ".join(dict.fromkeys(layer.activation for layer in self.model.layers))
         title = text_safe(self.title or f"nn.playground: a {sizes} network ({acts}) on {len(self.X)} points, "
                           f"{self.loss} loss{f' + L2 {self.l2:g}' if self.l2 else ''}, SGD")
-        parts = {"TITLE": html.escape(title), "NOTE": html.escape(NOTE), "DATA": to_json(self._payload()),
+        parts = {"TITLE": html.escape(title), "NOTE": html.escape(NOTE), "DATA": to_json(self._data),
                  "RUNTIME": resource("autograd.playground", "runtime.js"), "OPS": js_table(self.program.used()),
                  "UI": resource("nn", "playground.js")}
         return fill(resource("nn", "playground.html"), parts)

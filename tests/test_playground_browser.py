@@ -133,6 +133,8 @@ def test_a_domain_edge_shows_pythons_error(browser: Any, tmp_path: Path, name: s
     assert browser.execute_script("return document.body.getAttribute('data-state')") == "forward-error"
     shown = browser.execute_script("return document.getElementById('pg-error').textContent")
     assert shown.startswith(f"{type(caught.value).__name__}: {caught.value}\n"), (shown, str(caught.value))
+    root = browser.execute_script("return document.querySelectorAll('text[data-field=data]')").pop()
+    assert root.get_attribute("data-value") == "" and root.text == "data —"  # no number where Python has none
     _assert_clean(browser)
 
 
@@ -319,4 +321,38 @@ def test_play_trains_and_pause_stops(browser: Any, tmp_path: Path) -> None:  # n
     assert int(browser.find_element(By.TAG_NAME, "body").get_attribute("data-step")) == steps
     browser.find_element(By.ID, "pg-reset").click()
     assert browser.find_element(By.TAG_NAME, "body").get_attribute("data-step") == "0"
+    _assert_clean(browser)
+
+
+def test_a_gradient_that_changes_sign_or_vanishes_is_highlighted(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    y = (x * w).relu() * x  # ∂y/∂w = x² on the live side, 0 once x·w ≤ 0; ∂y/∂x = 2xw there
+    page = playground(y)
+    browser.get(page.save(tmp_path / "hl.html").as_uri())
+
+    def marked(name: str) -> set[str]:
+        i = page.names.index(name)
+        return {c for c in browser.execute_script(f"return Array.from(document.getElementById('dg-v{i}').classList)")
+                if c.startswith("pg-")}
+
+    assert marked("x") == marked("w") == set()
+    set_leaves(browser, {"x": -1.0})  # x·w < 0: relu is off; ∂y/∂w = 0 (vanished), ∂y/∂x = relu(xw) = 0 too
+    assert marked("w") == {"pg-vanish"} and marked("x") == {"pg-vanish"}
+    set_leaves(browser, {"x": 1.0, "w": -0.5})  # x·w < 0 again, through w
+    assert marked("x") == {"pg-vanish"}
+    set_leaves(browser, {"x": -1.0, "w": -2.0})  # x·w = 2 > 0: ∂y/∂x = 2xw = 4 > 0 as before, ∂y/∂w = x² = 1
+    assert marked("x") == set() and marked("w") == set()
+    browser.find_element("id", "pg-reference").click()  # now the reference: ∂y/∂x = 4
+    set_leaves(browser, {"x": 1.0, "w": 2.0})  # ∂y/∂x = 4 again
+    set_leaves(browser, {"w": 3.0})
+    assert marked("x") == set()
+    y2 = Value(1.0, label="a") * Value(3.0, label="b")
+    page = playground(y2)
+    browser.get(page.save(tmp_path / "flip.html").as_uri())
+    set_leaves(browser, {"b": -3.0})  # ∂y2/∂a = b: from 3 to −3
+    assert "pg-flip" in browser.execute_script(
+        f"return Array.from(document.getElementById('dg-v{page.names.index('a')}').classList)")
+    browser.find_element("id", "pg-reset").click()
+    assert float(browser.execute_script(
+        "return document.querySelector('[data-node=a][data-field=grad]').getAttribute('data-value')")) == 3.0
     _assert_clean(browser)

@@ -107,6 +107,7 @@ class Playground:
             shown = self.names[i] if not v.label or self.names[i] == v.label else f"{v.label} ({self.names[i]})"
             graph.body.append(f"\tv{i} [label={value_label(text_safe(shown), cells)}]\n")
         self.graph = with_ids(graph)
+        self._data = self._payload()  # the leaves' numbers now: the page starts from the graph as it is here
 
     def __repr__(self) -> str:
         leaves = sum(1 for v in self.order if v.is_leaf)
@@ -148,7 +149,7 @@ class Playground:
     def _page(self) -> str:
         title = text_safe(self.title or f"playground: {self.names[-1]} = f(leaves)")
         parts = {"TITLE": html.escape(title), "SVG": self.svg, "NOTE": html.escape(NOTE),
-                 "DATA": to_json(self._payload()), "RUNTIME": resource("autograd.playground", "runtime.js"),
+                 "DATA": to_json(self._data), "RUNTIME": resource("autograd.playground", "runtime.js"),
                  "OPS": js_table(self.program.used()), "UI": resource("autograd.playground", "ui.js")}
         return fill(resource("autograd.playground", "template.html"), parts)
 
