@@ -124,14 +124,15 @@ class TrainPlayground:
 
     def _payload(self) -> dict[str, Any]:
         xs, ys = [r[0] for r in self.X], [r[1] for r in self.X]
-        pad = 0.1 * max(max(xs) - min(xs), max(ys) - min(ys), 1.0)
-        labels = set(self.y)
-        cut = 0.0 if labels <= {-1.0, 1.0} else 0.5
+        half = max(0.55 * max(max(xs) - min(xs), max(ys) - min(ys)), 1.0)  # at least ±1 around the data
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        sigmoid = self.model.layers[-1].activation == "sigmoid"
+        cut = 0.5 if sigmoid or (set(self.y) <= {0.0, 1.0} and -1.0 not in self.y) else 0.0
         data = self.program.data()
         data["names"] = [text_safe(n) for n in data["names"]]
         data.update(params=self.params, lr=self.lr, sample=self.sample, neurons=self.neurons, point=self.point,
                     outs=self.outs, X=self.X, y=self.y, cut=cut, grid=self.grid, loss=self.loss,
-                    box=[number(min(xs) - pad), number(max(xs) + pad), number(min(ys) - pad), number(max(ys) + pad)])
+                    box=[number(cx - half), number(cx + half), number(cy - half), number(cy + half)])
         return data
 
     def html(self) -> str:

@@ -133,6 +133,7 @@
       group.classList.toggle("pg-flip", computed && g * r < 0);
       group.classList.toggle("pg-vanish", computed && Math.abs(r) >= 1e-8 && Math.abs(g) < 1e-8);
       group.classList.toggle("pg-bad", (computed && !isFinite(g)) || (!G.failed[v] && !isFinite(G.value[v])));
+      group.classList.toggle("pg-failed", G.failed[v] === 1);
     }
     showLine();
   }
