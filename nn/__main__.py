@@ -241,6 +241,14 @@ def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
     return root, what
 
 
+def _keep(run: Run, what: str, path: Any, note: str) -> None:
+    """Record a file written (``path``) or why it was not (``note``, when ``path`` is None)."""
+    if path is None:
+        run.notes.append(note)
+    else:
+        run.written.append((str(path), what))
+
+
 def _write_outputs(run: Run, args: argparse.Namespace) -> None:
     note = args.dataset == "note"
     curve = run.errors if note else run.history.loss
@@ -265,13 +273,9 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
             run.notes.append(page_note)
         else:
             run.written.append((str(page), "the first update step by step: forward, E, δ_k, δ_j, Δw = η δ y"))
-        live, live_note = save_note_playground(os.path.join(args.out, "playground.html"), lr=_lr(args, PRESETS["note"]),
-                                               hidden=args.hidden or PRESETS["note"].hidden,
-                                               activation=args.activation or PRESETS["note"].activation, seed=args.seed)
-        if live is None:
-            run.notes.append(live_note)
-        else:
-            run.written.append((str(live), "the network, trained live in the page"))
+        _keep(run, "the network, trained live in the page", *save_note_playground(
+            os.path.join(args.out, "playground.html"), lr=_lr(args, PRESETS["note"]), seed=args.seed,
+            hidden=args.hidden or PRESETS["note"].hidden, activation=args.activation or PRESETS["note"].activation))
     model_path = os.path.join(args.out, "model.json")
     run.model.save(model_path)
     run.written.append((model_path, "the trained weights (load with nn.load_model)"))
