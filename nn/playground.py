@@ -53,12 +53,12 @@ def _check(model: Any, X: Any, y: Any, lr: Any, loss: Any, l2: Any, grid: Any) -
     if layers[0].nin != 2 or len(layers[-1].neurons) != 1:
         raise ValueError(f"{where}: the page shows 2-D data and one output: the model must take 2 inputs and give 1, "
                          f"it takes {layers[0].nin} and gives {len(layers[-1].neurons)} (for example MLP(2, [8, 1]))")
-    if isinstance(X, (str, bytes)) or not isinstance(X, Sequence) or not isinstance(y, Sequence) or not X \
+    if isinstance(X, (str, bytes)) or not hasattr(X, "__len__") or not hasattr(y, "__len__") or not len(X) \
             or len(X) != len(y):
         raise ValueError(f"{where}: X and y must be non-empty sequences of the same length (rows of 2 numbers, one "
                          "label each), for example nn.data.moons()")
     for i, row in enumerate(X):
-        if isinstance(row, (str, bytes)) or not isinstance(row, Sequence) or len(row) != 2 \
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__") or len(row) != 2 \
                 or not all(_real(v) for v in row):
             raise ValueError(f"{where}: X[{i}] must be 2 finite numbers (a point of the plane), got {str(row)[:60]}")
     for i, t in enumerate(y):
@@ -88,8 +88,8 @@ class TrainPlayground:
         self.model, self.lr, self.loss, self.l2, self.grid, self.title = model, float(lr), loss, float(l2), grid, title
         self.X, self.y = [[float(v) for v in row] for row in X], [float(t) for t in y]
         params = model.parameters()
-        outs = [v for row in X for v in model.forward(row)]  # fit's full batch, its samples in order
-        E = L.LOSSES[loss](outs, list(y))
+        outs = [v for row in self.X for v in model.forward(row)]  # fit's full batch, its samples in order
+        E = L.LOSSES[loss](outs, self.y)
         if self.l2:
             E = E + L.l2(params, self.l2)
         point = [Value(0.0, label="x0"), Value(0.0, label="x1")]

@@ -190,3 +190,12 @@ def test_the_main_job_writes_the_playground(tmp_path: Path, capsys: pytest.Captu
     assert job(["--out", str(tmp_path), "--quiet"]) == 0
     assert f"wrote {tmp_path / 'playground.html'}: the network, trained live in the page" in capsys.readouterr().out
     assert "nn.SGD" in (tmp_path / "playground.html").read_text(encoding="utf-8")
+
+
+def test_the_training_page_takes_numpy_rows_as_fit_does() -> None:
+    import numpy as np
+
+    X, y = nn.moons(10, seed=0, signed=True)
+    a = nn.playground(nn.MLP(2, [3, 1], seed=0), np.array(X), np.array(y), loss="hinge")
+    b = nn.playground(nn.MLP(2, [3, 1], seed=0), X, y, loss="hinge")
+    assert a.loss_node.data == b.loss_node.data and a.X == b.X and a.y == b.y

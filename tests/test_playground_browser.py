@@ -227,9 +227,12 @@ def test_bad_numbers_and_reversed_bounds_are_refused_and_change_nothing(browser:
     assert "below the upper bound" in put("[data-leaf-min=x]", "5")  # above the upper bound 4
     assert "finite" in put("[data-leaf-max=x]", "inf")
     assert "not a number" in put("[data-leaf-max=x]", "")
+    assert "below the upper bound" in put("[data-leaf-max=x]", "0")  # equal to the lower bound
+    put("[data-leaf-min=x]", "-1.5e308")
+    assert "too far apart" in put("[data-leaf-max=x]", "1.5e308")
     bounds = browser.execute_script(
         "var r = document.querySelector('input[type=range][data-leaf=x]'); return [r.min, r.max]")
-    assert bounds == ["0", "4"]
+    assert bounds == ["-1.5e+308", "4"]
     put('input[type=text][data-leaf="x"]', "1e6")  # beyond the slider: the bounds widen to hold it
     assert browser.execute_script("return document.querySelector('[data-leaf-max=x]').value") == "1000000"
     assert page_numbers(browser)["x"][0] == 1e6
@@ -356,4 +359,30 @@ def test_a_gradient_that_changes_sign_or_vanishes_is_highlighted(browser: Any, t
     browser.find_element("id", "pg-reset").click()
     assert float(browser.execute_script(
         "return document.querySelector('[data-node=a][data-field=grad]').getAttribute('data-value')")) == 3.0
+    _assert_clean(browser)
+
+
+REUSED: list[tuple[str, Any, tuple[float, ...], list[tuple[float, ...]]]] = [
+    ("b·b + b, b = tanh(2x)", lambda x: (lambda b: b * b + b)((x * 2.0).tanh()), (0.5,), [(-1.3,), (0.01,), (2.0,)]),
+    ("a + a", lambda a: a + a, (1.5,), [(-2.0,), (1e300,)]),
+    ("a leaf alone", lambda a: a, (3.0,), [(-1.0,), (math.inf,)]),
+    ("near the largest float", lambda a: a * 0.5, (1.7e308,), [(1.79e308,), (-1.7e308,)]),
+    ("a neuron on a numpy-free dot", lambda w, x: (w * x).sigmoid() * w + x.exp(), (0.3, -0.2), [(1.0, 2.0), (-5, 0.1)]),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "start", "points"), REUSED, ids=[r[0] for r in REUSED])
+def test_reused_nodes_lone_leaves_and_huge_values_equal_python(browser: Any, tmp_path: Path, name: str,  # noqa: F811
+                                                               build: Any, start: tuple[float, ...],
+                                                               points: list[tuple[float, ...]]) -> None:
+    page = playground(build(*[Value(x, label=f"in{i}") for i, x in enumerate(start)]))
+    browser.get(page.save(tmp_path / "r.html").as_uri())
+    for point in [start, *points]:
+        set_leaves(browser, {f"in{i}": x for i, x in enumerate(point)})
+        want = python_numbers(build(*[Value(x, label=f"in{i}") for i, x in enumerate(point)]))
+        got = page_numbers(browser)
+        assert all(close(got[k][0], d) and close(got[k][1], g) for k, (d, g) in want.items()), (point, got, want)
+    bounds = browser.execute_script("return Array.from(document.querySelectorAll('input[type=range]'))"
+                                    ".map(r => [r.min, r.max].map(Number))")
+    assert all(math.isfinite(hi - lo) and lo < hi for lo, hi in bounds)
     _assert_clean(browser)

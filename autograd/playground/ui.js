@@ -34,6 +34,7 @@
   function around(x) {
     if (!isFinite(x)) { return [-1, 1]; }
     var s = Math.max(1, Math.abs(x));
+    if (!isFinite((x + s) - (x - s))) { return [Math.min(x, 0), Math.max(x, 0)]; }  /* near the largest float */
     return [x - s, x + s];
   }
 
@@ -44,7 +45,7 @@
     var name = names[v], b = around(G.value[v]);
     var row = {
       v: v, lo: b[0], hi: b[1],
-      label: el("span", { "class": "pg-name" }, name),
+      label: el("span", { "class": "pg-name", title: name }, name.length > 120 ? name.slice(0, 117) + "…" : name),
       min: el("input", { type: "text", "data-leaf-min": name, "aria-label": "lower bound of " + name }),
       range: el("input", { type: "range", "data-leaf": name, step: "any", "aria-label": name }),
       max: el("input", { type: "text", "data-leaf-max": name, "aria-label": "upper bound of " + name }),
@@ -60,7 +61,8 @@
         row.msg.textContent = "not a number: " + JSON.stringify(row.box.value) + "; " + name + " stays " + py.repr(G.value[v]);
         return;
       }
-      if (isFinite(x) && (x < row.lo || x > row.hi)) { row.lo = Math.min(row.lo, x); row.hi = Math.max(row.hi, x); }
+      var lo = Math.min(row.lo, x), hi = Math.max(row.hi, x);
+      if (isFinite(x) && isFinite(hi - lo)) { row.lo = lo; row.hi = hi; }  /* widened to hold it, if a slider can */
       setLeaf(row, x);
     });
     [row.min, row.max].forEach(function (box) {
@@ -91,7 +93,8 @@
     var x = parseNumber(box.value), lo = box === row.min ? x : row.lo, hi = box === row.max ? x : row.hi;
     var problem = x === null ? "not a number: " + JSON.stringify(box.value)
       : !isFinite(x) ? "a bound must be a finite number"
-      : !(lo < hi) ? "the lower bound must be below the upper bound (" + py.repr(lo) + " ≥ " + py.repr(hi) + ")" : "";
+      : !(lo < hi) ? "the lower bound must be below the upper bound (" + py.repr(lo) + " ≥ " + py.repr(hi) + ")"
+      : !isFinite(hi - lo) ? "the bounds are too far apart for a slider (their difference overflows)" : "";
     if (problem) { showRow(row, problem + "; the bounds stay " + py.repr(row.lo) + " to " + py.repr(row.hi)); return; }
     row.lo = lo;
     row.hi = hi;
