@@ -155,7 +155,7 @@ class Playground:
 
     def _repr_html_(self) -> str:
         m = re.search(r'height="([\d.]+)pt"', self.svg[:400])
-        height = 320 + (int(float(m.group(1)) * 4 / 3) if m else 300) + 28 * sum(1 for v in self.order if v.is_leaf)
+        height = 230 + (int(float(m.group(1)) * 4 / 3) if m else 300) + 28 * sum(1 for v in self.order if v.is_leaf)
         return iframe(self.html(), min(height, 1000), "playground")
 
     def save(self, path: str | os.PathLike[str]) -> Path:
