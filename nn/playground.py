@@ -37,6 +37,8 @@ from nn.module import Module
 
 LOSSES = ("half_sse", "mse", "hinge")
 """The losses the page can run: those of ``nn.losses`` built from table ops only."""
+Points = Any
+"""Rows of 2 numbers (lists, tuples or a numpy array), or their labels: anything with a length to iterate."""
 MAX_NODES = 60_000  # moons, 100 points through MLP(2, [16, 16, 1]) with hinge + L2: about 7,500
 
 
@@ -79,7 +81,7 @@ def _check(model: Any, X: Any, y: Any, lr: Any, loss: Any, l2: Any, grid: Any) -
 class TrainPlayground:
     """The training page of one model on one data set (see the module docstring)."""
 
-    def __init__(self, model: MLP, X: Sequence[Sequence[float]], y: Sequence[float], *, lr: float = 0.1,
+    def __init__(self, model: MLP, X: Points, y: Points, *, lr: float = 0.1,
                  loss: str = "half_sse", l2: float = 0.0, grid: int = 40, title: str | None = None,
                  max_nodes: int | None = MAX_NODES) -> None:
         layers = _check(model, X, y, lr, loss, l2, grid)
@@ -158,7 +160,7 @@ class TrainPlayground:
         return save_html(self.html(), path, "nn.playground")
 
 
-def playground(model: MLP, X: Sequence[Sequence[float]], y: Sequence[float], **options: Any) -> TrainPlayground:
+def playground(model: MLP, X: Points, y: Points, **options: Any) -> TrainPlayground:
     """A page that trains ``model`` on the 2-D points ``X`` with labels ``y`` by gradient descent (options:
     ``lr``, ``loss`` — half_sse, mse or hinge —, ``l2``, ``grid``, ``title``, ``max_nodes``)."""
     return TrainPlayground(model, X, y, **options)

@@ -367,7 +367,7 @@ REUSED: list[tuple[str, Any, tuple[float, ...], list[tuple[float, ...]]]] = [
     ("a + a", lambda a: a + a, (1.5,), [(-2.0,), (1e300,)]),
     ("a leaf alone", lambda a: a, (3.0,), [(-1.0,), (math.inf,)]),
     ("near the largest float", lambda a: a * 0.5, (1.7e308,), [(1.79e308,), (-1.7e308,)]),
-    ("a neuron on a numpy-free dot", lambda w, x: (w * x).sigmoid() * w + x.exp(), (0.3, -0.2), [(1.0, 2.0), (-5, 0.1)]),
+    ("sigmoid(w·x)·w + exp(x)", lambda w, x: (w * x).sigmoid() * w + x.exp(), (0.3, -0.2), [(1.0, 2.0), (-5, 0.1)]),
 ]
 
 
