@@ -30,8 +30,9 @@
       var e = errors[0];
       failed = e.type + " at node " + names[e.node] + ": " + e.message;
     } else if (!isFinite(G.value[root])) {
-      failed = "training diverged: the loss became " + py.repr(G.value[root]) + " at update " + steps +
-        " with learning rate lr=" + py.repr(lr) + "; try a smaller lr (say " + py.repr(lr / 10) + ")";
+      failed = "training diverged: the loss became " + py.repr(G.value[root]) + " at update " + (steps + 1) +
+        " (after " + steps + " update(s)) with learning rate lr=" + py.repr(lr) + "; try a smaller lr (say " +
+        py.repr(lr / 10) + ")";
     }
     return G.value[root];
   }

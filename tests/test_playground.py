@@ -199,3 +199,15 @@ def test_the_training_page_takes_numpy_rows_as_fit_does() -> None:
     a = nn.playground(nn.MLP(2, [3, 1], seed=0), np.array(X), np.array(y), loss="hinge")
     b = nn.playground(nn.MLP(2, [3, 1], seed=0), X, y, loss="hinge")
     assert a.loss_node.data == b.loss_node.data and a.X == b.X and a.y == b.y
+
+
+def test_the_page_is_the_same_bytes_every_time_also_from_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    y = (x * w).sigmoid() * x
+    first = playground(y).html()
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda _: playground(y).html(), range(8)))
+    assert all(page == first for page in pages)
+    assert x.grad == 0.0 and w.grad == 0.0  # making the page runs nothing in Python

@@ -386,3 +386,24 @@ def test_reused_nodes_lone_leaves_and_huge_values_equal_python(browser: Any, tmp
                                     ".map(r => [r.min, r.max].map(Number))")
     assert all(math.isfinite(hi - lo) and lo < hi for lo, hi in bounds)
     _assert_clean(browser)
+
+
+def test_a_diverging_run_stops_where_fit_stops(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    X, y = nn.moons(50, 0.1, seed=0, signed=True)
+    with pytest.raises(nn.train.DivergedError) as caught:
+        nn.fit(nn.MLP(2, [8, 8, 1], seed=0), X, y, loss="mse", lr=1e6, epochs=200, progress=False)
+    page = nn.playground(nn.MLP(2, [8, 8, 1], seed=0), X, y, lr=1e6, loss="mse", grid=8)
+    browser.get(page.save(tmp_path / "div.html").as_uri())
+    browser.find_element(By.ID, "pg-play").click()
+    for _ in range(100):
+        if browser.find_element(By.ID, "pg-play").text == "Play":
+            break
+        time.sleep(0.05)
+    text = browser.find_element(By.ID, "pg-error").text
+    want = f"training diverged: the loss became {caught.value.loss!r} at update {caught.value.update} "
+    assert text.startswith(want), (text, caught.value)
+    _assert_clean(browser)
