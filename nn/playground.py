@@ -9,7 +9,7 @@ decision boundary as a heat map over the plane, and each neuron's output over th
 TensorFlow playground shows them), from the model's one-sample graph on the same parameters.
 
 The sums are Python's, in Python's order, so the page's first steps equal ``nn.SGD`` on the same
-model (tests/test_playground_browser.py: ten steps, to 1e-12; only JavaScript's ``Math`` functions,
+model (tests/playground/test_playground_browser.py: ten steps, to 1e-12; only JavaScript's ``Math`` functions,
 tanh, exp, may differ from C's in the last bit). The page loads nothing (the same
 Content-Security-Policy as every page of ours) and changes nothing in Python: the model is untouched.
 """
@@ -31,9 +31,9 @@ from autograd.graph import topological_order
 from autograd.playground.page import NOTE, fill, iframe, resource, save_html, text_safe
 from autograd.playground.program import Program, count_nodes, number, to_json
 from autograd.playground.templates import NoTemplateError, js_table
-from nn import data as datasets
-from nn.layers import MLP, Layer
-from nn.module import Module
+from nn.data.note import note_example, note_model
+from nn.models.layers import MLP, Layer
+from nn.models.module import Module
 
 LOSSES = ("half_sse", "mse", "hinge")
 """The losses the page can run: those of ``nn.losses`` built from table ops only."""
@@ -170,8 +170,8 @@ def save_note_playground(path: str, *, lr: float, hidden: Sequence[int], activat
                          seed: int) -> tuple[Path | None, str]:
     """The main job's ``out/playground.html``: the note's network on its one sample, trained in the page
     with the job's E = ½ (t − y)² and η; (path, '') or (None, why not)."""
-    model = datasets.note_model(hidden, activation, seed=seed)
-    X, T = datasets.note_example()
+    model = note_model(hidden, activation, seed=seed)
+    X, T = note_example()
     try:
         page = playground(model, X, T, lr=lr, loss="half_sse",
                           title="the note's network: train it in the page, E = ½ (t − y)², Δw = η δ y")

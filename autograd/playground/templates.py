@@ -3,10 +3,10 @@
 The live page runs the forward and the backward pass in the browser, so each op of
 ``autograd.ops.TABLE`` is written once more, as JavaScript source text, beside its Python entry's
 meaning (as ``autograd.compiler.templates`` writes the commonest ones as Python). A template is
-held to the table: tests/test_playground_browser.py runs every op's template in Chromium at random
+held to the table: tests/playground/test_playground_browser.py runs every op's template in Chromium at random
 points of the op's domain and at its edges, and compares with ``op.forward`` and ``op.deriv``
 (≤ 1e-12 relative; JavaScript's ``Math`` functions may differ from C's in the last bit, and errors
-must be raised where Python raises them, with Python's message). tests/test_playground.py fails
+must be raised where Python raises them, with Python's message). tests/playground/test_playground.py fails
 when a table op has no template here.
 
 Each template is the body of a JavaScript function:
