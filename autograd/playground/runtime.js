@@ -26,14 +26,41 @@ var py = (function () {
   }
   /* the full number for data-value: float(text) in Python gives it back exactly (also -0.0) */
   function full(x) { return Object.is(x, -0) ? "-0.0" : String(x); }
-  /* f"{x:.{p}g}" (exact ties may round away from zero here, half to even in Python) */
-  function g(x, p) {
+  /* |x| exactly as N / 10^s (a double is m·2^e, and m/2^k = m·5^k/10^k): Python's formats round this exact
+     value half to even; JavaScript's toFixed/toPrecision round ties away from zero, so they are not used */
+  function exact(x) {
+    var view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, Math.abs(x));
+    var hi = view.getUint32(0), lo = view.getUint32(4), e2 = (hi >>> 20) & 0x7ff;
+    var m = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+    if (e2 === 0) { e2 = 1; } else { m |= 1n << 52n; }
+    e2 -= 1075;
+    return e2 >= 0 ? { n: m << BigInt(e2), s: 0 } : { n: m * 5n ** BigInt(-e2), s: -e2 };
+  }
+  function halfEven(n, drop) {  /* n / 10^drop rounded half to even (drop > 0) */
+    var d = 10n ** BigInt(drop), q = n / d, r = n % d, twice = 2n * r;
+    return twice > d || (twice === d && q % 2n === 1n) ? q + 1n : q;
+  }
+  function fixed(x, f) {  /* f"{x:.{f}f}" for finite x */
+    var v = exact(x), q = v.s > f ? halfEven(v.n, v.s - f) : v.n * 10n ** BigInt(f - v.s), t = q.toString();
+    while (t.length <= f) { t = "0" + t; }
+    var sign = x < 0 || Object.is(x, -0) ? "-" : "";
+    return sign + (f ? t.slice(0, t.length - f) + "." + t.slice(t.length - f) : t);
+  }
+  function g(x, p) {  /* f"{x:.{p}g}" for finite x */
     if (x === 0) { return Object.is(x, -0) ? "-0" : "0"; }
-    var m = /^(-?\d(?:\.\d+)?)e([+-]\d+)$/.exec(x.toExponential(p - 1));
-    var e = parseInt(m[2], 10);
-    if (e >= -4 && e < p) { return strip(x.toFixed(p - 1 - e)); }
+    var v = exact(x), D = v.n.toString(), e = D.length - 1 - v.s, drop = D.length - p, digits;
+    if (drop > 0) {
+      digits = halfEven(v.n, drop).toString();
+      if (digits.length > p) { digits = digits.slice(0, p); e += 1; }
+    } else { digits = D + "0".repeat(-drop); }
+    var sign = x < 0 ? "-" : "", text;
+    if (e >= -4 && e < p) {
+      text = e >= 0 ? digits.slice(0, e + 1) + "." + digits.slice(e + 1) : "0." + "0".repeat(-e - 1) + digits;
+      return sign + strip(text);
+    }
     var a = Math.abs(e);
-    return strip(m[1]) + "e" + (e < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
+    return sign + strip(digits[0] + "." + digits.slice(1)) + "e" + (e < 0 ? "-" : "+") + (a < 10 ? "0" : "") + a;
   }
   function strip(s) { return s.indexOf(".") < 0 ? s : s.replace(/0+$/, "").replace(/\.$/, ""); }
   /* autograd.drawing.labels.fmt_sig: p significant digits, compact exponent (1e-5) */
@@ -47,7 +74,7 @@ var py = (function () {
     var text;
     if (x !== x || isInf(x)) { text = repr(x); }
     else if (x === 0 || (Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5)) {
-      text = Object.is(x, -0) ? "-0.0000" : x.toFixed(4);
+      text = fixed(x, 4);
     } else { text = g(x, 4); }
     return text.replace(/-/g, "\u2212");
   }

@@ -20,7 +20,7 @@ import pytest
 import nn
 from autograd import Value, explain, playground
 from autograd.graph import topological_order
-from autograd.playground.program import names_of
+from autograd.playground.program import names_of, number
 from tests.explain.test_explain_browser import _assert_clean, browser  # noqa: F401  (the fixture)
 from tests.support.op_cases import CASES, Case
 
@@ -406,4 +406,31 @@ def test_a_diverging_run_stops_where_fit_stops(browser: Any, tmp_path: Path) -> 
     text = browser.find_element(By.ID, "pg-error").text
     want = f"training diverged: the loss became {caught.value.loss!r} at update {caught.value.update} "
     assert text.startswith(want), (text, caught.value)
+    _assert_clean(browser)
+
+
+def test_the_pages_number_formats_are_pythons(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    """py.fmt = explain's fmt, py.sig = fmt_sig, py.repr = repr, py.full read back by float(): random doubles of
+    every magnitude and the exact ties, where Python rounds half to even and toFixed would not."""
+    import struct
+
+    from autograd.drawing.labels import fmt_sig
+    from autograd.explain.names import fmt
+
+    rng = random.Random(7)
+    xs = [1.03125, -1.03125, 0.03125, 2.5, 12345.0, 12355.0, 1.0625, 99995.0, 9.9995, 0.00049995, 1e22, 5e-324,
+          -0.0, 0.0, 1.7976931348623157e308, 1e16, 1e-5, 0.0001, 123456789.0, -2.5e-5, 0.5, 1e5, 99999.99995]
+    xs += [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(300)]
+    xs += [rng.uniform(-1, 1) * 10.0 ** rng.randint(-12, 12) for _ in range(300)]
+    xs += [rng.randint(-99999, 99999) / 32 for _ in range(200)]  # ties at 4 decimals: odd multiples of 1/32
+    xs += [float(rng.randint(10**4, 10**6)) for _ in range(100)]  # ties at 4 significant digits
+    xs += [math.nan, math.inf, -math.inf]
+    browser.get(playground(Value(1.0, label="x") * 2.0).save(tmp_path / "f.html").as_uri())
+    got = browser.execute_script(
+        "return arguments[0].map(function (t) { var x = Number(t);"
+        " return [py.fmt(x), py.sig(x, 4), py.sig(x, 8), py.repr(x), py.full(x)]; })",
+        [repr(x) if math.isfinite(x) else str(number(x)) for x in xs])
+    for x, (f, s4, s8, r, full) in zip(xs, got, strict=True):
+        assert f == fmt(x) and s4 == fmt_sig(x, 4) and s8 == fmt_sig(x, 8) and r == repr(x), (x, f, s4, s8, r)
+        assert close(float(full), x) and (math.isnan(x) or math.copysign(1, float(full)) == math.copysign(1, x))
     _assert_clean(browser)
