@@ -29,7 +29,7 @@ import nn.losses as L
 from autograd import Value
 from autograd.graph import topological_order
 from autograd.playground.page import NOTE, fill, iframe, resource, save_html, text_safe
-from autograd.playground.program import Program, count_nodes, number, to_json
+from autograd.playground.program import GraphTooLargeForPageError, Program, count_nodes, number, to_json
 from autograd.playground.templates import NoTemplateError, js_table
 from nn.data.note import note_example, note_model
 from nn.models.layers import MLP, Layer
@@ -89,17 +89,23 @@ class TrainPlayground:
             raise TypeError(f"nn.playground: title must be a str, got {type(title).__name__}")
         self.model, self.lr, self.loss, self.l2, self.grid, self.title = model, float(lr), loss, float(l2), grid, title
         self.X, self.y = [[float(v) for v in row] for row in X], [float(t) for t in y]
-        params = model.parameters()
-        outs = [v for row in self.X for v in model.forward(row)]  # fit's full batch, its samples in order
-        E = L.LOSSES[loss](outs, self.y)
-        if self.l2:
-            E = E + L.l2(params, self.l2)
         point = [Value(0.0, label="x0"), Value(0.0, label="x1")]
         h: list[Value] = point
         neurons: list[list[Value]] = []
         for layer in layers:
             h = layer.forward(h)
             neurons.append(h)
+        count_nodes([], max_nodes, "nn.playground")  # max_nodes checked
+        interior = sum(1 for v in topological_order(h[0]) if not v.is_leaf)
+        if max_nodes is not None and interior * len(self.X) > max_nodes:  # refused before the batch is built
+            raise GraphTooLargeForPageError(
+                f"nn.playground: {len(self.X)} points × {interior} nodes each is more than max_nodes={max_nodes}; "
+                "train on fewer points (a sample of them) or raise the limit: max_nodes=...")
+        params = model.parameters()
+        outs = [v for row in self.X for v in model.forward(row)]  # fit's full batch, its samples in order
+        E = L.LOSSES[loss](outs, self.y)
+        if self.l2:
+            E = E + L.l2(params, self.l2)
         count_nodes([E, h[0]], max_nodes, "nn.playground")
         names = {p: name for name, p in model.named_parameters()}
         try:

@@ -154,6 +154,7 @@ def test_the_training_page_refuses_what_it_cannot_show() -> None:
         ((good, X, y), {"loss": "bce"}, "loss must be one of"),
         ((good, X, y), {"l2": -1.0}, "l2"),
         ((good, X, y), {"grid": 2}, "grid"),
+        ((good, X, y), {"max_nodes": "many"}, "max_nodes must be a positive int"),
     ]
     for args, options, message in cases:
         with pytest.raises(ValueError, match=message):
@@ -210,3 +211,17 @@ def test_the_page_is_the_same_bytes_every_time_also_from_threads() -> None:
         pages = list(pool.map(lambda _: playground(y).html(), range(8)))
     assert all(page == first for page in pages)
     assert x.grad == 0.0 and w.grad == 0.0  # making the page runs nothing in Python
+
+
+def test_a_huge_training_set_is_refused_before_its_graph_is_built() -> None:
+    import time
+
+    X = [[0.001 * i, 0.5] for i in range(1_000_000)]
+    start = time.perf_counter()
+    with pytest.raises(GraphTooLargeForPageError, match=r"1000000 points × \d+ nodes each"):
+        nn.playground(nn.MLP(2, [16, 16, 1], seed=0), X, [1] * len(X))
+    assert time.perf_counter() - start < 30  # checked, not built: building it would take minutes and gigabytes
+    page = nn.playground(nn.MLP(2, [3, 1], seed=0), X[:5], [1, 0, 1, 0, 1])
+    assert "<iframe srcdoc=" in page._repr_html_() and repr(page).startswith("<TrainPlayground: 5 points")
+    with pytest.raises(ValueError, match="name the file"):
+        page.save("train.png")
