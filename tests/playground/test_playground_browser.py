@@ -191,7 +191,9 @@ def test_the_arrow_keys_on_a_slider_move_its_leaf_and_every_number_follows(brows
 
 
 def test_clicking_an_edge_shows_explains_step_at_the_current_values(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+    from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
 
     y, _ = _neuron()
     page = playground(y)
@@ -207,6 +209,10 @@ def test_clicking_an_edge_shows_explains_step_at_the_current_values(browser: Any
             line = browser.find_element(By.ID, "pg-line")
             assert line.get_attribute("data-edge") == edge
             assert line.text == str(step)
+    first = f"dg-e{order.index(explain(root)[0].node)}-0"  # the keyboard: Tab to an edge (focus), Enter
+    browser.execute_script("arguments[0].focus()", browser.find_element(By.ID, first))
+    ActionChains(browser).send_keys(Keys.ENTER).perform()
+    assert browser.find_element(By.ID, "pg-line").get_attribute("data-edge") == first
     _assert_clean(browser)
 
 
