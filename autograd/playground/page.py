@@ -58,18 +58,27 @@ def sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def fill(page: str, parts: dict[str, str]) -> str:
-    """The page template with ``@@NAME@@`` filled from ``parts`` (in one pass, so no part is read as
-    a marker) and a Content-Security-Policy allowing exactly its one script and one style, by hash."""
-    script = re.search(r"<script>(.*?)</script>", page, re.S)
-    style = re.search(r"<style>(.*?)</style>", page, re.S)
-    assert script is not None and style is not None
-    body = re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], script.group(1))
-    page = page.replace(script.group(1), "@@SCRIPT@@")
-    parts = {**parts, "SCRIPT": body,
-             "CSP": (f"default-src 'none'; script-src {sha256(body)}; style-src {sha256(style.group(1))}; "
-                     "img-src data:; base-uri 'none'; form-action 'none'")}
-    return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], page)
+BASE_STYLE = "\nbody { font-family: Helvetica, Arial, sans-serif; margin: 12px; color: #222; }\n" \
+             "h1 { font-size: 16px; margin: 0 0 8px 0; }\n"
+
+
+def _markers(text: str, parts: dict[str, str]) -> str:
+    """``@@NAME@@`` in ``text`` replaced from ``parts`` in one pass (a part is never read as a marker)."""
+    return re.sub(r"@@([A-Z]+)@@", lambda m: parts[m.group(1)], text)
+
+
+def fill(fragment: str, parts: dict[str, str]) -> str:
+    """A page: ``shell.html`` around ``fragment`` (its ``<style>`` block, then its body, with ``@@NAME@@``
+    markers filled from ``parts``), the script ``RUNTIME`` + ``OPS`` + ``UI``, and a Content-Security-Policy
+    allowing exactly that one script and that one style, by hash."""
+    m = re.match(r"<style>\n(.*?)</style>\n(.*)$", fragment, re.S)
+    assert m is not None, "a page fragment starts with its <style> block"
+    style, body = BASE_STYLE + m.group(1), _markers(m.group(2), parts)
+    script = "\n".join(("", parts["RUNTIME"], parts["OPS"], parts["UI"]))
+    csp = (f"default-src 'none'; script-src {sha256(script)}; style-src {sha256(style)}; img-src data:; "
+           "base-uri 'none'; form-action 'none'")
+    return _markers(resource("autograd.playground", "shell.html"),
+                    {**parts, "CSP": csp, "STYLE": style, "BODY": body, "SCRIPT": script})
 
 
 def iframe(page: str, height: int, title: str) -> str:
@@ -151,7 +160,7 @@ class Playground:
         parts = {"TITLE": html.escape(title), "SVG": self.svg, "NOTE": html.escape(NOTE),
                  "DATA": to_json(self._data), "RUNTIME": resource("autograd.playground", "runtime.js"),
                  "OPS": js_table(self.program.used()), "UI": resource("autograd.playground", "ui.js")}
-        return fill(resource("autograd.playground", "template.html"), parts)
+        return fill(resource("autograd.playground", "live.html"), parts)
 
     def _repr_html_(self) -> str:
         m = re.search(r'height="([\d.]+)pt"', self.svg[:400])
