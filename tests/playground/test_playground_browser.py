@@ -75,7 +75,7 @@ def random_point(case: Case, rng: random.Random) -> tuple[float, ...]:
 
 def test_every_op_equals_python_at_random_points_of_its_domain(browser: Any, tmp_path: Path) -> None:  # noqa: F811
     rng = random.Random(23)
-    compared = 0
+    compared, unequal, worst = 0, 0, 0.0
     for case in CASES:
         leaves = [Value(p, label=f"in{i}") for i, p in enumerate(case.points[0])]
         browser.get(playground(case.build(*leaves)).save(tmp_path / "op.html").as_uri())
@@ -89,8 +89,13 @@ def test_every_op_equals_python_at_random_points_of_its_domain(browser: Any, tmp
                 assert close(got[name][0], d), (str(case), point, name, "data", got[name][0], d)
                 assert close(got[name][1], g), (str(case), point, name, "grad", got[name][1], g)
                 compared += 2
+                for a, b in ((got[name][0], d), (got[name][1], g)):
+                    if a != b:
+                        unequal += 1
+                        worst = max(worst, abs(a - b) / max(abs(a), abs(b)))
         _assert_clean(browser)
-    print(f"{compared} numbers compared over {len(CASES)} cases × {POINTS} points")
+    print(f"{compared} numbers compared over {len(CASES)} cases × {POINTS} points; {unequal} not bit for bit, "
+          f"worst relative difference {worst:.2g}")
     assert compared > 2000
 
 
