@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from autograd.drawing.draw import GraphTooLargeError
 from autograd.engine import Value
 from autograd.graph import backward_order, constant_of, is_closure, parents_of, topological_order_of, walk
 from autograd.ops import Op
@@ -25,8 +26,8 @@ from autograd.playground.templates import DERIV, FORWARD, KEYS, NoTemplateError
 _GENERATED = re.compile(r"^v\d+$")
 
 
-class GraphTooLargeForPageError(ValueError):
-    """The graph has more nodes than the page's ``max_nodes``."""
+class GraphTooLargeForPageError(GraphTooLargeError):
+    """The graph has more nodes than the page's ``max_nodes`` (a ``GraphTooLargeError``, so a ``ValueError``)."""
 
 
 def number(x: float) -> float | str:

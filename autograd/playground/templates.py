@@ -26,6 +26,7 @@ page's script; nothing a user typed does (their labels and numbers travel as JSO
 from __future__ import annotations
 
 from autograd import ops
+from autograd.errors import DeltagradError
 from autograd.ops import Op
 
 FORWARD: dict[Op, str] = {
@@ -99,7 +100,7 @@ KEYS: dict[Op, str] = {op: name for name, op in vars(ops).items() if isinstance(
 """Each table op by its name in ``autograd.ops`` (``MUL_C``): how the page's data names its op."""
 
 
-class NoTemplateError(TypeError):
+class NoTemplateError(DeltagradError, TypeError):
     """A node's op has no JavaScript template (a user's ``@op``, a micrograd-style closure)."""
 
 
