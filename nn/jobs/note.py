@@ -3,8 +3,8 @@
 By default it builds the 2-2-1 sigmoid network whose first prediction for the target t = 1 is 0.8,
 trains it with the half-SSE error E = ½ (t − y)² and plain SGD (Δw_ij = η δ_j y_i), prints the
 prediction and the error every so often until the prediction reaches 0.99, and writes the loss
-curve, the computation graph, the trained weights and ``backprop.html`` (the first update, step by
-step) to ``out/``. ``--dataset xor`` and
+curve, the computation graph, the trained weights, ``backprop.html`` (the first update, step by
+step) and ``playground.html`` (the network trained live in the page) to ``out/``. ``--dataset xor`` and
 ``--dataset moons`` (micrograd's demo) train other problems; shapes, activations, the learning
 rate, the epochs and the optimiser can be changed.
 """
@@ -28,6 +28,7 @@ from nn.jobs.report import save_graph_image, save_loss_curve
 from nn.jobs.walkthrough import save_backprop_page
 from nn.models import activations
 from nn.models.layers import MLP
+from nn.playground import save_note_playground
 from nn.train import DivergedError, History, fit, predict
 
 
@@ -242,6 +243,14 @@ def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
     return root, what
 
 
+def _keep(run: Run, what: str, path: Any, note: str) -> None:
+    """Record a file written (``path``) or why it was not (``note``, when ``path`` is None)."""
+    if path is None:
+        run.notes.append(note)
+    else:
+        run.written.append((str(path), what))
+
+
 def _write_outputs(run: Run, args: argparse.Namespace) -> None:
     note = args.dataset == "note"
     curve = run.errors if note else run.history.loss
@@ -266,6 +275,9 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
             run.notes.append(page_note)
         else:
             run.written.append((str(page), "the first update step by step: forward, E, δ_k, δ_j, Δw = η δ y"))
+        _keep(run, "the network, trained live in the page", *save_note_playground(
+            os.path.join(args.out, "playground.html"), lr=_lr(args, PRESETS["note"]), seed=args.seed,
+            hidden=args.hidden or PRESETS["note"].hidden, activation=args.activation or PRESETS["note"].activation))
     model_path = os.path.join(args.out, "model.json")
     run.model.save(model_path)
     run.written.append((model_path, "the trained weights (load with nn.load_model)"))
