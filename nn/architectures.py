@@ -109,7 +109,8 @@ def count_parameters(arch: Any, depth: int = 0) -> Count:
         return Count(sum(c.at_least for c in parts), all(c.exact for c in parts))
     cls = ARCHITECTURES.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise ValueError(f"unknown type {str(kind)[:80]!r}; known: {', '.join(ARCHITECTURES)}")
+        what = "no 'type' entry" if kind is None else f"unknown type {str(kind)[:80]!r}"
+        raise ValueError(f"{what}; known: {', '.join(ARCHITECTURES)}")
     own = getattr(cls, "parameter_count", None)
     if callable(own):
         n = own(arch)
