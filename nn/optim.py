@@ -131,7 +131,7 @@ class Optimizer:
             raise ValueError(f"{where}: expected a mapping from state_dict(), got {type(state).__name__}")
         if state.get("optimizer") != type(self).__name__:
             raise ValueError(f"{where}: the state is of {str(state.get('optimizer'))[:40]!r}, not {type(self).__name__}")
-        if state.get("parameters") != len(self.params):
+        if type(state.get("parameters")) is not int or state.get("parameters") != len(self.params):
             raise ValueError(f"{where}: the state is for {str(state.get('parameters'))[:40]} parameters, this optimiser "
                              f"has {len(self.params)} (is it the same model, in the same order?)")
         steps = state.get("steps")

@@ -206,7 +206,8 @@ def _model_beside(path: str | os.PathLike[str], record: Any) -> Path | None:
 
 def check_pair(path: str | os.PathLike[str], state: Any, where: str) -> None:
     """Refuse an optimiser file ``path`` (its parsed ``state``) that was saved with a model file that
-    now holds another save, or whose model file records another optimiser save (ModelFileError)."""
+    now holds another save (or was saved again alone since), or whose model file beside it records
+    another optimiser save (ModelFileError). Files saved apart, with no record, are not compared."""
     if not isinstance(state, dict):
         return
     mine = state.get("saved_with")
@@ -221,7 +222,7 @@ def check_pair(path: str | os.PathLike[str], state: Any, where: str) -> None:
     theirs_pair = theirs.get("pair") if isinstance(theirs, dict) else None
     mine_pair = mine.get("pair") if isinstance(mine, dict) else None
     names_me = isinstance(theirs, dict) and theirs.get("file") == Path(os.fspath(path)).name
-    if names_me and theirs_pair != mine_pair:
+    if (names_me or mine_pair is not None) and theirs_pair != mine_pair:
         raise ModelFileError(f"{where}: the model file {str(model)!r} was saved with another optimiser state than "
                              "this file holds (their pair ids differ): the two files are not from the same "
                              "model.save(path, optimizer=opt) — a crash between its two writes, or a file copied "

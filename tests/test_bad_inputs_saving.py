@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,92 @@ def test_concurrent_pair_saves_never_mix(tmp_path: Path) -> None:
     opt.load(optimizer_path(path))  # the pair check passes: both files are from one save
     assert opt.state_dict() == pairs[k][1].state_dict()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.optimizer.json"]
+
+
+def test_a_model_saved_alone_later_makes_the_old_optimizer_stale(tmp_path: Path) -> None:
+    model, opt = trained()
+    path = tmp_path / "model.json"
+    model.save(str(path), optimizer=opt)
+    trained(1)[0].save(str(path))  # the model alone: the optimiser file beside it is from the earlier run
+    with pytest.raises(ModelFileError, match="pair ids differ"):
+        nn.Adam(model.parameters()).load(optimizer_path(path))
+
+
+def test_pair_saves_write_through_symlinks_and_keep_permissions(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    model, opt = trained()
+    model.save(str(real / "model.json"), optimizer=opt)
+    (real / "model.json").chmod(0o640)
+    (tmp_path / "model.json").symlink_to(real / "model.json")
+    trained(1)[0].save(str(tmp_path / "model.json"), optimizer=trained(1)[1])
+    assert (tmp_path / "model.json").is_symlink() and oct((real / "model.json").stat().st_mode & 0o777) == "0o640"
+    assert nn.load_model(tmp_path / "model.json").state_dict() == trained(1)[0].state_dict()
+    nn.Adam(trained(1)[0].parameters()).load(tmp_path / "model.optimizer.json")  # a pair again
+
+
+def test_a_2_gb_sparse_optimizer_file_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "big.optimizer.json"
+    with open(path, "wb") as f:
+        f.truncate(2 * 1024**3)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match="2,147,483,648 bytes"):
+            nn.Adam([Value(1.0)]).load(path)  # before: read all 2 GB into memory
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1024 * 1024
+
+
+TWO_PROCESSES = """
+import sys
+sys.path.insert(0, {root!r})
+import nn
+model = nn.MLP(2, [2, 1], seed={seed})
+opt = nn.Adam(model.parameters())
+opt.steps = {seed}
+for _ in range(20):
+    model.save({path!r}, optimizer=opt)
+"""
+
+
+def test_two_processes_saving_one_pair_never_mix(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    procs = [subprocess.Popen([sys.executable, "-c", TWO_PROCESSES.format(root=str(ROOT), seed=s, path=str(path))])
+             for s in (1, 2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    model = nn.load_model(path)
+    seed = next(s for s in (1, 2) if nn.MLP(2, [2, 1], seed=s).state_dict() == model.state_dict())
+    opt = nn.Adam(model.parameters())
+    opt.load(optimizer_path(path))  # the directory lock kept each pair together
+    assert opt.steps == seed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.optimizer.json"]
+
+
+def test_a_save_that_comes_between_anothers_two_replacements_waits(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # A pauses between its two replacements; B saves meanwhile. With the directory lock, B waits and
+    # the pair on disk is B's; without it, B would land between A's two files (model B, optimiser A).
+    path = tmp_path / "model.json"
+    (ma, oa), (mb, ob) = trained(0), trained(1)
+    real_replace, first_done = os.replace, threading.Event()
+    slow = threading.current_thread
+
+    def replace(src: Any, dst: Any) -> None:
+        real_replace(src, dst)
+        if slow().name == "A" and not first_done.is_set():
+            first_done.set()
+            time.sleep(0.3)
+
+    monkeypatch.setattr(os, "replace", replace)
+    a = threading.Thread(target=lambda: ma.save(str(path), optimizer=oa), name="A")
+    a.start()
+    assert first_done.wait(30)
+    mb.save(str(path), optimizer=ob)
+    a.join()
+    monkeypatch.undo()
+    model = nn.load_model(path)
+    opt = nn.Adam(model.parameters())
+    opt.load(optimizer_path(path))  # one pair, whichever came last
+    assert (model.state_dict(), opt.state_dict()) in [(m.state_dict(), o.state_dict()) for m, o in ((ma, oa), (mb, ob))]
