@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from autograd import Value
 from autograd.files import atomic_write
@@ -78,7 +78,7 @@ class Optimizer:
 
     hyper: tuple[str, ...] = ("lr",)  # the settings state_dict() records
     buffers: tuple[str, ...] = ()  # the per-parameter lists state_dict() records
-    ranges: dict[str, Range] = {"lr": Range(0.0, strict=True)}
+    ranges: ClassVar[dict[str, Range]] = {"lr": Range(0.0, strict=True)}
     """Each setting's and buffer's allowed range, read by the constructor and by ``load_state_dict``
     alike (``checked``): a state that the constructor would refuse cannot be loaded either."""
 
@@ -130,9 +130,11 @@ class Optimizer:
         if not isinstance(state, Mapping):
             raise ValueError(f"{where}: expected a mapping from state_dict(), got {type(state).__name__}")
         if state.get("optimizer") != type(self).__name__:
-            raise ValueError(f"{where}: the state is of {str(state.get('optimizer'))[:40]!r}, not {type(self).__name__}")
-        if type(state.get("parameters")) is not int or state.get("parameters") != len(self.params):
-            raise ValueError(f"{where}: the state is for {str(state.get('parameters'))[:40]} parameters, this optimiser "
+            raise ValueError(f"{where}: the state is of {str(state.get('optimizer'))[:40]!r}, not "
+                             f"{type(self).__name__}")
+        count = state.get("parameters")
+        if type(count) is not int or count != len(self.params):
+            raise ValueError(f"{where}: the state is for {str(count)[:40]} parameters, this optimiser "
                              f"has {len(self.params)} (is it the same model, in the same order?)")
         steps = state.get("steps")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
@@ -198,8 +200,8 @@ class SGD(Optimizer):
 
     hyper = ("lr", "momentum", "weight_decay")
     buffers = ("velocity",)
-    ranges = {**Optimizer.ranges, "momentum": Range(0.0, high=1.0, high_open=True), "weight_decay": Range(0.0),
-              "velocity": ANY}
+    ranges: ClassVar[dict[str, Range]] = {**Optimizer.ranges, "momentum": Range(0.0, high=1.0, high_open=True),
+                                          "weight_decay": Range(0.0), "velocity": ANY}
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
@@ -231,9 +233,10 @@ class Adam(Optimizer):
 
     hyper = ("lr", "beta1", "beta2", "eps", "weight_decay")
     buffers = ("m", "v")
-    ranges = {**Optimizer.ranges, "beta1": Range(0.0, high=1.0, high_open=True),
-              "beta2": Range(0.0, high=1.0, high_open=True), "eps": Range(0.0, strict=True),
-              "weight_decay": Range(0.0), "m": ANY, "v": Range(0.0)}  # v is a mean of squares: never negative
+    ranges: ClassVar[dict[str, Range]] = {**Optimizer.ranges, "beta1": Range(0.0, high=1.0, high_open=True),
+                                          "beta2": Range(0.0, high=1.0, high_open=True), "eps": Range(0.0, strict=True),
+                                          "weight_decay": Range(0.0), "m": ANY,
+                                          "v": Range(0.0)}  # v, a running mean of squares, is never negative
 
     def __init__(
         self,

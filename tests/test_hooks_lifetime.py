@@ -12,8 +12,7 @@ import math
 import threading
 import tracemalloc
 import weakref
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Generator, Iterator
 
 import pytest
 
@@ -43,7 +42,7 @@ def test_a_dropped_handle_does_not_keep_the_node() -> None:
 
 def test_a_hook_that_refers_to_its_node_is_freed_by_the_collector() -> None:
     y = Value(2.0) * 3
-    y.register_hook(lambda g: g * y.data)  # y → its hooks → the lambda → y: a cycle
+    y.register_hook(lambda g: g * y.data)  # noqa: F821  (y → its hooks → the lambda → y: a cycle)
     seen = weakref.ref(y)
     del y
     gc.collect()
@@ -107,7 +106,7 @@ def test_hooks_from_many_threads_keep_the_count_right() -> None:
     def work(k: int) -> None:
         try:
             for i in range(300):
-                h = shared.register_hook(lambda g: None)
+                h = shared.register_hook(lambda g: None)  # noqa: F821  (deleted only after the threads)
                 x = Value(float(k))
                 y = x * x
                 y.register_hook(lambda g: 3 * g)
@@ -134,7 +133,8 @@ def test_hooks_from_many_threads_keep_the_count_right() -> None:
 def test_nodes_made_in_the_block_are_freed_when_unused() -> None:
     with detect_anomaly():
         y = Value(2.0) * 3  # made-here
-        assert site_of(y) is not None and site_of(y).endswith(f":{_line('made-here')}")
+        site = site_of(y)
+        assert site is not None and site.endswith(f":{_line('made-here')}")
         seen = weakref.ref(y)
         del y
         assert seen() is None  # before: the block's table held every node until it ended
@@ -213,7 +213,7 @@ def test_a_decorated_generator_passes_throw_close_and_return_value() -> None:
     assert closed == [True] and not is_anomaly_enabled()
 
     @detect_anomaly()
-    def returns() -> Iterator[int]:
+    def returns() -> Generator[int, None, int]:
         yield 1
         return 7
 

@@ -8,6 +8,7 @@ path under a file); Ctrl-C prints one line and exits 130, leaving no half-writte
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import signal
@@ -54,7 +55,11 @@ def test_a_flag_the_dataset_does_not_use_is_refused(tmp_path: Path, argv: list[s
 
 def test_flags_a_dataset_uses_still_pass(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: list[tuple[str, str]] = []
-    monkeypatch.setattr(job, "run_job", lambda args: seen.append((args.model, args.optimizer)) or 0)
+    def fake_job(args: argparse.Namespace) -> int:
+        seen.append((args.model, args.optimizer))
+        return 0
+
+    monkeypatch.setattr(job, "run_job", fake_job)
     assert main(["--dataset", "digits", "--model", "cnn", "--lr", "0.1", "--epochs", "1", "--out", str(tmp_path)]) == 0
     assert main(["--dataset", "xor", "--optimizer", "adam", "--hidden", "3", "--compile", "--out", str(tmp_path)]) == 0
     assert main(["--out", str(tmp_path)]) == 0
@@ -92,8 +97,13 @@ def test_an_unwritable_output_folder_is_refused_before_training(unwritable: Path
 @pytest.mark.parametrize("where", ["/sys/kernel", "under a file"])
 def test_other_folders_no_one_can_write(tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]) -> None:
     if where == "/sys/kernel":
-        if not os.path.isdir(where) or os.access(where, os.W_OK) and os.geteuid() != 0:
-            pytest.skip("no /sys here")
+        try:
+            os.close(os.open(os.path.join(where, ".probe"), os.O_WRONLY | os.O_CREAT | os.O_EXCL))
+        except OSError:
+            pass  # as expected: no one can create files there
+        else:  # pragma: no cover - a system whose /sys takes files
+            os.unlink(os.path.join(where, ".probe"))
+            pytest.skip("/sys/kernel takes files here")
         out = where
     else:
         (tmp_path / "file").write_text("x")

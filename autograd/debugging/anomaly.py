@@ -14,9 +14,10 @@ per node and the slow backward walk (``benchmarks/bench_anomaly.py`` measures bo
 Each node's site is kept on the node itself (``autograd.hooks.Extras``, one small object per node,
 the site strings shared per line), never in a table: a node made in the block is freed as soon
 as nothing uses it, so a loop of 10⁵ nodes inside the block keeps no more than one outside it
-(``tests/test_anomaly_memory.py``). A site counts only while its block is active (``site_of`` is
-None after the outermost block exits). While any thread is inside a block, every thread's new nodes take the engine's rare
-path and every ``backward()`` the observed walk (as ``no_grad`` does), but only that thread checks.
+(``tests/test_hooks_lifetime.py``). A site counts only while its block is active (``site_of`` is
+None after the outermost block exits).
+While any thread is inside a block, every thread's new nodes take the engine's rare path and every
+``backward()`` the observed walk (as ``no_grad`` does), but only that thread checks.
 Nodes made micrograd's way, ``Value(data, children, op)``, have no recorded site and are checked
 in the backward pass only.
 """
