@@ -98,7 +98,7 @@ def _release(root: Node) -> None:
     """Second walk (Kahn's order): a node passes ∂L/∂v on once all its consumers have.
 
     FAST PATHS (the engine's one speed trick, checked bit for bit against ``op.deriv`` by
-    tests/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
+    tests/engine/test_engine_fast_paths.py): the derivatives of ``+``, ``*``, ``ReLU``, ``linear`` and
     ``linear_c`` are applied inline on floats instead of through ``op.deriv`` (the call is a third of
     the loop's time). A ``linear`` or ``linear_c`` node reached with ∂L/∂z = 0 and a finite z only
     releases its parents: its products 0·x_i, 0·w_i would be ±0, and adding ±0 changes no gradient

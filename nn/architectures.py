@@ -14,9 +14,10 @@ import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d
-from nn.layers import MLP, Layer, Neuron
-from nn.module import Module
+from nn.models.activations import Activate
+from nn.models.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from nn.models.layers import MLP, Layer, Neuron
+from nn.models.module import Module
 from nn.serialize import StateError
 from nn.serialize import load_model as _load_model
 
@@ -95,7 +96,7 @@ def count_parameters(arch: Any, depth: int = 0) -> Count:
     if any(_shipped(kind, cls) for cls in (MaxPool2d, AvgPool2d, Flatten, Activate)):
         return Count(0, True)
     if isinstance(kind, str) and kind == "Sequential" and getattr(ARCHITECTURES.get(kind), "__module__", "") \
-            == "nn.sequential":
+            == "nn.models.sequential":
         modules = arch.get("modules")
         if not isinstance(modules, list) or not modules:
             raise ValueError(f"a Sequential's modules must be a non-empty list of architectures, got "

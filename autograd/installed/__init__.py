@@ -24,7 +24,7 @@ FOREIGN: dict[str, tuple[str, tuple[str, ...]]] = {
 # Files only our packages have: they tell our folder from a foreign one.
 OURS: dict[str, tuple[str, ...]] = {
     "autograd": ("engine.py", "backprop.py", "ops.py"),
-    "nn": ("delta.py", "architectures.py", "layers.py"),
+    "nn": ("delta.py", "architectures.py", "train.py"),
 }
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # our autograd package folder
 
