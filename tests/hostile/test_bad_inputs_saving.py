@@ -93,6 +93,32 @@ def test_every_shipped_architecture_is_counted_as_it_is_built() -> None:
         assert count.exact and count.at_least == len(m.parameters()), m
 
 
+SMALL = st.integers(1, 3)
+LEAF_ARCH = st.one_of(
+    st.builds(lambda i, o, k, s, p: {"type": "Conv2d", "in_channels": i, "out_channels": o, "kernel_size": k,
+                                     "stride": s, "padding": p}, SMALL, SMALL, SMALL, SMALL, st.integers(0, 2)),
+    st.builds(lambda i, o: {"type": "Layer", "nin": i, "nout": o, "activation": "relu"}, SMALL, SMALL),
+    st.builds(lambda i: {"type": "Neuron", "nin": i, "activation": "tanh"}, SMALL),
+    st.builds(lambda i, ns: {"type": "MLP", "nin": i, "nouts": ns, "activations": ["relu"] * len(ns)}, SMALL,
+              st.lists(SMALL, min_size=1, max_size=3)),
+    st.builds(lambda k: {"type": "MaxPool2d", "kernel_size": k, "stride": k}, SMALL),
+    st.just({"type": "Flatten"}),
+)
+ARCH = st.recursive(LEAF_ARCH, lambda inner: st.builds(lambda ms: {"type": "Sequential", "modules": ms},
+                                                       st.lists(inner, min_size=1, max_size=3)), max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ARCH)
+def test_the_count_equals_the_built_modules_parameters_on_random_architectures(arch: dict[str, Any]) -> None:
+    # the oracle: build the module (nn.load_model's own path) and count what it has
+    from nn.architectures import ARCHITECTURES
+
+    built = ARCHITECTURES[arch["type"]].from_architecture(arch)
+    count = count_parameters(arch)
+    assert count.exact and count.at_least == len(built.parameters())
+
+
 HOSTILE = {
     "modules not a list": ({"type": "Sequential", "modules": "abc"}, "non-empty list"),
     "no modules": ({"type": "Sequential", "modules": []}, "non-empty list"),
