@@ -14,7 +14,7 @@ per node and the slow backward walk (``benchmarks/bench_anomaly.py`` measures bo
 Each node's site is kept on the node itself (``autograd.hooks.Extras``, one small object per node,
 the site strings shared per line), never in a table: a node made in the block is freed as soon
 as nothing uses it, so a loop of 10⁵ nodes inside the block keeps no more than one outside it
-(``tests/test_hooks_lifetime.py``). A site counts only while its block is active (``site_of`` is
+(``tests/functional/test_hooks_lifetime.py``). A site counts only while its block is active (``site_of`` is
 None after the outermost block exits).
 While any thread is inside a block, every thread's new nodes take the engine's rare path and every
 ``backward()`` the observed walk (as ``no_grad`` does), but only that thread checks.
