@@ -26,6 +26,7 @@ import nn
 from autograd import Value
 from nn.architectures import MAX_DEPTH, count_parameters
 from nn.serialize import ModelFileError, optimizer_path
+from tests.support.threads import run_in_threads
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -353,21 +354,11 @@ def test_a_crash_between_the_two_replacements_is_detected_on_resume(tmp_path: Pa
 def test_concurrent_pair_saves_never_mix(tmp_path: Path) -> None:
     path = tmp_path / "model.json"
     pairs = [trained(s) for s in range(2)]
-    errors: list[BaseException] = []
-
     def saver(k: int) -> None:
-        try:
-            for _ in range(15):
-                pairs[k][0].save(str(path), optimizer=pairs[k][1])
-        except BaseException as e:  # pragma: no cover - reported below
-            errors.append(e)
+        for _ in range(15):
+            pairs[k][0].save(str(path), optimizer=pairs[k][1])
 
-    threads = [threading.Thread(target=saver, args=(k,)) for k in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert run_in_threads(saver, 2) == []
     model = nn.load_model(path)
     k = [m.state_dict() for m, _ in pairs].index(model.state_dict())
     opt = nn.Adam(model.parameters())
