@@ -105,8 +105,9 @@ def count_parameters(arch: Any, depth: int = 0) -> Count:
         for i, m in enumerate(modules):
             try:
                 parts.append(count_parameters(m, depth + 1))
-            except ValueError as e:
-                raise ValueError(f"Sequential: module {i}: {e}") from None
+            except ValueError as e:  # say where: modules[0].modules[2]: kernel_size must be …
+                inner = str(e)
+                raise ValueError(f"modules[{i}]" + ("." if inner.startswith("modules[") else ": ") + inner) from None
         return Count(sum(c.at_least for c in parts), all(c.exact for c in parts))
     cls = ARCHITECTURES.get(kind) if isinstance(kind, str) else None
     if cls is None:
