@@ -123,7 +123,8 @@ def test_the_count_equals_the_built_modules_parameters_on_random_architectures(a
 HOSTILE = {
     "modules not a list": ({"type": "Sequential", "modules": "abc"}, "non-empty list"),
     "no modules": ({"type": "Sequential", "modules": []}, "non-empty list"),
-    "a module not an object": ({"type": "Sequential", "modules": [3]}, r"modules\[0\]: an architecture must be an object"),
+    "a module not an object": ({"type": "Sequential", "modules": [3]},
+                               r"modules\[0\]: an architecture must be an object"),
     "a module of no type": ({"type": "Sequential", "modules": [{}]}, r"modules\[0\]: no 'type' entry"),
     "kernel_size a string": ({**CONV, "kernel_size": "3"}, "kernel_size must be a positive whole number"),
     "kernel_size a float": ({**CONV, "kernel_size": 3.0}, "kernel_size must be a positive whole number"),
