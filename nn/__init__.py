@@ -4,7 +4,8 @@
 uniform(−1, 1), zero biases); each neuron's z_j = Σ_i w_ij x_i + b_j is one graph node. Around it:
 losses (``half_sse``, ``mse``, ``hinge``, ``bce_with_logits``, ``l2``), optimisers (``SGD``,
 ``Adam``, ``LinearDecay``), ``fit``, data sets (``xor``, ``moons``, the note's example), JSON
-saving and loading, and ``nn.delta``, the same gradients from the note's formulas on plain floats.
+saving and loading, ``nn.delta``, the same gradients from the note's formulas on plain floats, and ``nn.export``
+(``to_torch``, ``from_torch``, ``to_onnx``) for carrying a network on in PyTorch or onnxruntime.
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
@@ -14,6 +15,7 @@ from nn import installcheck  # noqa: F401  (first: a mixed or foreign autograd/n
 from nn import architectures, data, delta, losses, optim, plots
 from nn.architectures import load_model, register
 from nn.data import digits, moons, note_example, note_model, xor
+from nn.export import from_torch, to_onnx, to_torch
 from nn.losses import bce_with_logits, half_sse, hinge, l2, mse, multiclass
 from nn.losses.multiclass import cross_entropy, log_softmax, softmax
 from nn.models import init
@@ -61,6 +63,7 @@ __all__ = [
     "delta",
     "digits",
     "fit",
+    "from_torch",
     "grad_norms",
     "half_sse",
     "hinge",
@@ -79,5 +82,7 @@ __all__ = [
     "predict",
     "register",
     "softmax",
+    "to_onnx",
+    "to_torch",
     "xor",
 ]

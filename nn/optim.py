@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from autograd import Value
+from autograd.errors import DeltagradError
 from autograd.files import atomic_write
-from nn.serialize import ModelFileError, check_pair, parse_json
+from nn.serialize import ModelFileError, StateError, check_pair, parse_json
 
 
-class NotANumberError(TypeError, ValueError):
+class NotANumberError(DeltagradError, TypeError, ValueError):
     """A setting (lr, momentum, a saved moment) that is not a real number: a TypeError, and a
     ValueError for code that checks settings with ``except ValueError``."""
 
@@ -164,11 +165,11 @@ class Optimizer:
         state = self.state_dict()
         for k in self.hyper:
             if not math.isfinite(state[k]):
-                raise ValueError(f"{where}: the setting {k} is {state[k]!r}; nothing was written")
+                raise StateError(f"{where}: the setting {k} is {state[k]!r}; nothing was written")
         for k, values in state["buffers"].items():
             bad = [i for i, x in enumerate(values) if not math.isfinite(x)]
             if bad:
-                raise ValueError(f"{where}: the moment buffer {k}[{bad[0]}] is {values[bad[0]]!r} ({len(bad)} of "
+                raise StateError(f"{where}: the moment buffer {k}[{bad[0]}] is {values[bad[0]]!r} ({len(bad)} of "
                                  f"{len(values)} entries are NaN or ±inf; training diverged? try a smaller lr); "
                                  "nothing was written")
         if saved_with is not None:

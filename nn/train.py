@@ -22,6 +22,7 @@ from typing import Any, Union
 
 import nn.losses as L
 from autograd import Value, no_grad
+from autograd.errors import DeltagradError
 from nn.compiled import CompiledLoss
 from nn.models.init import Seed, make_rng
 from nn.models.module import Module
@@ -33,7 +34,7 @@ LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
 
 
-class DivergedError(ArithmeticError):
+class DivergedError(DeltagradError, ArithmeticError):
     """Training diverged: the loss became inf or NaN (``update``: the number of updates made before).
 
     ``fit`` raises it at once instead of training on NaN; the usual cure is a smaller learning rate.

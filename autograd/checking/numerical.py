@@ -43,6 +43,7 @@ from typing import Any
 
 from autograd.compat.surface import NotANumberError
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.modes import is_grad_enabled, no_grad
 from autograd.operators import describe
 
@@ -53,7 +54,7 @@ RTOL = 1e-3
 OK, FAIL, KINK = "ok", "FAIL", "kink"
 
 
-class GradcheckError(AssertionError):
+class GradcheckError(DeltagradError, AssertionError):
     """A gradient check failed. The message is the report; ``rows`` and ``node`` hold it as data.
 
     ``rows``: the ``GradRow`` of every input (empty for ``check_graph``); ``node``: the first

@@ -1,20 +1,12 @@
 """Gradient hooks: ``v.register_hook(fn)`` calls ``fn(∂L/∂v)`` once v's gradient is complete.
 
-Hooks live and die with their node, as PyTorch's: they are kept on the node itself (its ``_aux``
-slot, an ``Extras``), so a node that is no longer used is freed with its hooks whether or not
-anyone kept the handle, and a hook that refers to its own node makes an ordinary cycle the garbage
-collector frees. What is process-wide is only ``_hooks``: ``id(node) → weak reference`` for each
-node that has hooks, which holds no node (the reference's callback takes the entry out when the
-node dies, before its id can be reused). A handle holds its node weakly too: ``remove()`` after
-the node is gone does nothing.
-
-``autograd.debugging.walk`` runs the hooks. ``backprop._observed`` counts the nodes that have hooks
-plus the threads inside ``autograd.debugging.detect_anomaly()``: while it is 0, ``backward()`` pays
-one global read per call and nothing per node; when it is not, the whole pass takes the observed
-walk (``backprop._observed_walk``, registered by ``autograd.debugging``), which calls each node's
-hooks in registration order once its gradient is complete. Registering, removing and a node's
-death take one re-entrant lock (re-entrant because the garbage collector may free a hooked node,
-and run its callback, while this thread holds it).
+Hooks live and die with their node, as PyTorch's: they are kept on the node (its ``_aux`` slot, an
+``Extras``); the process-wide ``_hooks`` maps ``id(node) → weak reference`` and holds no node (the
+reference's callback drops the entry when the node dies, before its id can be reused), and a
+handle holds its node weakly. ``backprop._observed`` counts the hooked nodes plus the threads in
+``detect_anomaly()``: while it is 0 ``backward()`` pays one read per call; otherwise it takes the
+observed walk (``autograd.debugging.walk``), which runs each node's hooks in order. The lock is
+re-entrant: the garbage collector may free a hooked node while this thread holds it.
 """
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
 
 import autograd
 from autograd import Value, is_grad_enabled, no_grad
+from tests.support.trees import NAMES, Tree, build, points, trees
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -365,3 +367,63 @@ def test_a_graph_is_freed_by_reference_counting() -> None:
         assert sys.getrefcount(x) == before
     finally:
         gc.enable()
+
+
+# ---------------------------------------------------------------------------------------------
+# reference_backward: the readable walk is the specification; backward() must equal it bit for bit
+
+
+def _bits(x: float) -> tuple[bool, float, float]:
+    """A float's identity for comparison: NaN equals NaN, and +0.0 differs from −0.0."""
+    return (math.isnan(x), 0.0 if math.isnan(x) else x, math.copysign(1.0, x))
+
+
+def _both_ways(make: Callable[[], tuple[Value, list[Value]]], seed: float = 1.0) -> None:
+    from autograd.backprop import reference_backward
+
+    (y1, leaves1), (y2, leaves2) = make(), make()
+    for v in leaves1 + leaves2:  # leaves accumulate: start them from the same non-zero gradient
+        v.grad = 0.25
+    y1.backward(seed)
+    reference_backward(y2, seed)
+    got = [_bits(v.grad) for v in autograd.walk(y1)]
+    want = [_bits(v.grad) for v in autograd.walk(y2)]
+    assert got == want
+
+
+@settings(max_examples=300, deadline=None)
+@given(trees, points)
+def test_backward_equals_reference_backward_bit_for_bit_on_random_graphs(tree: Tree, point: tuple[float, ...]) -> None:
+    def make() -> tuple[Value, list[Value]]:
+        env = {n: Value(x, label=n) for n, x in zip(NAMES, point, strict=True)}
+        try:
+            root = build(tree, False, env, [])
+        except (OverflowError, ValueError, ZeroDivisionError):
+            root = env["x"] * 1.0
+        return root * root + env["x"], list(env.values())  # fan-in at the root as well
+
+    _both_ways(make)
+
+
+def test_backward_equals_reference_backward_on_fused_nodes_zero_and_nonfinite_seeds() -> None:
+    import nn
+
+    def make() -> tuple[Value, list[Value]]:
+        model = nn.MLP(3, [4, 4, 1], seed=3)
+        xs = [Value(0.5), Value(-1.5), Value(2.0)]
+        out = model(xs) + model([1.0, 2.0, -3.0])  # linear over nodes and linear_c over numbers
+        return out.relu() * 2.0, xs + model.parameters()
+
+    for seed in (1.0, 0.0, -0.0, math.inf, math.nan):
+        _both_ways(make, seed)
+
+
+def test_reference_backward_is_short_and_at_the_top_of_backprop() -> None:
+    import inspect
+
+    from autograd import backprop
+
+    assert len(inspect.getsource(backprop.reference_backward).splitlines()) < 30
+    lines = inspect.getsource(backprop).splitlines()
+    defs = [i for i, line in enumerate(lines) if line.startswith("def ")]
+    assert lines[defs[0]].startswith("def reference_backward("), "reference_backward is the first function"

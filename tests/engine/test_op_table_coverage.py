@@ -78,3 +78,22 @@ def test_a_drawing_labels_every_op_with_its_description(case: Case) -> None:
     assert y.operation is case.op
     label = case.op.describe(constant_of(y))
     assert f"label=<{html_text(label)}>" in draw_dot(y).source, f"{case}: the drawing lacks the op label {label!r}"
+
+
+@EACH_METHOD
+def test_each_value_method_is_written_out_and_names_its_op(op: ops.Op) -> None:
+    """``Value.tanh??`` shows tanh: the method is defined in the class body and its source names its entry."""
+    import inspect
+
+    assert op.method is not None
+    method = vars(Value).get(op.method)
+    assert method is not None and method.__qualname__ == f"Value.{op.method}", op.method
+    entry = next(name for name, v in vars(ops).items() if v is op and name.isupper())
+    assert f"ops.{entry}" in inspect.getsource(method), (op.method, entry)
+
+
+def test_value_has_no_catch_all_attribute_for_the_type_checker() -> None:
+    """No ``__getattr__`` stub: a misspelt method (``v.tanhh()``) is an error for mypy as for Python."""
+    assert "__getattr__" not in vars(Value)
+    with pytest.raises(AttributeError):
+        Value(1.0).tanhh()  # type: ignore[attr-defined]

@@ -104,4 +104,4 @@ def test_readable_repr_and_the_module_mistake() -> None:
     with pytest.raises(TypeError, match=r"model.parameters\(\)"):
         nn.SGD(model, lr=0.1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"model.parameters\(\)"):
-        nn.Adam(Value(1.0))
+        nn.Adam(Value(1.0))  # type: ignore[arg-type]

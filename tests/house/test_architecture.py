@@ -25,9 +25,10 @@ from autograd.engine import Value
 ROOT = Path(__file__).resolve().parents[2]
 OURS = ("autograd", "nn", "benchmarks", "scripts")
 PACKAGES = ("autograd", "nn", "benchmarks", "scripts")
-OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy"}  # third-party extras imported lazily
-TOP_OF_AUTOGRAD = {"operators", "ops", "engine", "backprop", "graph", "reductions", "testing", "__init__", "__main__"}
-CORE = ("engine", "ops", "backprop")
+OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy",
+            "torch", "onnx"}  # third-party extras imported lazily
+TOP_OF_AUTOGRAD = {"errors", "operators", "ops", "engine", "backprop", "graph", "reductions", "testing", "__init__",
+                   "__main__"}
 MAX_LINES = 400
 
 
@@ -248,7 +249,28 @@ def test_the_top_of_autograd_is_the_engine_alone() -> None:
     assert {"operators", "ops", "engine", "backprop"} <= top
 
 
-CORE_BUDGET = 610  # lines; the issue's target is about 600 (1,123 before the core was slimmed, then 756)
+# The core is what ``autograd.engine`` imports, transitively (the node, the table, the chain rule and what they
+# need): counted honestly as a whole, so that moving code between its files changes nothing. The budget is
+# the size when this rule was set (1,627 lines in 9 modules, with the written-out methods, reference_backward
+# and the checked derivatives in ops.py), plus room for a few table entries; files are never split to meet it.
+CORE_BUDGET = 1700
+
+
+def core_modules() -> list[str]:
+    """autograd.engine and every module of ours it imports, directly or not (the package __init__ aside)."""
+    graph = import_graph()
+    seen, todo = set(), ["autograd.engine"]
+    while todo:
+        m = todo.pop()
+        if m not in seen and m.startswith("autograd."):
+            seen.add(m)
+            todo.extend(graph.get(m, ()))
+    return sorted(seen)
+
+
+def module_path(name: str) -> Path:
+    base = ROOT.joinpath(*name.split("."))
+    return base.with_suffix(".py") if base.with_suffix(".py").is_file() else base / "__init__.py"
 
 
 def code_lines(path: Path) -> int:
@@ -265,14 +287,16 @@ def code_lines(path: Path) -> int:
 
 
 def test_the_core_stays_small(capsys: pytest.CaptureFixture[str]) -> None:
-    sizes = {name: lines(ROOT / "autograd" / f"{name}.py") for name in CORE}
-    code = {name: code_lines(ROOT / "autograd" / f"{name}.py") for name in CORE}
+    core = core_modules()
+    sizes = {m: lines(module_path(m)) for m in core}
+    code = {m: code_lines(module_path(m)) for m in core}
     with capsys.disabled():
-        print(f"\ncore a learner reads first: {sum(sizes.values())} lines ({sum(code.values())} of code) "
-              + ", ".join(f"{k}.py {v} ({code[k]})" for k, v in sizes.items()))
-    assert all(0 < code[k] < sizes[k] for k in CORE)
+        print(f"\ncore (what autograd.engine imports): {sum(sizes.values())} lines ({sum(code.values())} of code) in "
+              f"{len(core)} modules: " + ", ".join(f"{m.removeprefix('autograd.')} {sizes[m]}" for m in core))
+    assert {"autograd.engine", "autograd.ops", "autograd.backprop", "autograd.operators"} <= set(core)
+    assert all(0 < code[m] < sizes[m] for m in core)
     assert sum(sizes.values()) <= CORE_BUDGET, (f"the core grew to {sum(sizes.values())} lines (budget {CORE_BUDGET}): "
-                                                "move what a learner does not need first into a subpackage")
+                                                "keep what a learner does not need out of what the engine imports")
 
 
 def test_a_node_is_only_its_slots_although_value_inherits_its_habits() -> None:
@@ -284,3 +308,34 @@ def test_a_node_is_only_its_slots_although_value_inherits_its_habits() -> None:
     assert not hasattr(Value(1.0), "__dict__")
     plain = type("Plain", (), {"__slots__": Value.__slots__})
     assert sys.getsizeof(Value(1.0)) == sys.getsizeof(plain())
+
+
+def exception_classes() -> list[tuple[str, str]]:
+    """(module path, class name) of every exception class that autograd and nn define."""
+    found = []
+    for path in files("autograd", "nn"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and (node.name.endswith(("Error", "Exception")) or any(
+                    isinstance(b, ast.Name) and b.id.endswith(("Error", "Exception")) for b in node.bases)):
+                found.append((module_name(path), node.name))
+    return found
+
+
+def test_every_exception_of_ours_derives_from_deltagrad_error() -> None:
+    """``except autograd.DeltagradError`` catches all of ours; each keeps its builtin base as well."""
+    import importlib
+
+    from autograd.errors import DeltagradError
+
+    classes = exception_classes()
+    assert len(classes) >= 15, classes  # the scan finds them
+    bad = []
+    for module, name in classes:
+        cls = getattr(importlib.import_module(module), name)
+        if not issubclass(cls, DeltagradError):
+            bad.append(f"{module}.{name}")
+        elif cls is not DeltagradError:
+            builtin = [b for b in cls.__mro__
+                       if b not in (Exception, BaseException, object) and not issubclass(b, DeltagradError)]
+            assert builtin, f"{name} keeps no builtin base (ValueError, TypeError, ...)"
+    assert bad == [], f"exceptions not derived from autograd.DeltagradError: {bad}"
