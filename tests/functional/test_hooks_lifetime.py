@@ -17,7 +17,7 @@ import pytest
 
 from autograd import Value, backprop, hooks
 from autograd.debugging import AnomalyError, detect_anomaly, is_anomaly_enabled, site_of
-from tests.support.threads import run_in_threads
+from tests.support.threads import in_threads
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +114,7 @@ def test_hooks_from_many_threads_keep_the_count_right() -> None:
                 h.remove()
             del y
 
-    assert run_in_threads(work, 4) == [] and x_grads == [0.0] * 1200
+    assert in_threads(work, 4) == [] and x_grads == [0.0] * 1200
     assert len(hooks.hooks_of(shared)) == 4 * 150 and backprop._observed == 1
     del shared
 

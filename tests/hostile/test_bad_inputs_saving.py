@@ -26,7 +26,7 @@ import nn
 from autograd import Value
 from nn.architectures import MAX_DEPTH, count_parameters
 from nn.serialize import ModelFileError, optimizer_path
-from tests.support.threads import run_in_threads
+from tests.support.threads import in_threads
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -361,7 +361,7 @@ def test_concurrent_pair_saves_never_mix(tmp_path: Path) -> None:
         for _ in range(15):
             pairs[k][0].save(str(path), optimizer=pairs[k][1])
 
-    assert run_in_threads(saver, 2) == []
+    assert in_threads(saver, 2) == []
     model = nn.load_model(path)
     k = [m.state_dict() for m, _ in pairs].index(model.state_dict())
     opt = nn.Adam(model.parameters())

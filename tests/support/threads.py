@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 
 
-def run_in_threads(work: Callable[[int], object], n: int) -> list[BaseException]:
+def in_threads(work: Callable[[int], object], n: int = 4) -> list[BaseException]:
     """Call ``work(k)`` for k = 0 … n−1, each in its own thread, all started before any is joined;
     return the exceptions they raised (``[]`` when none did)."""
     errors: list[BaseException] = []
@@ -14,7 +14,7 @@ def run_in_threads(work: Callable[[int], object], n: int) -> list[BaseException]
     def guarded(k: int) -> None:
         try:
             work(k)
-        except BaseException as e:  # reported to the caller
+        except BaseException as e:  # pragma: no cover - returned to the test
             errors.append(e)
 
     threads = [threading.Thread(target=guarded, args=(k,)) for k in range(n)]
