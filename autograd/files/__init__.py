@@ -65,6 +65,7 @@ class _Pending:
     dest: Path
     tmp: Path
     backup: Path | None = None  # a hard link to the file it replaces, while a group is committed
+    existed: bool = False  # there was a file to replace
     done: bool = False
 
 
@@ -149,7 +150,8 @@ def _sync_directory(directory: Path) -> None:
 def _commit(pending: Sequence[_Pending]) -> None:
     """Move every temporary file into place; if one fails, put the replaced files back and re-raise."""
     for p in pending:
-        if len(pending) > 1 and p.dest.exists():
+        p.existed = p.dest.exists()
+        if len(pending) > 1 and p.existed:
             p.backup = p.dest.parent / f".{secrets.token_hex(4)}.old"
             try:
                 os.link(p.dest, p.backup)
@@ -168,8 +170,9 @@ def _commit(pending: Sequence[_Pending]) -> None:
                 if p.backup is not None:
                     os.replace(p.backup, p.dest)
                     p.backup = None
-                elif len(pending) > 1:
+                elif not p.existed:
                     os.unlink(p.dest)  # it did not exist before
+                # (a replaced file with no hard link to bring back stays new: the pair ids tell the mix)
         raise
     finally:
         _discard(pending)

@@ -457,3 +457,31 @@ def test_a_save_that_comes_between_anothers_two_replacements_waits(tmp_path: Pat
     opt = nn.Adam(model.parameters())
     opt.load(optimizer_path(path))  # one pair, whichever came last
     assert (model.state_dict(), opt.state_dict()) in [(m.state_dict(), o.state_dict()) for m, o in ((ma, oa), (mb, ob))]
+
+
+def test_without_hard_links_a_failed_pair_save_deletes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a file system without hard links: no backup to bring back; the replaced model file must stay (new),
+    # never be deleted, and the mix is refused on resume
+    model, opt = trained()
+    path = tmp_path / "model.json"
+    model.save(str(path), optimizer=opt)
+    real_replace, calls = os.replace, []
+
+    def no_links(src: Any, dst: Any) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    def second_fails(src: Any, dst: Any) -> None:
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "link", no_links)
+    monkeypatch.setattr(os, "replace", second_fails)
+    with pytest.raises(OSError, match="No space left"):
+        trained(1)[0].save(str(path), optimizer=trained(1)[1])
+    monkeypatch.undo()
+    assert nn.load_model(path).state_dict() == trained(1)[0].state_dict()  # before the fix: deleted
+    with pytest.raises(ModelFileError, match="pair ids differ"):
+        nn.Adam(model.parameters()).load(optimizer_path(path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.json", "model.optimizer.json"]
