@@ -24,6 +24,7 @@ import autograd
 from autograd import Value
 from nn import data, losses, optim
 from nn.jobs import digits as digits_job
+from nn.jobs.checks import INTERRUPTED, check_output_folder, refuse_unused_flags
 from nn.jobs.report import save_graph_image, save_loss_curve
 from nn.jobs.walkthrough import save_backprop_page
 from nn.models import activations
@@ -89,7 +90,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dataset", choices=(*PRESETS, "digits"), default="note",
                    help="what to learn (default: note; digits: 8×8 handwritten digits, see --model)")
-    p.add_argument("--model", choices=digits_job.MODELS, default="mlp",
+    p.add_argument("--model", choices=digits_job.MODELS,
                    help="for --dataset digits: mlp = MLP(64, [32, 10]), cnn = Conv2d(1, 8, 3), ReLU, MaxPool2d(2), "
                    "Flatten, Layer(72, 10) (default: mlp)")
     p.add_argument("--hidden", type=_positive_int, nargs="+", metavar="N",
@@ -101,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive_int, help="most epochs to train (default: note 20000, xor 5000, "
                    "moons 100)")
     p.add_argument("--seed", type=int, default=0, help="seed for the data and the initial weights (default 0)")
-    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), default="sgd", help="default: sgd")
+    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), help="default: sgd")
     p.add_argument("--out", default="out", metavar="DIR", help="where to write the images (default: out/)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.add_argument("--compile", action="store_true", help="trace one sample's loss once and train with the generated "
@@ -284,12 +285,22 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, check before training (``nn.jobs.checks``: every flag used, ``--out`` writable), run.
+    Ctrl-C prints one line and returns 130 (every file is written atomically: none is left half-written)."""
     p = parser()
     args = p.parse_args(argv)
+    refuse_unused_flags(p, args)  # exit 2 naming a flag the data set would ignore
+    args.model, args.optimizer = args.model or "mlp", args.optimizer or "sgd"
+    check_output_folder(p, args.out)  # exit 2 before training if no file can be written there
     try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        p.error(f"argument --out: cannot use {args.out!r} as the output directory ({e.strerror or e})")
+        return run_job(args)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """The job, once its arguments are checked."""
     if args.dataset == "digits":  # its own job: cross-entropy, mini-batches, Adam (nn/jobs/digits.py)
         digits_job.main(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, out=args.out, quiet=args.quiet)
         return 0
