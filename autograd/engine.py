@@ -17,6 +17,8 @@ from autograd import backprop, ops
 from autograd.compat import init_node
 from autograd.compat.surface import NotANumberError, ValueSurface
 from autograd.graph import parents_of, walk
+from autograd.modes import rare_node
+from autograd.modes import state as _modes
 from autograd.operators import as_number, describe, label_note
 from autograd.ops import ADD, MUL, Op
 
@@ -28,11 +30,9 @@ Operand = Union["Value", int, float]
 _new = object.__new__
 
 
-# ``no_grad()`` (autograd.modes) and ``detect_anomaly()`` (autograd.debugging) count the threads
-# using them in ``_threads_off``: while it is 0 (the common case) they cost one global read per new
-# node; otherwise ``_rare[0]``, registered by autograd.modes, finishes every new node.
-_threads_off = 0
-_rare: list[Callable[[Value, Op | None, Any, Any, Any], Value]] = []
+# ``no_grad()`` and ``detect_anomaly()`` (autograd.modes) count the threads using them in
+# ``modes.state.off``: while it is 0 (the common case) that is one read per new node; otherwise
+# ``modes.rare_node`` finishes every new node (a leaf in no_grad, anomaly mode's check).
 
 
 def make_node(data: float, op: Op | None, first: Any, second: Any = None, const: Any = None) -> Value:
@@ -42,8 +42,8 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v.grad = 0.0
     v.label = ""
     v._pending = 0
-    if _threads_off:  # some thread is in no_grad() or detect_anomaly(): the rare path
-        return _rare[0](v, op, first, second, const)
+    if _modes.off:  # some thread is in no_grad() or detect_anomaly(): the rare path
+        return rare_node(v, op, first, second, const)  # type: ignore[return-value]
     v._operation = op
     v._in = first
     v._in2 = second

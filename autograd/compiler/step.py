@@ -37,7 +37,7 @@ import tracemalloc
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import backprop, engine
+from autograd import engine, hooks
 from autograd.backprop import pass_lock
 from autograd.compiler import compare, export
 from autograd.compiler.codegen import Source, generate
@@ -45,10 +45,10 @@ from autograd.compiler.guard import Guard
 from autograd.compiler.naming import short_name
 from autograd.compiler.single import one_program
 from autograd.compiler.trace import KEYED, Run, Shape, TraceError, as_floats, check_params, node_name, shape_of, trace
-from autograd.debugging.anomaly import is_anomaly_enabled
 from autograd.engine import Value
 from autograd.graph import operation_of
 from autograd.hooks import hooks_of
+from autograd.modes.anomaly import is_anomaly_enabled
 
 MAX_PROGRAMS = 64
 """Programs one step keeps at most (one per argument shape and key value) before it refuses to trace more."""
@@ -259,7 +259,7 @@ class CompiledStep:
             seed = engine.as_number(seed, "compiled step: seed")
         with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
             program = self._program(args)
-            if backprop._observed or program.checks_left:
+            if hooks.observers or program.checks_left:
                 out: list[Any] = []
                 self._block(program, [args], seed, out)
                 return out[0]
@@ -320,7 +320,7 @@ class CompiledStep:
 
     def _block(self, program: Program, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> None:
         """Rows of one program: eagerly in anomaly mode, checked for the first ones, then compiled."""
-        if backprop._observed and self._observed(program, rows, seed, out):
+        if hooks.observers and self._observed(program, rows, seed, out):
             return
         start = 0
         while program.checks_left and start < len(rows):

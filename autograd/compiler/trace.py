@@ -23,26 +23,17 @@ import inspect
 import linecache
 import math
 import numbers
-import os
-import sys
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from autograd import backprop, engine
-from autograd.compat import surface
+from autograd import engine, hooks
 from autograd.compiler import watch
 from autograd.engine import Value
-from autograd.errors import DeltagradError
+from autograd.errors import TraceError
 from autograd.graph import constant_of, has_rule, is_closure, operation_of, parents_of, topological_order_of
 from autograd.hooks import hooks_of
-
-
-class TraceError(DeltagradError, RuntimeError):
-    """The function cannot be compiled faithfully (a branch on a node, a changing graph, or the
-    compiled step disagreeing with the eager graph under ``check``)."""
-
+from autograd.modes.state import tracing_off, tracing_on
 
 Shape = tuple[Union[int, str, None], ...]
 """Per argument: None for a number, the length for a list of numbers, ``"int"`` for an integer
@@ -50,51 +41,6 @@ Shape = tuple[Union[int, str, None], ...]
 
 KEYED = "int"
 
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograd/
-_state = threading.local()
-_lock = threading.Lock()
-_active = [0]  # threads tracing now
-
-
-def user_line() -> str:
-    """'file:line: source' of the innermost frame outside the autograd package (the user's code)."""
-    frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE + os.sep):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "an unknown line"
-    text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {text}" if text else "")
-
-
-def _refuse_branch(v: Value, what: str, other: object) -> None:
-    """The engine's hook while some thread traces: in the tracing thread, refuse the branch."""
-    if not getattr(_state, "on", False):
-        return
-    label = f", label {v.label!r}" if v.label else ""
-    shown = "bool(v) (an `if v:`, `and`, `or` or `not`)" if what == "bool" else f"a comparison v {what} x"
-    raise TraceError(f"compile: {shown} on a traced Value (data={v.data!r}{label}) at {user_line()}. A Python "
-                     "branch on a node's value would be frozen into the compiled program; write it with Value "
-                     "operations (v.relu(), abs(v), ...), move it out of the function, or do not compile it.")
-
-
-def _tracing_on() -> bool:
-    """Refuse branches in this thread; returns whether it already did (a trace inside a trace)."""
-    with _lock:
-        was_on = getattr(_state, "on", False)
-        _state.on = True
-        _active[0] += 1
-        if not surface.branch_hooks:
-            surface.branch_hooks.append(_refuse_branch)
-    return was_on
-
-
-def _tracing_off(was_on: bool = False) -> None:
-    with _lock:
-        _state.on = was_on
-        _active[0] -= 1
-        if not _active[0]:
-            surface.branch_hooks.clear()
 
 
 def shape_of(args: Sequence[Any], where: str) -> Shape:
@@ -190,13 +136,13 @@ def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]
             else:
                 refused.append(error)
 
-    was_on = _tracing_on()
+    was_on = tracing_on()
     before = watch.watch(reader)
     try:
         out = fn(*passed)
     finally:
         watch.unwatch(before)
-        _tracing_off(was_on)
+        tracing_off(was_on)
     root, aux = _result(out)
     nodes = topological_order_of([root, *(aux or [])]) if order else []
     return Run(root, aux, nodes, leaves, passed, keyed, refused, made)
@@ -287,7 +233,7 @@ def match_runs(r1: Run, r2: Run) -> dict[int, Value]:
 
 def _refuse_hooks(nodes: list[Value]) -> None:
     """TraceError naming the first node of ``nodes`` with a gradient hook (the program calls none)."""
-    if not backprop._observed:  # no hook anywhere (one read)
+    if not hooks.observers:  # no hook anywhere (one read)
         return
     for v in nodes:
         if hooks_of(v):

@@ -3,9 +3,9 @@
 Hooks live and die with their node, as PyTorch's: they are kept on the node (its ``_aux`` slot, an
 ``Extras``); the process-wide ``_hooks`` maps ``id(node) → weak reference`` and holds no node (the
 reference's callback drops the entry when the node dies, before its id can be reused), and a
-handle holds its node weakly. ``backprop._observed`` counts the hooked nodes plus the threads in
+handle holds its node weakly. ``observers`` counts the hooked nodes plus the threads in
 ``detect_anomaly()``: while it is 0 ``backward()`` pays one read per call; otherwise it takes the
-observed walk (``autograd.debugging.walk``), which runs each node's hooks in order. The lock is
+observed walk (``autograd.hooks.walk``), which runs each node's hooks in order. The lock is
 re-entrant: the garbage collector may free a hooked node while this thread holds it.
 """
 
@@ -16,7 +16,6 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from autograd import backprop
 from autograd.graph import Node
 
 __all__ = ["Extras", "Hook", "HookHandle", "extras_of", "hooks_of", "observe", "register_hook"]
@@ -62,17 +61,26 @@ def _died(ref: _Watch) -> None:
     with _lock:
         if _hooks.get(ref.key) is ref:
             del _hooks[ref.key]
-            backprop._observed -= 1
+            _count(-1)
 
 
 _hooks: dict[int, _Watch] = {}  # id(node) -> weak reference, for each node that has hooks; holds no node
 
 
+observers = 0
+"""How many observers there are (hooked nodes, and threads in anomaly mode): ``backward()`` reads it once
+per call and takes the observed walk (``autograd.hooks.walk``) while it is not 0."""
+
+
+def _count(delta: int) -> None:
+    global observers
+    observers += delta
+
+
 def observe(delta: int) -> None:
-    """Add ``delta`` to ``backprop._observed``, the count of observers (a hooked node, or a thread
-    entering or leaving anomaly mode) that ``backward()`` reads once per call."""
+    """Add ``delta`` to ``observers`` (a thread entering or leaving anomaly mode)."""
     with _lock:
-        backprop._observed += delta
+        _count(delta)
 
 
 def hooks_of(v: Node) -> list[Hook]:
@@ -84,7 +92,7 @@ def hooks_of(v: Node) -> list[Hook]:
 def _unwatch(v: Any) -> None:
     """``v`` has no hooks left: take it out of ``_hooks`` (call with ``_lock`` held)."""
     if _hooks.pop(id(v), None) is not None:
-        backprop._observed -= 1
+        _count(-1)
 
 
 class HookHandle:
@@ -140,7 +148,7 @@ def register_hook(v: Node, fn: Hook) -> HookHandle:
             watch = _Watch(v, _died)
             watch.key = id(v)
             _hooks[id(v)] = watch
-            backprop._observed += 1
+            _count(1)
         if not isinstance(extras.hooks, list):
             extras.hooks = []
         extras.hooks.append(fn)

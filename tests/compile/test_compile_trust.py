@@ -16,7 +16,7 @@ import pytest
 import autograd
 import nn
 from autograd import TraceError, Value
-from autograd.debugging import AnomalyError, detect_anomaly
+from autograd.modes import AnomalyError, detect_anomaly
 from nn.train import DivergedError
 
 

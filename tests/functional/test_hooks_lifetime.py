@@ -15,8 +15,8 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
-from autograd import Value, backprop, hooks
-from autograd.debugging import AnomalyError, detect_anomaly, is_anomaly_enabled, site_of
+from autograd import Value, hooks
+from autograd.modes import AnomalyError, detect_anomaly, is_anomaly_enabled, site_of
 from tests.support.threads import in_threads
 
 
@@ -24,7 +24,7 @@ from tests.support.threads import in_threads
 def _no_hooks_left() -> Iterator[None]:
     yield
     gc.collect()
-    assert backprop._observed == 0 and hooks._hooks == {}
+    assert hooks.observers == 0 and hooks._hooks == {}
 
 
 def test_a_dropped_handle_does_not_keep_the_node() -> None:
@@ -32,12 +32,12 @@ def test_a_dropped_handle_does_not_keep_the_node() -> None:
     y = x * x
     y.register_hook(lambda g: g * 2)  # the handle is dropped at once
     seen = weakref.ref(y)
-    assert backprop._observed == 1 and id(y) in hooks._hooks
+    assert hooks.observers == 1 and id(y) in hooks._hooks
     y.backward()
     assert x.grad == 2 * 2 * 3.0  # the hook still fires: ∂(x²)/∂x = 2x, doubled at y
     del y
     assert seen() is None  # freed by reference counting, no collector needed
-    assert backprop._observed == 0 and hooks._hooks == {}
+    assert hooks.observers == 0 and hooks._hooks == {}
 
 
 def test_a_hook_that_refers_to_its_node_is_freed_by_the_collector() -> None:
@@ -57,7 +57,7 @@ def test_a_kept_handle_does_not_keep_the_node_and_removes_nothing_later() -> Non
     assert seen() is None
     handle.remove()  # the node is gone: nothing to do, and the count is not taken twice
     handle.remove()
-    assert backprop._observed == 0
+    assert hooks.observers == 0
 
 
 def test_a_loop_that_registers_hooks_leaks_nothing() -> None:
@@ -83,7 +83,7 @@ def test_a_loop_that_registers_hooks_leaks_nothing() -> None:
     finally:
         tracemalloc.stop()
     assert grown < 64 * 1024, grown  # before: ~5000 × (node + hook + registry entry), about 3 MB
-    assert hooks._hooks == {} and backprop._observed == 0
+    assert hooks._hooks == {} and hooks.observers == 0
 
 
 def test_a_new_node_never_inherits_a_dead_nodes_hooks() -> None:
@@ -115,7 +115,7 @@ def test_hooks_from_many_threads_keep_the_count_right() -> None:
             del y
 
     assert in_threads(work, 4) == [] and x_grads == [0.0] * 1200
-    assert len(hooks.hooks_of(shared)) == 4 * 150 and backprop._observed == 1
+    assert len(hooks.hooks_of(shared)) == 4 * 150 and hooks.observers == 1
     del shared
 
 

@@ -8,7 +8,7 @@ frame outside ``autograd/`` and ``nn/``); every ``backward()`` there takes the o
 node's op, label, the values involved and where it was made. Example: for y = √x · 0 at x = 0 the
 forward values are finite, but backward passes 0 · ∂√x/∂x = 0 · ∞ = NaN into x.
 
-Cost: outside the block nothing (the engine's one check per new node, ``_threads_off``, is the
+Cost: outside the block nothing (the engine's one check per new node, ``modes.state.off``, is the
 one ``no_grad`` already pays; ``backward()`` reads one counter per call). Inside it, a frame walk
 per node and the slow backward walk (``benchmarks/bench_anomaly.py`` measures both).
 Each node's site is kept on the node itself (``autograd.hooks.Extras``, one small object per node,
@@ -29,18 +29,17 @@ import functools
 import inspect
 import os
 import sys
-import threading
 from collections.abc import Callable, Generator
 from typing import Any
 
-from autograd import hooks, modes
-from autograd.engine import Value
+from autograd import hooks
 from autograd.errors import DeltagradError
-from autograd.graph import constant_of, parents_of
+from autograd.graph import Node, constant_of, operation_of, parents_of
+from autograd.modes import state
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled", "site_of"]
 
-_state = threading.local()  # .depth: this thread's nesting; .block: the outermost block's token
+_state = state.local  # .anomaly: this thread's nesting; .block: the outermost block's token
 _site_names: dict[tuple[str, int], str] = {}  # (file, line) -> "file:line", one string per line of code
 _HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _OURS = tuple(os.path.join(_HERE, pkg) + os.sep for pkg in ("autograd", "nn"))
@@ -58,10 +57,10 @@ class AnomalyError(DeltagradError, ArithmeticError):
 
 def is_anomaly_enabled() -> bool:
     """Whether this thread is inside ``detect_anomaly()``."""
-    return getattr(_state, "depth", 0) > 0
+    return getattr(_state, "anomaly", 0) > 0
 
 
-def site_of(v: Value) -> str | None:
+def site_of(v: Node) -> str | None:
     """``"file:line"`` of the user's code that made ``v`` inside the active block (None if unknown)."""
     extras = hooks.extras_of(v)
     if extras is None or extras.block is None or extras.block is not getattr(_state, "block", None):
@@ -95,18 +94,19 @@ def finite(x: float) -> bool:
     return x - x == 0.0  # False for NaN and ±∞
 
 
-def _name(v: Value) -> str:
-    op = v._op or "leaf"
+def _name(v: Node) -> str:
+    operation = operation_of(v)
+    op = operation.tag_of(constant_of(v)) if operation is not None else (getattr(v, "_op", "") or "leaf")
     return f"node {op!r}" + (f" (label {v.label!r})" if v.label else "")
 
 
-def describe_node(v: Value) -> str:
+def describe_node(v: Node) -> str:
     """``node '*' (label 'y') made at f.py:3`` — how the errors name a node."""
     site = site_of(v)
     return _name(v) + (f" made at {site}" if site else "")
 
 
-def _inputs(v: Value) -> str:
+def _inputs(v: Node) -> str:
     ps = parents_of(v)
     text = ", ".join(f"{p.label or '#' + str(i)} = {p.data!r}" for i, p in enumerate(ps))
     const = constant_of(v)
@@ -115,18 +115,18 @@ def _inputs(v: Value) -> str:
     return text
 
 
-def _watch(v: Value) -> None:
-    """engine's check of each node made in this thread while the block is active."""
+def watch(v: Node) -> None:
+    """The check of each node made in this thread while the block is active (``modes.rare_node`` calls it)."""
     site = _site()
     v._aux = hooks.Extras(site, _state.block)  # type: ignore[attr-defined]  # a brand-new node: nothing on it yet
     if not finite(v.data):
-        op = v.operation
+        op = operation_of(v)
         rule = f" ({op.doc})" if op is not None and op.doc else ""
         raise AnomalyError(f"detect_anomaly: forward value {v.data!r} at {_name(v)} made at {site}{rule}, "
                            f"from inputs {_inputs(v) or '(none)'}", v, "forward", site)
 
 
-def backward_error(v: Value, message: str) -> AnomalyError:
+def backward_error(v: Node, message: str) -> AnomalyError:
     """The error for a non-finite gradient at node ``v`` (``message`` says which and from what)."""
     return AnomalyError(f"detect_anomaly: {message} at {describe_node(v)}, whose inputs are {_inputs(v) or '(none)'}"
                         f" and value {v.data!r}", v, "backward", site_of(v))
@@ -156,21 +156,19 @@ class detect_anomaly(contextlib.ContextDecorator):
         return super().__call__(func)
 
     def __enter__(self) -> detect_anomaly:
-        depth = getattr(_state, "depth", 0)
-        _state.depth = depth + 1
+        depth = getattr(_state, "anomaly", 0)
         if depth == 0:
             _state.block = object()
-            modes._local.watch = _watch
-            modes.threads_off(1)
+            state.threads_off(1)
             hooks.observe(1)
+        _state.anomaly = depth + 1
         return self
 
     def __exit__(self, *exc: object) -> None:
-        _state.depth -= 1
-        if _state.depth == 0:
-            modes._local.watch = None
+        _state.anomaly -= 1
+        if _state.anomaly == 0:
             _state.block = None
-            modes.threads_off(-1)
+            state.threads_off(-1)
             hooks.observe(-1)
 
 
