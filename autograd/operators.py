@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 
@@ -28,8 +28,10 @@ def exp(x: float) -> float:
 
 
 def log(x: float) -> float:
-    """y = ln x, defined for x > 0."""
+    """y = ln x, defined for x > 0 (NaN gives NaN, as every op)."""
     if not x > 0.0:
+        if x != x:
+            return x
         raise ValueError(f"log is only defined for inputs > 0, got {x!r}; clamp the input or add a small epsilon")
     return math.log(x)
 
@@ -84,8 +86,8 @@ def softplus(x: float) -> float:
 
 
 def relu(x: float) -> float:
-    """y = max(0, x)."""
-    return x if x > 0.0 else 0.0
+    """y = max(0, x); NaN gives NaN (``x > 0`` would be False for it and give 0)."""
+    return 0.0 if x <= 0.0 else x
 
 
 def leaky_relu(x: float, slope: float) -> float:
@@ -94,7 +96,7 @@ def leaky_relu(x: float, slope: float) -> float:
 
 
 def divide(a: float, b: float) -> float:
-    """y = a / b, undefined for b = 0."""
+    """y = a / b, undefined for b = 0 (also for a NaN a: a ZeroDivisionError names the zero, not silently)."""
     if b == 0.0:
         raise ZeroDivisionError(f"division of {a!r} by zero; guard the denominator (for example b + 1e-12)")
     return a / b
@@ -108,7 +110,7 @@ def power(x: float, n: float) -> float:
     """
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"0.0 ** {n!r} is undefined (0 to a negative power)")
-    if x < 0.0 and not float(n).is_integer():
+    if x < 0.0 and not float(n).is_integer() and n == n:  # (a NaN exponent gives NaN, below)
         raise ValueError(
             f"{x!r} ** {n!r} is not a real number (a negative base needs an integer exponent)"
         )
@@ -124,8 +126,26 @@ def sign(x: float) -> float:
 
 
 def step(x: float) -> float:
-    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
-    return 1.0 if x > 0.0 else 0.0
+    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, and 1 at NaN, as PyTorch does)."""
+    return 0.0 if x <= 0.0 else 1.0
+
+
+def maximum(*xs: float) -> float:
+    """y = max_i x_i, NaN if any x_i is NaN wherever it sits (Python's ``max`` keeps a NaN only when it
+    comes first: ``max(1.0, nan)`` is 1.0), as PyTorch's max and max pooling."""
+    return xs[index_of_max(xs)]
+
+
+def index_of_max(xs: Sequence[float]) -> int:
+    """The position of the largest x_i, the first one on ties; the first NaN if there is one (as
+    ``torch.argmax``): the input that max passes on, and the predicted class of a row of scores."""
+    best = 0
+    for i, x in enumerate(xs):
+        if x != x:
+            return i
+        if x > xs[best]:
+            best = i
+    return best
 
 
 def total(*xs: float) -> float:
@@ -181,7 +201,7 @@ def d_exponent(base: float, y: Any) -> Any:
     """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
     if base > 0.0:
         return y * math.log(base)
-    return 0.0 if base == 0.0 else math.nan
+    return 0.0 if base == 0.0 and number_of(y) == number_of(y) else math.nan
 
 
 def d_pow_exponent(a: Any, y: Any) -> Any:

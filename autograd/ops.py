@@ -153,8 +153,8 @@ SIGMOID = Op("sigmoid", F.sigmoid, lambda x, y, c: y * (1.0 - y), method="sigmoi
              doc="y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z", formula="y(1 − y)")
 SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: SIGMOID.on(x), method="softplus", cli=True,
               doc="y = ln(1 + eᶻ), stable for any z", formula="σ(z) = 1/(1 + e⁻ᶻ)")
-RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=F.at_zero, method="relu", cli=True,
-          doc="y = max(0, z)", formula="1 for z > 0, else 0")
+RELU = Op("ReLU", F.relu, lambda x, y, c: 0.0 if x <= 0.0 else 1.0, kink=F.at_zero, method="relu", cli=True,
+          doc="y = max(0, z)", formula="1 for z > 0, else 0 (1 at NaN, as PyTorch)")
 LEAKY_RELU = Op("leaky_relu", F.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=F.at_zero,
                 template="leaky_relu({c})", method="leaky_relu", param="slope", default=0.01, cli=True,
                 doc="y = z for z > 0, else slope·z", formula="1 for z > 0, else slope")

@@ -206,6 +206,7 @@ def fit(
     if target_accuracy is not None and not 0.0 <= target_accuracy <= 1.0:
         raise ValueError(f"fit: target_accuracy is a fraction in [0, 1], got {target_accuracy!r}")
     loss_fn, params = _loss_fn(loss), model.parameters()
+    L.check_labels(loss_fn, y)  # labels the loss cannot use (0/1 for hinge) fail now, not after training
     opt = _optimizer(optimizer, params, lr)
     rows = loss_fn in L.ROW_LOSSES
     name = loss if isinstance(loss, str) else ("cross_entropy" if rows else "")
