@@ -226,13 +226,18 @@ def d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
 
 
 def fmt_number(c: float) -> str:
-    """A constant as a short, exact-enough label: 2.0 → '2', 0.5 → '0.5', 1e-4 → '0.0001'."""
-    return f"{c:.6g}" if isinstance(c, float) else str(c)
+    """A constant as a drawing's label shows it: the shortest text that reads back as the same float
+    (``exact_number``), so a drawing never shows another operation than the one computed (2.0000001
+    stays 2.0000001, not 2); a constant that is not a float (a tuple of inputs) as ``str``."""
+    return exact_number(c) if isinstance(c, float) else str(c)
 
 
 def exact_number(c: float) -> str:
-    """A constant written exactly, integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
-    return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
+    """A constant written exactly (``float(text) == c``), integers without '.0': 2.0 → '2',
+    2.0000001 → '2.0000001', 1e-4 → '0.0001', −0.0 → '-0.0' (its sign kept: x·(−0) is −0 for x > 0)."""
+    if c.is_integer() and abs(c) < 1e16 and not (c == 0.0 and math.copysign(1.0, c) < 0.0):
+        return str(int(c))
+    return repr(c)
 
 
 def describe(x: object) -> str:
