@@ -29,6 +29,7 @@ from autograd import operators as F
 from autograd.engine import make_node
 from autograd.ops import LINEAR, LINEAR_C
 from autograd.reductions import dense_rows
+from autograd.symbolic import define
 from nn.module import Module, as_node
 
 Image = list[list[list[Any]]]
@@ -189,6 +190,17 @@ def _d_max(xs: list[Any], y: Any, c: Any) -> list[float]:
 MAX = Op("max", F.maximum, _d_max, arity=0, symmetric=True, kink=_max_kink,
          doc="y = max_i x_i", formula="∂y/∂x_i = 1 for the largest x_i (the first on ties), else 0")
 """Max pooling's op (``nn``'s own, built with ``autograd.Op``): one node per window."""
+
+
+def _sym_max(sp: Any, xs: Any, c: Any) -> Any:
+    """max as the engine takes it: the first largest input (x_i where x_i ≥ every later x_j, the
+    earlier branches having failed), so that ∂/∂x_i at a tie is 1 for the first, as ``_d_max``."""
+    n = len(xs)
+    return sp.Piecewise(*[(xs[i], sp.And(*[xs[i] >= xs[j] for j in range(i + 1, n)])) for i in range(n - 1)],
+                        (xs[-1], True))
+
+
+define(MAX, _sym_max)
 
 
 class _Pool(Module):

@@ -24,6 +24,7 @@ from typing import Any, Union
 
 import autograd
 from autograd import Op, Value, operators
+from autograd.symbolic import define
 from nn.multiclass import cross_entropy
 
 Predictions = Union[Value, Sequence[Value]]
@@ -94,6 +95,7 @@ BCE_WITH_LOGITS = Op(
 )
 """One sample's binary cross-entropy on a logit z against a target t, as one node (no kink: the
 kinks of max(z, 0) and |z| cancel, E = ln(1 + eᶻ) − z·t is smooth)."""
+define(BCE_WITH_LOGITS, lambda sp, a, c: sp.log(1 + sp.exp(a[0])) - a[0] * a[1])
 
 
 def bce_with_logits(logits: Any, targets: Any) -> Value:

@@ -27,6 +27,7 @@ from typing import Any
 from autograd import Op, Value, no_grad
 from autograd import operators as F
 from autograd.engine import make_node
+from autograd.symbolic import define
 from nn.module import as_node
 
 
@@ -162,6 +163,23 @@ def _d_cross_entropy(zs: list[Any], y: Any, c: Any) -> list[Any]:
 
 CROSS_ENTROPY = Op("cross_entropy", _fwd_cross_entropy, _d_cross_entropy, arity=0,
                    doc="L = (1/n) Σ_s (ln Σ_k e^{z_sk} − z_{s,t_s})", formula="∂L/∂z_sk = (p_sk − [k = t_s]) / n")
+
+
+# -- their sympy forms (autograd.symbolic.to_sympy / formula), each with its constant ---------------
+def _sym_lse(sp: Any, zs: Sequence[Any]) -> Any:
+    return sp.log(sp.Add(*[sp.exp(z) for z in zs]))
+
+
+def _sym_cross_entropy(sp: Any, zs: Sequence[Any], c: Any) -> Any:
+    k, targets = int(c[0]), c[1:]
+    rows = [zs[s * k : (s + 1) * k] for s in range(len(targets))]
+    return sp.Add(*[_sym_lse(sp, r) - r[int(t)] for r, t in zip(rows, targets, strict=True)]) / len(targets)
+
+
+define(LOGSUMEXP, lambda sp, zs, c: _sym_lse(sp, zs))
+define(LOG_SOFTMAX, lambda sp, zs, c: zs[int(c)] - _sym_lse(sp, zs))
+define(SOFTMAX, lambda sp, zs, c: sp.exp(zs[int(c)]) / sp.Add(*[sp.exp(z) for z in zs]))
+define(CROSS_ENTROPY, _sym_cross_entropy)
 
 
 # -- the functions users call ----------------------------------------------------------------------
