@@ -1,10 +1,17 @@
-"""micrograd's ways of making a node: ``Value(data, children, 'tag')`` and ``out._backward = closure``.
+"""micrograd's and microgpt's ways of making a node: ``Value(data, children, 'tag')``, ``out._backward =
+closure`` and ``Value(data, children, local_grads)``.
 
 Code written for micrograd's ``Value`` runs unchanged. A node made with a tag alone gets a
 rule-less op (``TagOnly``): it draws and prints like micrograd's, and ``backward()`` through it
 raises ``MissingDerivativeError`` naming it, unless the user sets a ``_backward`` closure. A node
 with a closure gets an op of arity −1: ``backward()`` calls the closure, which adds
 ``out.grad × ∂out/∂parent`` into each parent's ``grad`` itself (first-order gradients only).
+
+Karpathy's microgpt writes a node as ``Value(data, children, local_grads)``: the numbers ∂out/∂child_i,
+one per child, in third place. Such a node gets a ``LocalGrads`` op whose derivative returns those
+numbers (kept as the node's constant), so ``backward()``, ``grad()``, forward mode, drawing and the
+checks treat it as any other node. Its derivative is numbers, not a formula: it cannot be
+differentiated again (``grad(create_graph=True)`` refuses it) and it has no forward to re-run.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from autograd.graph import Node, RulelessError, parents_of
 from autograd.operators import describe
 from autograd.ops import Op
 
-__all__ = ["TagOnly", "closure_op", "init_node", "ruleless_op", "set_closure"]
+__all__ = ["LocalGrads", "TagOnly", "closure_op", "init_node", "is_local_grads", "ruleless_op", "set_closure"]
 
 
 class TagOnly(Op):
@@ -29,6 +36,53 @@ class TagOnly(Op):
 
     __slots__ = ()
     rule = False  # its derivative only raises
+
+
+class LocalGrads(Op):
+    """The op of a node made microgpt's way, ``Value(data, children, local_grads)``: its derivative is
+    the numbers given (the node's constant), one per child; it has no forward."""
+
+    __slots__ = ()
+
+
+def _no_forward(*xs: Any) -> float:
+    raise TypeError("a node made by Value(data, children, local_grads) has no forward function: microgpt's form "
+                    "records the value and its local derivatives only; re-run the code that built it")
+
+
+LOCAL_GRADS = (
+    LocalGrads("local_grads", _no_forward, lambda xs, y, c: list(c), arity=0,
+               doc="y given with its local derivatives (microgpt's form)", formula="∂y/∂x_i = local_grads[i]"),
+    LocalGrads("local_grads", _no_forward, lambda x, y, c: c[0],
+               doc="y given with its local derivative (microgpt's form)", formula="∂y/∂x = local_grads[0]"),
+    LocalGrads("local_grads", _no_forward, lambda a, b, y, c: c, arity=2, doc="y given with its local "
+               "derivatives (microgpt's form)", formula="∂y/∂a = local_grads[0], ∂y/∂b = local_grads[1]"),
+)
+"""microgpt's op by arity: any number of children (0), one (1), two (2)."""
+
+
+def is_local_grads(v: Node) -> bool:
+    """Whether ``v`` was made microgpt's way, ``Value(data, children, local_grads)``."""
+    return isinstance(v._operation, LocalGrads)
+
+
+def _local_grads(given: Any, children: tuple[Any, ...]) -> tuple[float, ...]:
+    """microgpt's third argument checked: a tuple or list of real numbers, one per child."""
+    if len(given) != len(children):
+        raise TypeError(f"Value(data, children, local_grads): {len(children)} child(ren) need as many local "
+                        f"derivatives, got {len(given)} ({describe(given)})")
+    out = []
+    for i, d in enumerate(given):
+        if isinstance(d, bool) or not isinstance(d, numbers.Real):
+            hint = "; pass its number (.data): a local derivative is a number" if hasattr(d, "_prev") else ""
+            raise TypeError(f"Value(data, children, local_grads): local_grads[{i}] must be a real number "
+                            f"(∂out/∂child_{i}), got {describe(d)} of type {type(d).__name__}{hint}")
+        try:
+            out.append(float(d))
+        except OverflowError:
+            raise OverflowError(f"Value(data, children, local_grads): local_grads[{i}] = {describe(d)} does not "
+                                "fit in a float (|x| < 1.8e308)") from None
+    return tuple(out)
 
 
 def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> None:
@@ -46,8 +100,10 @@ def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> No
             raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
     if not isinstance(label, str):
         raise TypeError(f"Value: label must be a str, got {describe(label)}")
-    if not isinstance(_op, (str, Op)):
-        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
+    grads = _local_grads(_op, children) if isinstance(_op, (tuple, list)) else None  # microgpt's form
+    if grads is None and not isinstance(_op, (str, Op)):
+        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)} (micrograd's tag; or "
+                        "microgpt's local_grads: a tuple or list of numbers, one per child)")
     try:
         node.data = float(data)
     except OverflowError:
@@ -58,7 +114,11 @@ def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> No
     node._const = node._in = node._in2 = node._operation = None
     if children:
         arity = len(children) if len(children) <= 2 else 0
-        op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
+        if grads is not None:
+            op: Op = LOCAL_GRADS[arity]
+            node._const = grads
+        else:
+            op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
         if op.arity != arity:
             raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
         node._operation = op

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from autograd import hooks
 from autograd.compat import set_closure
-from autograd.graph import Node, copy_graph, copy_node, local_step, parents_of
+from autograd.graph import Node, copy_graph, copy_node, local_grads, local_step, parents_of
 from autograd.operators import as_number, describe
 from autograd.ops import Op
 
@@ -61,6 +61,13 @@ class ValueSurface(_Slots):
     __slots__ = ()
 
     parents = property(parents_of, doc="The parents as a tuple, in argument order (micrograd's ``_prev``).")
+    _children = property(parents_of, doc="microgpt's name for the parents (a tuple, in argument order).")
+
+    @property
+    def _local_grads(self) -> tuple[float, ...]:
+        """microgpt's local derivatives ∂self/∂child_i at the recorded values, one per child (``()`` for a
+        leaf and for a micrograd-style closure node, whose derivative is code)."""
+        return tuple(local_grads(self, "_local_grads"))
     if TYPE_CHECKING:
 
         @property
