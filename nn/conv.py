@@ -26,7 +26,7 @@ import nn.activations as acts
 import nn.init as initialise
 from autograd import Op, Value
 from autograd import operators as F
-from autograd.engine import make_node
+from autograd.engine import as_number, make_node
 from autograd.ops import LINEAR, LINEAR_C
 from autograd.reductions import dense_rows
 from autograd.symbolic import define
@@ -138,7 +138,7 @@ class Conv2d(Module):
                                 xs.append(plane[a][b])
                             n += 1
                 whole = len(sel) == n
-                xt = tuple(float(v) for v in xs) if data else tuple(xs)
+                xt = tuple(as_number(v, f"{self!r} (pixels)") for v in xs) if data else tuple(xs)
                 xd = xt if data else [v.data for v in xs]
                 for o in range(self.out_channels):
                     wd, b_o = wdata[o], self.bias[o]

@@ -219,7 +219,8 @@ def softmax(logits: Any) -> list[Value]:
 def _target(t: Any, k: int, where: str) -> float:
     if isinstance(t, Value):
         t = t.data
-    number = float(t) if isinstance(t, numbers.Real) and not isinstance(t, bool) else math.nan
+    real = isinstance(t, numbers.Real) and not isinstance(t, bool)
+    number = F.as_number(t, f"{where} (target)") if real else math.nan
     if not number.is_integer() or not 0 <= number < k:
         raise ValueError(f"{where}: a target must be a class index 0…{k - 1} (an int), got {t!r}")
     return number

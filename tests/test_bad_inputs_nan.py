@@ -60,7 +60,7 @@ def theirs(case: Case, xs: tuple[float, ...]) -> tuple[float, list[float]]:
     leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
     y = TORCH_BUILDS.get(case.name, case.build)(*leaves)
     y.backward()
-    return float(y), [0.0 if v.grad is None else float(v.grad) for v in leaves]
+    return float(y.detach()), [0.0 if v.grad is None else float(v.grad) for v in leaves]
 
 
 @pytest.mark.parametrize(("case", "xs"), CASE_POINTS, ids=[f"{c}-{p}" for c, p in CASE_POINTS])

@@ -35,6 +35,11 @@ def test_the_issue_example_gives_36_as_backward_and_torch() -> None:
     assert torch.autograd.grad(th * th, t)[0].item() == 36.0
 
 
+_STEP: dict[str, Callable[[Any, Any], Any]] = {"mul": lambda a, b: a * b, "add": lambda a, b: a + b,
+                                              "tanh": lambda a, b: a.tanh(), "sin": lambda a, b: a.sin(),
+                                              "sq": lambda a, b: a * a}
+
+
 def _program(rng: random.Random) -> tuple[Callable[[Any, Any], tuple[Any, list[Any]]], list[float]]:
     """A random small program of two inputs with hooks g ↦ k·g (or g + c, or None) on some nodes."""
     steps = [(rng.choice(["mul", "add", "tanh", "sin", "sq"]), rng.randrange(3), rng.randrange(3),
@@ -45,8 +50,7 @@ def _program(rng: random.Random) -> tuple[Callable[[Any, Any], tuple[Any, list[A
         hooked = []
         for kind, i, j, hook in steps:
             a, b = vals[-1 - i], vals[-1 - j]
-            v = {"mul": lambda: a * b, "add": lambda: a + b, "tanh": lambda: a.tanh(), "sin": lambda: a.sin(),
-                 "sq": lambda: a * a}[kind]()
+            v = _STEP[kind](a, b)
             if hook is not None:
                 fn = (lambda g, k=hook: g * k) if isinstance(hook, float) else \
                     ((lambda g: g + 1.0) if hook == "plus1" else (lambda g: None))
