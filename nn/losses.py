@@ -145,12 +145,14 @@ def check_labels(loss: Any, targets: Iterable[Any]) -> None:
     """Refuse targets that the loss cannot use: hinge wants ±1, bce numbers in [0, 1], cross-entropy class
     indices; every loss wants finite numbers. ``loss`` is a name of ``LOSSES`` or a loss function (one
     the module does not know is only checked for NaN/±inf). Names the first bad label and the fix."""
-    name = getattr(loss, "__name__", loss) if not isinstance(loss, str) else loss
-    name = _ALIASES.get(name, name)
+    if not isinstance(loss, str):  # one of ours by identity (a user's function named "hinge" is not ours)
+        ours = next((k for k, f in LOSSES.items() if f is loss), None)
+        loss = ours if ours is not None else f"{getattr(loss, '__name__', 'loss')} (your loss function)"
+    name = _ALIASES.get(loss, loss)
     rule = _LABELS.get(name) if isinstance(name, str) else None
     for i, t in enumerate(targets):
         if isinstance(t, (list, tuple)):  # one row of targets per sample
-            check_labels(loss, t)
+            check_labels(name, t)
             continue
         value = t.data if isinstance(t, Value) else t
         if isinstance(value, bool) or not isinstance(value, numbers.Real):

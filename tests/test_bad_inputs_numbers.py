@@ -138,3 +138,13 @@ def test_the_losses_refuse_the_same_labels_when_called_directly() -> None:
     with pytest.raises(ValueError, match=r"must lie in \[0, 1\]"):
         nn.bce_with_logits([Value(0.3)], [-1])
     assert nn.hinge([Value(0.3)], [np.int64(-1)]).data == pytest.approx(1.3)  # numpy ±1 is fine
+
+
+def test_a_users_loss_named_hinge_is_not_checked_as_ours_but_nan_labels_are_refused() -> None:
+    def hinge(ys: Any, ts: Any) -> Value:
+        return nn.mse(ys, ts)
+
+    X = [[0.0, 1.0], [1.0, 0.0]]
+    nn.fit(nn.MLP(2, [4, 1], seed=0), X, [0.0, 1.0], loss=hinge, epochs=1)  # 0/1 are fine for this "hinge"
+    with pytest.raises(ValueError, match=r"hinge \(your loss function\): the target at position 1 is nan"):
+        nn.fit(nn.MLP(2, [4, 1], seed=0), X, [0.0, math.nan], loss=hinge, epochs=1)
