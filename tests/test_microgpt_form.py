@@ -21,6 +21,7 @@ import autograd
 from autograd import Value, draw_dot, explain, grad, gradcheck, hessian
 from autograd.checking.nodes import check_graph
 from autograd.forward import jvp
+from tests.test_micrograd_habits import users_topo
 
 torch = pytest.importorskip("torch")
 
@@ -172,17 +173,8 @@ def test_microgpt_nodes_draw_explain_copy_and_expose_microgpt_attributes() -> No
     assert copy.deepcopy(y).data == 15.0
     # microgpt's own backward loop runs on our nodes unchanged
     y.zero_grad()
-    topo: list[Value] = []
-    seen: set[Value] = set()
-
-    def build(v: Value) -> None:
-        if v not in seen:
-            seen.add(v)
-            for child in v._children:
-                build(child)
-            topo.append(v)
-
-    build(y)
+    topo = users_topo(y)  # micrograd's and microgpt's recursive topological sort (_children is _prev)
+    assert all(v._children == v._prev for v in topo)
     y.grad = 1.0
     for v in reversed(topo):
         for child, local in zip(v._children, v._local_grads, strict=True):
