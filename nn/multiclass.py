@@ -9,8 +9,10 @@ L = −ln p_t = lse(z) − z_t, with lse(z) = ln Σ_i e^{z_i}. Derivatives, in t
 * ``cross_entropy``:  L = lse(z) − z_t                   ∂L/∂z_k = p_k − [k = t]
   over a batch of n samples, the mean:  L = (1/n) Σ_s (lse(z_s) − z_{s,t_s})   ∂L/∂z_{s,k} = (p_{s,k} − [k = t_s]) / n
 
-lse is computed as m + ln Σ_i e^{z_i − m} with m = max_i z_i, so logits of ±1000 neither overflow
-nor lose the small probabilities. ``softmax`` and ``log_softmax`` record one node per output (K
+Everything is computed from m = max_i z_i and r = Σ_{i≠argmax} e^{z_i − m} (``shifted``): y_k as
+(z_k − m) − ln(1 + r), p_k as e^{z_k − m} / (1 + r), 1 − p_k as (s − e_k) / s, so logits of ±1e300
+neither overflow nor lose digits (m is never added to a small number: at 1e16, m + ln 3 is m) and a
+NaN logit anywhere gives NaN, which the functions refuse naming it. ``softmax`` and ``log_softmax`` record one node per output (K
 nodes); ``cross_entropy`` records **one** node for a sample or a whole batch, whose backward computes
 every p − onehot in one loop on floats. These ops belong to ``nn`` (built with ``autograd.Op``), not
 to the engine's table. Their derivatives are written so that they also work on ``Value`` nodes, so
@@ -106,8 +108,7 @@ def _d_log_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
     if _floats(zs):
         ps = softmax_floats(zs)
         return [rest_floats(zs)[k] if i == k else -p for i, p in enumerate(ps)]
-    ps = _probs_any(zs)
-    return [(1.0 if i == k else 0.0) - p for i, p in enumerate(ps)]
+    return [(1.0 if i == k else 0.0) - p for i, p in enumerate(_probs_any(zs))]
 
 
 LOG_SOFTMAX = Op("log_softmax", _fwd_log_softmax, _d_log_softmax, arity=0, template="log_softmax[{c}]",
@@ -125,8 +126,7 @@ def _d_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
     if _floats(zs):
         ps = softmax_floats(zs)
         return [y * (rest_floats(zs)[k] if i == k else -p) for i, p in enumerate(ps)]
-    ps = _probs_any(zs)
-    return [y * ((1.0 if i == k else 0.0) - p) for i, p in enumerate(ps)]
+    return [y * ((1.0 if i == k else 0.0) - p) for i, p in enumerate(_probs_any(zs))]
 
 
 SOFTMAX = Op("softmax", _fwd_softmax, _d_softmax, arity=0, template="softmax[{c}]",

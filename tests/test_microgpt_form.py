@@ -230,7 +230,7 @@ def test_anything_but_one_real_number_per_child_is_refused_clearly(children: int
 def test_a_node_as_a_local_derivative_says_to_pass_its_number() -> None:
     a = Value(2.0)
     with pytest.raises(TypeError, match=r"pass its number \(\.data\)"):
-        Value(4.0, (a,), (a,))
+        Value(4.0, (a,), (a,))  # type: ignore[arg-type]
 
 
 def test_numpy_numbers_and_lists_are_accepted() -> None:

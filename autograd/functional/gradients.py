@@ -73,7 +73,8 @@ def _graph_hooks(v: Value, g: Any) -> Any:
     """δ_v after v's hooks when the gradients are graphs: each hook gets the node δ_v (as torch's get a
     tensor with a graph under ``create_graph``) and may return a node, a number, or None (keep δ_v)."""
     for fn in hooks.hooks_of(v):
-        r = fn(g if isinstance(g, Value) else Value(float(g)))
+        hook: Any = fn  # typed for floats; here it gets the node
+        r = hook(g if isinstance(g, Value) else Value(float(g)))
         if r is None:
             continue
         g = r if isinstance(r, Value) else as_number(r, f"register_hook: the hook {getattr(fn, '__name__', fn)!r} "
