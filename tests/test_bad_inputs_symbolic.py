@@ -189,3 +189,13 @@ def test_a_user_op_with_define_gets_its_formula() -> None:
     define(cube, lambda sp, a, c: a[0] ** 3)
     x = Value(0.7, "x")
     check(cube(x) * x, [x])
+
+
+@pytest.mark.parametrize("make", [lambda x: x.sqrt(), lambda x: x ** 0.5, lambda x: x.log() * 0.0 + x ** -1.0])
+def test_a_formula_undefined_at_the_point_says_so(make: Callable[[Value], Value]) -> None:
+    x = Value(1.0, "x")
+    y = make(x)
+    f = formula(y, x)
+    x.data = 0.0
+    with pytest.raises((ZeroDivisionError, TypeError), match=r"formula ∂y/∂x = .*: not a real number at x = 0\.0"):
+        f.at()

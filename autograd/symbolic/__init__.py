@@ -188,7 +188,13 @@ class Formula:
     def at(self) -> float:
         """The formula evaluated at the leaves' current data (30 digits, as a float)."""
         subs = {s: v.data for v, s in self.symbols.items()}
-        return float(self.expr.evalf(30, subs=subs))
+        try:
+            value = self.expr.evalf(30, subs=subs)
+            return float(value)
+        except (ZeroDivisionError, TypeError) as e:  # 1/0 inside sympy, or zoo / a complex number
+            point = ", ".join(f"{s} = {x!r}" for s, x in subs.items() if s in self.expr.free_symbols)
+            raise type(e)(f"formula {self}: not a real number at {point or 'these values'} (a division by zero "
+                          "or a domain edge; backward() uses a convention there, such as +inf for √ at 0)") from None
 
     def __str__(self) -> str:
         return f"∂{self.name}/∂{self.symbol} = {self.expr}"
