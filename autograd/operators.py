@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 
@@ -128,24 +128,6 @@ def sign(x: float) -> float:
 def step(x: float) -> float:
     """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, and 1 at NaN, as PyTorch does)."""
     return 0.0 if x <= 0.0 else 1.0
-
-
-def maximum(*xs: float) -> float:
-    """y = max_i x_i, NaN if any x_i is NaN wherever it sits (Python's ``max`` keeps a NaN only when it
-    comes first: ``max(1.0, nan)`` is 1.0), as PyTorch's max and max pooling."""
-    return xs[index_of_max(xs)]
-
-
-def index_of_max(xs: Sequence[float]) -> int:
-    """The position of the largest x_i, the first one on ties; the first NaN if there is one (as
-    ``torch.argmax``): the input that max passes on, and the predicted class of a row of scores."""
-    best = 0
-    for i, x in enumerate(xs):
-        if x != x:
-            return i
-        if x > xs[best]:
-            best = i
-    return best
 
 
 def total(*xs: float) -> float:

@@ -14,9 +14,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d
-from nn.layers import MLP, Layer, Neuron
-from nn.module import Module
+from nn.models.activations import Activate
+from nn.models.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from nn.models.layers import MLP, Layer, Neuron
+from nn.models.module import Module
 from nn.serialize import StateError
 from nn.serialize import load_model as _load_model
 

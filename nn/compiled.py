@@ -16,7 +16,7 @@ from typing import Any
 
 import autograd
 from autograd import Value, operators
-from nn.module import Module
+from nn.models.module import Module
 
 REDUCTIONS = {"half_sse": "sum", "mse": "mean", "hinge": "mean", "bce": "mean"}
 """How each named loss of ``nn.losses.LOSSES`` combines the samples of a batch."""

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from autograd import Value
+from autograd.errors import DeltagradError
 from autograd.files import atomic_write
 
 
-class NotANumberError(TypeError, ValueError):
+class NotANumberError(DeltagradError, TypeError, ValueError):
     """A setting (lr, momentum, a saved moment) that is not a real number: a TypeError, and a
     ValueError for code that checks settings with ``except ValueError``."""
 

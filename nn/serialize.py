@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from autograd import Value
+from autograd.errors import DeltagradError
 from autograd.files import atomic_write
 
 FORMAT = "deltagrad.nn"
@@ -55,7 +56,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 """Larger files are refused before they are read (a model of a million parameters takes ~40 MB)."""
 
 
-class StateError(ValueError):
+class StateError(DeltagradError, ValueError):
     """A state dict or a saved file does not fit the model (the message says why)."""
 
 

@@ -22,18 +22,20 @@ from typing import Any, Union
 
 import nn.losses as L
 from autograd import Value, no_grad
+from autograd.errors import DeltagradError
+from autograd.reductions import index_of_max
 from nn.compiled import CompiledLoss
-from nn.init import Seed, make_rng
-from nn.module import Module
+from nn.models.init import Seed, make_rng
+from nn.models.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule
+from nn.plots import history_figure
 from nn.progress import progress_bar
-from nn.report import history_figure
 
 LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
 
 
-class DivergedError(ArithmeticError):
+class DivergedError(DeltagradError, ArithmeticError):
     """Training diverged: the loss became inf or NaN (``update``: the number of updates made before).
 
     ``fit`` raises it at once instead of training on NaN; the usual cure is a smaller learning rate.
@@ -96,7 +98,7 @@ def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
     whose targets are class indices.
     """
     if loss == "cross_entropy":
-        return lambda outs, ts: _mean(_argmax(o) == int(t) for o, t in zip(outs, ts, strict=True))
+        return lambda outs, ts: _mean(argmax(o) == int(t) for o, t in zip(outs, ts, strict=True))
     flat = [_number(t) for t in _flat_targets(targets)]
     per_sample = len(flat) // max(len(targets), 1)
     values = set(flat)
@@ -106,7 +108,7 @@ def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
         cut = 0.0 if loss == "bce" else 0.5
         return lambda outs, ts: _mean((o[0] > cut) == (_number(t) > 0.5) for o, t in zip(outs, ts, strict=True))
     if per_sample > 1 and values <= {0.0, 1.0}:
-        return lambda outs, ts: _mean(_argmax(o) == _argmax([_number(v) for v in t])
+        return lambda outs, ts: _mean(argmax(o) == argmax([_number(v) for v in t])
                                       for o, t in zip(outs, ts, strict=True))
     return None
 
@@ -116,8 +118,27 @@ def _mean(flags: Any) -> float:
     return sum(items) / len(items)
 
 
-def _argmax(xs: Sequence[float]) -> int:
-    return max(range(len(xs)), key=xs.__getitem__)
+def argmax(xs: Sequence[float]) -> int:
+    """The index of the largest value (the first one on ties, the first NaN if any, as ``torch.argmax``): the
+    predicted class."""
+    return index_of_max(xs)
+
+
+def classify(model: Any, X: Sequence[Any]) -> list[int]:
+    """The predicted class (argmax of the outputs) of every row of ``X``, recording no graph."""
+    with no_grad():
+        out = []
+        for x in X:
+            y = model(x)
+            out.append(argmax([v.data for v in (y if isinstance(y, list) else [y])]))
+        return out
+
+
+def accuracy(model: Any, X: Sequence[Any], y: Sequence[int]) -> float:
+    """The fraction of rows whose predicted class is the target class."""
+    if len(X) != len(y) or not y:
+        raise ValueError(f"accuracy: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
+    return sum(p == int(t) for p, t in zip(classify(model, X), y, strict=True)) / len(y)
 
 
 def _groups(model: Module) -> list[list[Value]]:

@@ -31,6 +31,7 @@ from autograd.drawing.render import (
     write_image,
 )
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.explain.viewer import StepThrough, step_through
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -62,7 +63,7 @@ examples:
 """
 
 
-class InputError(ValueError):
+class InputError(DeltagradError, ValueError):
     """Bad command-line input (a --set entry, a missing variable)."""
 
 

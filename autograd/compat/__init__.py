@@ -50,14 +50,9 @@ def _no_forward(*xs: Any) -> float:
                     "records the value and its local derivatives only; re-run the code that built it")
 
 
-LOCAL_GRADS = (
-    LocalGrads("local_grads", _no_forward, lambda xs, y, c: list(c), arity=0,
-               doc="y given with its local derivatives (microgpt's form)", formula="∂y/∂x_i = local_grads[i]"),
-    LocalGrads("local_grads", _no_forward, lambda x, y, c: c[0],
-               doc="y given with its local derivative (microgpt's form)", formula="∂y/∂x = local_grads[0]"),
-    LocalGrads("local_grads", _no_forward, lambda a, b, y, c: c, arity=2, doc="y given with its local "
-               "derivatives (microgpt's form)", formula="∂y/∂a = local_grads[0], ∂y/∂b = local_grads[1]"),
-)
+LOCAL_GRADS = tuple(LocalGrads("local_grads", _no_forward, d, arity=n, doc="y given with its local derivatives",
+                                formula="∂y/∂x_i = local_grads[i]") for n, d in
+                    ((0, lambda xs, y, c: list(c)), (1, lambda x, y, c: c[0]), (2, lambda a, b, y, c: c)))
 """microgpt's op by arity: any number of children (0), one (1), two (2)."""
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from autograd import hooks
 from autograd.compat import set_closure
+from autograd.errors import DeltagradError
 from autograd.graph import Node, copy_graph, copy_node, local_grads, local_step, parents_of
 from autograd.operators import as_number, describe
 from autograd.ops import Op
@@ -32,7 +33,7 @@ _NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.e
                  "x.sqrt(), ...), or x.data / x.item() for the number")
 
 
-class NotANumberError(TypeError):
+class NotANumberError(DeltagradError, TypeError):
     """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
 
 

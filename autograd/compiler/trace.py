@@ -29,10 +29,11 @@ from typing import Any, Union
 from autograd import engine
 from autograd.compat import surface
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.graph import constant_of, has_rule, is_closure, operation_of, parents_of, topological_order_of
 
 
-class TraceError(Exception):
+class TraceError(DeltagradError, RuntimeError):
     """The function cannot be compiled faithfully (a branch on a node, a changing graph, or the
     compiled step disagreeing with the eager graph under ``check``)."""
 

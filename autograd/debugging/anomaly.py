@@ -28,6 +28,7 @@ from typing import Any
 
 from autograd import hooks, modes
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.graph import constant_of, parents_of
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled", "site_of"]
@@ -38,7 +39,7 @@ _OURS = tuple(os.path.join(_HERE, pkg) + os.sep for pkg in ("autograd", "nn"))
 _ours_cache: dict[str, bool] = {}
 
 
-class AnomalyError(ArithmeticError):
+class AnomalyError(DeltagradError, ArithmeticError):
     """A NaN or infinity found by ``detect_anomaly()``: ``node`` (the ``Value``), ``phase``
     (``"forward"`` or ``"backward"``), ``site`` (``"file:line"`` where the node was made, or None)."""
 
