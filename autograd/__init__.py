@@ -6,8 +6,8 @@ applies the chain rule over the graph in topological order. Around it: user-defi
 by step (``check_by_hand``, the graded ``autograd.exercises``), higher-order gradients and a
 functional API (``grad``, ``hessian``), forward mode (``jvp``, ``jacfwd``), anomaly detection
 (``detect_anomaly``) and gradient hooks (``v.register_hook``), a sympy bridge (``to_sympy``,
-``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``)
-compiled training steps (``compile``) and ONNX export (``to_onnx``).
+``formula``), drawing (``draw_dot``), backprop step by step (``explain``, ``step_through``),
+a live page (``playground``), compiled training steps (``compile``) and ONNX export (``to_onnx``).
 
 The import name clashes with the ``autograd`` package on PyPI (HIPS autograd); this project's
 distribution is ``deltagrad``. Installed in one environment with HIPS autograd, importing raises an
@@ -41,6 +41,7 @@ from autograd.functional import grad, hessian, jacobian, value_and_grad
 from autograd.graph import backward_order, walk
 from autograd.modes import is_grad_enabled, no_grad
 from autograd.ops import Op
+from autograd.playground import playground
 from autograd.reductions import dot
 from autograd.reductions import sum as sum  # re-exported, see below
 from autograd.symbolic import formula, to_sympy
@@ -80,6 +81,7 @@ __all__ = [
     "numerical_grad",
     "op",
     "ops",
+    "playground",
     "save_graph",
     "step_through",
     "to_onnx",

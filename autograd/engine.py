@@ -118,7 +118,7 @@ class Value(ValueSurface):
     ``cos``) are written out below, each recording its entry of the op table and documented with its f′.
     """
 
-    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending")
+    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")
     __array_ufunc__ = None  # numpy scalars and arrays defer to our reflected operators
 
     data: float

@@ -134,7 +134,7 @@ class ValueSurface(_Slots):
 
         A number returned replaces the gradient that flows on to the parents (None keeps it); for a
         leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
-        ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
+        ``handle.remove()`` takes the hook off; the hook lives as long as the node (nothing else keeps it). While no
         hook exists ``backward()`` pays nothing for them (see ``autograd.hooks``).
         """
         return hooks.register_hook(self, fn)

@@ -110,11 +110,10 @@ class Module:
         """Write the architecture and parameters to the JSON file ``path`` atomically.
 
         With ``optimizer`` its state (``optimizer.state_dict()``) goes beside it, to
-        ``optimizer_path(path)`` (``model.json`` → ``model.optimizer.json``), so training can resume.
+        ``optimizer_path(path)`` (``model.json`` → ``model.optimizer.json``), so training can resume;
+        the two files change together or not at all (``nn.serialize.save``).
         """
-        serialize.save(self, path)
-        if optimizer is not None:
-            optimizer.save(serialize.optimizer_path(path))
+        serialize.save(self, path, optimizer)  # both files change together or not at all (see nn.serialize.save)
 
     def load(self, path: str) -> None:
         """Set the parameters from a JSON file written by ``save`` (validated first; see ``nn.serialize``)."""
