@@ -108,14 +108,13 @@ def _reflected(op: Op) -> Callable[[Value, Operand], Value]:
 class Value(ValueSurface):
     """A scalar node of a computation graph: ``data``, ``grad``, and how it was made.
 
-    ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
-    float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` and microgpt's
-    ``Value(data, children, local_grads)`` work too. ``operation``, ``is_leaf``, comparisons, ``item()``,
-    copying, ``register_hook`` and micrograd's ``_backward`` are inherited from ``autograd.compat.surface``
-    (``float(v)`` and ``math.*`` on a node raise a TypeError there: they would cut v out of the
-    graph). Equality and hashing are by identity. The functions of one node (``exp``, ``log``,
-    ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``,
-    ``cos``) are written out below, each recording its entry of the op table and documented with its f′.
+    ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a float; ``grad`` starts
+    at 0.0. micrograd's ``Value(data, _children, _op)`` and microgpt's ``Value(data, children, local_grads)`` work too.
+    ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's ``_backward`` are
+    inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a node raise a TypeError there: they
+    would cut v out of the graph). Equality and hashing are by identity. The functions of one node (``exp``, ``log``,
+    ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are written out
+    below, each recording its entry of the op table and documented with its f′.
     """
 
     __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")

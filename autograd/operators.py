@@ -28,10 +28,8 @@ def exp(x: float) -> float:
 
 
 def log(x: float) -> float:
-    """y = ln x, defined for x > 0 (NaN gives NaN, as every op)."""
-    if not x > 0.0:
-        if x != x:
-            return x
+    """y = ln x, defined for x > 0 (NaN gives NaN)."""
+    if not x > 0.0 and x == x:
         raise ValueError(f"log is only defined for inputs > 0, got {x!r}; clamp the input or add a small epsilon")
     return math.log(x)
 
@@ -96,7 +94,7 @@ def leaky_relu(x: float, slope: float) -> float:
 
 
 def divide(a: float, b: float) -> float:
-    """y = a / b, undefined for b = 0 (also for a NaN a: a ZeroDivisionError names the zero, not silently)."""
+    """y = a / b, undefined for b = 0."""
     if b == 0.0:
         raise ZeroDivisionError(f"division of {a!r} by zero; guard the denominator (for example b + 1e-12)")
     return a / b
@@ -208,18 +206,13 @@ def d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
 
 
 def fmt_number(c: float) -> str:
-    """A constant as a drawing's label shows it: the shortest text that reads back as the same float
-    (``exact_number``), so a drawing never shows another operation than the one computed (2.0000001
-    stays 2.0000001, not 2); a constant that is not a float (a tuple of inputs) as ``str``."""
+    """A constant in a label, exactly (``exact_number``: a drawing never shows another op than the computed one)."""
     return exact_number(c) if isinstance(c, float) else str(c)
 
 
 def exact_number(c: float) -> str:
-    """A constant written exactly (``float(text) == c``), integers without '.0': 2.0 → '2',
-    2.0000001 → '2.0000001', 1e-4 → '0.0001', −0.0 → '-0.0' (its sign kept: x·(−0) is −0 for x > 0)."""
-    if c.is_integer() and abs(c) < 1e16 and not (c == 0.0 and math.copysign(1.0, c) < 0.0):
-        return str(int(c))
-    return repr(c)
+    """``c`` exactly (``float(text) == c``), integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
+    return str(int(c)) if c.is_integer() and abs(c) < 1e16 and (c or math.copysign(1.0, c) > 0) else repr(c)
 
 
 def describe(x: object) -> str:

@@ -220,7 +220,7 @@ def _real(op: Op, r: Any, on_floats: bool) -> Any:
     if type(r) is float:
         return r
     if isinstance(r, numbers.Real) and not isinstance(r, bool):
-        return float(r)
+        return F.as_number(r, f"op {op.name!r}: its derivative returned")  # 10**400: a clear OverflowError
     if not on_floats and hasattr(r, "_operation"):  # a Value node: a differentiable gradient
         return r
     raise _result_error(op, r, on_floats)

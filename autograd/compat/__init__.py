@@ -1,17 +1,10 @@
-"""micrograd's and microgpt's ways of making a node: ``Value(data, children, 'tag')``, ``out._backward =
-closure`` and ``Value(data, children, local_grads)``.
+"""micrograd's ways of making a node: ``Value(data, children, 'tag')`` and ``out._backward = closure``.
 
-Code written for micrograd's ``Value`` runs unchanged. A node made with a tag alone gets a
-rule-less op (``TagOnly``): it draws and prints like micrograd's, and ``backward()`` through it
-raises ``MissingDerivativeError`` naming it, unless the user sets a ``_backward`` closure. A node
-with a closure gets an op of arity −1: ``backward()`` calls the closure, which adds
-``out.grad × ∂out/∂parent`` into each parent's ``grad`` itself (first-order gradients only).
-
-Karpathy's microgpt writes a node as ``Value(data, children, local_grads)``: the numbers ∂out/∂child_i,
-one per child, in third place. Such a node gets a ``LocalGrads`` op whose derivative returns those
-numbers (kept as the node's constant), so ``backward()``, ``grad()``, forward mode, drawing and the
-checks treat it as any other node. Its derivative is numbers, not a formula: it cannot be
-differentiated again (``grad(create_graph=True)`` refuses it) and it has no forward to re-run.
+Code written for micrograd's ``Value`` runs unchanged. A node made with a tag alone gets a rule-less op (``TagOnly``):
+it draws and prints like micrograd's, and ``backward()`` through it raises ``MissingDerivativeError`` naming it, unless
+the user sets a ``_backward`` closure. A node with a closure gets an op of arity −1: ``backward()`` calls the closure,
+which adds ``out.grad × ∂out/∂parent`` into each parent's ``grad`` itself (first-order gradients only). microgpt's
+``Value(data, children, local_grads)`` gets ``LOCAL_GRADS``, whose derivative is those numbers (checked as any op's).
 """
 
 from __future__ import annotations
@@ -25,7 +18,7 @@ from autograd.graph import Node, RulelessError, parents_of
 from autograd.operators import describe
 from autograd.ops import Op
 
-__all__ = ["LocalGrads", "TagOnly", "closure_op", "init_node", "is_local_grads", "ruleless_op", "set_closure"]
+__all__ = ["LOCAL_GRADS", "TagOnly", "closure_op", "init_node", "ruleless_op", "set_closure"]
 
 
 class TagOnly(Op):
@@ -36,48 +29,6 @@ class TagOnly(Op):
 
     __slots__ = ()
     rule = False  # its derivative only raises
-
-
-class LocalGrads(Op):
-    """The op of a node made microgpt's way, ``Value(data, children, local_grads)``: its derivative is
-    the numbers given (the node's constant), one per child; it has no forward."""
-
-    __slots__ = ()
-
-
-def _no_forward(*xs: Any) -> float:
-    raise TypeError("a node made by Value(data, children, local_grads) has no forward function: microgpt's form "
-                    "records the value and its local derivatives only; re-run the code that built it")
-
-
-LOCAL_GRADS = tuple(LocalGrads("local_grads", _no_forward, d, arity=n, doc="y given with its local derivatives",
-                                formula="∂y/∂x_i = local_grads[i]") for n, d in
-                    ((0, lambda xs, y, c: list(c)), (1, lambda x, y, c: c[0]), (2, lambda a, b, y, c: c)))
-"""microgpt's op by arity: any number of children (0), one (1), two (2)."""
-
-
-def is_local_grads(v: Node) -> bool:
-    """Whether ``v`` was made microgpt's way, ``Value(data, children, local_grads)``."""
-    return isinstance(v._operation, LocalGrads)
-
-
-def _local_grads(given: Any, children: tuple[Any, ...]) -> tuple[float, ...]:
-    """microgpt's third argument checked: a tuple or list of real numbers, one per child."""
-    if len(given) != len(children):
-        raise TypeError(f"Value(data, children, local_grads): {len(children)} child(ren) need as many local "
-                        f"derivatives, got {len(given)} ({describe(given)})")
-    out = []
-    for i, d in enumerate(given):
-        if isinstance(d, bool) or not isinstance(d, numbers.Real):
-            hint = "; pass its number (.data): a local derivative is a number" if hasattr(d, "_prev") else ""
-            raise TypeError(f"Value(data, children, local_grads): local_grads[{i}] must be a real number "
-                            f"(∂out/∂child_{i}), got {describe(d)} of type {type(d).__name__}{hint}")
-        try:
-            out.append(float(d))
-        except OverflowError:
-            raise OverflowError(f"Value(data, children, local_grads): local_grads[{i}] = {describe(d)} does not "
-                                "fit in a float (|x| < 1.8e308)") from None
-    return tuple(out)
 
 
 def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> None:
@@ -95,10 +46,9 @@ def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> No
             raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
     if not isinstance(label, str):
         raise TypeError(f"Value: label must be a str, got {describe(label)}")
-    grads = _local_grads(_op, children) if isinstance(_op, (tuple, list)) else None  # microgpt's form
-    if grads is None and not isinstance(_op, (str, Op)):
-        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)} (micrograd's tag; or "
-                        "microgpt's local_grads: a tuple or list of numbers, one per child)")
+    if not isinstance(_op, (str, Op, tuple, list)):
+        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)} (or microgpt's local_grads)")
+    grads = tuple(LOCAL_GRADS.deriv([c.data for c in children], 0.0, _op)) if isinstance(_op, (tuple, list)) else None
     try:
         node.data = float(data)
     except OverflowError:
@@ -108,19 +58,15 @@ def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> No
     node._pending = 0
     node._const = node._in = node._in2 = node._operation = None
     if children:
-        arity = len(children) if len(children) <= 2 else 0
-        if grads is not None:
-            op: Op = LOCAL_GRADS[arity]
-            node._const = grads
-        else:
-            op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
+        arity = len(children) if len(children) <= 2 and grads is None else 0
+        op = LOCAL_GRADS if grads is not None else _op if isinstance(_op, Op) else ruleless_op(str(_op), arity)
         if op.arity != arity:
             raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
-        node._operation = op
-        if len(children) == 2:
+        node._operation, node._const = op, grads
+        if arity == 2:
             node._in, node._in2 = children
         else:
-            node._in = children[0] if len(children) == 1 else children
+            node._in = children[0] if arity == 1 else children
 
 
 def ruleless_op(tag: str, arity: int) -> Op:
@@ -153,3 +99,6 @@ def set_closure(node: Node, fn: Callable[[], None]) -> None:
         return
     tag, parents = node._operation.tag_of(node._const), parents_of(node)
     node._operation, node._in, node._in2, node._const = closure_op(tag), parents, None, fn
+
+
+LOCAL_GRADS = Op("local_grads", ruleless_op("local_grads", 0).forward, lambda xs, y, c: c, arity=0)  # microgpt's nodes

@@ -63,12 +63,7 @@ class ValueSurface(_Slots):
 
     parents = property(parents_of, doc="The parents as a tuple, in argument order (micrograd's ``_prev``).")
     _children = property(parents_of, doc="microgpt's name for the parents (a tuple, in argument order).")
-
-    @property
-    def _local_grads(self) -> tuple[float, ...]:
-        """microgpt's local derivatives ∂self/∂child_i at the recorded values, one per child (``()`` for a
-        leaf and for a micrograd-style closure node, whose derivative is code)."""
-        return tuple(local_grads(self, "_local_grads"))
+    _local_grads = property(lambda v: tuple(local_grads(v)), doc="microgpt's ∂self/∂child_i, one per child.")
     if TYPE_CHECKING:
 
         @property

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from autograd import backprop, hooks
-from autograd.compat import is_local_grads
+from autograd.compat import LOCAL_GRADS
 from autograd.debugging.walk import run_hooks
 from autograd.engine import Value, as_number
 from autograd.graph import (
@@ -148,7 +148,7 @@ def local_derivatives(v: Value) -> Sequence[Any]:
             "_backward closure; its derivative is code, not a formula, so it cannot be differentiated "
             "again. Define the operation with autograd.Op(name, forward, deriv) instead"
         )
-    if is_local_grads(v):
+    if op is LOCAL_GRADS:
         raise TypeError(
             f"grad(create_graph=True): node {v!r} was made microgpt's way, Value(data, children, local_grads); "
             "its local derivatives are numbers, not formulas, so they cannot be differentiated again. Build it "
