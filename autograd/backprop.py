@@ -175,8 +175,8 @@ def _release(root: Node) -> None:
                         push(b)
                 continue
             if type(a) is not tuple:  # one parent: ∂L/∂a += ∂L/∂v · f′(a)
-                if op is RELU:  # fast path: RELU.deriv is 1 for a > 0, else 0
-                    a.grad += g * (1.0 if a.data > 0.0 else 0.0)
+                if op is RELU:  # fast path: RELU.deriv is 0 for a <= 0, else 1
+                    a.grad += g * (0.0 if a.data <= 0.0 else 1.0)
                 else:
                     a.grad += g * op.deriv(a.data, v.data, v._const)
                 if a._operation is not None:

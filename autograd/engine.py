@@ -10,7 +10,7 @@ slot holds is written down (and read for everyone else) in ``autograd.graph``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from autograd import backprop, ops
@@ -26,6 +26,7 @@ __all__ = ["NotANumberError", "Number", "Operand", "Value", "apply", "as_number"
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
+Tag = Union[str, Op, Sequence[Number]]  # micrograd's _op tag, an Op, or microgpt's local_grads
 
 _new = object.__new__
 
@@ -107,14 +108,13 @@ def _reflected(op: Op) -> Callable[[Value, Operand], Value]:
 class Value(ValueSurface):
     """A scalar node of a computation graph: ``data``, ``grad``, and how it was made.
 
-    ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
-    float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
-    ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's
-    ``_backward`` are inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a
-    node raise a TypeError there: they would cut v out of the graph). Equality and hashing are by
-    identity. The functions of one node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``,
-    ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are written out below, each
-    recording its entry of the op table and documented with its f′.
+    ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a float; ``grad`` starts
+    at 0.0. micrograd's ``Value(data, _children, _op)`` and microgpt's ``Value(data, children, local_grads)`` work too.
+    ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's ``_backward`` are
+    inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a node raise a TypeError there: they
+    would cut v out of the graph). Equality and hashing are by identity. The functions of one node (``exp``, ``log``,
+    ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are written out
+    below, each recording its entry of the op table and documented with its f′.
     """
 
     __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")
@@ -129,7 +129,7 @@ class Value(ValueSurface):
     _const: Any
     _pending: int
 
-    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str | Op = "", label: str = ""):
+    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: Tag = "", label: str = ""):
         t = type(data)
         if (t is float or t is int) and type(_children) is tuple and not _children and _op == "" and type(label) is str:
             try:  # the common case, a leaf from a plain number: 3× faster than the general path below

@@ -28,8 +28,8 @@ def exp(x: float) -> float:
 
 
 def log(x: float) -> float:
-    """y = ln x, defined for x > 0."""
-    if not x > 0.0:
+    """y = ln x, defined for x > 0 (NaN gives NaN)."""
+    if not x > 0.0 and x == x:
         raise ValueError(f"log is only defined for inputs > 0, got {x!r}; clamp the input or add a small epsilon")
     return math.log(x)
 
@@ -84,8 +84,8 @@ def softplus(x: float) -> float:
 
 
 def relu(x: float) -> float:
-    """y = max(0, x)."""
-    return x if x > 0.0 else 0.0
+    """y = max(0, x); NaN gives NaN (``x > 0`` would be False for it and give 0)."""
+    return 0.0 if x <= 0.0 else x
 
 
 def leaky_relu(x: float, slope: float) -> float:
@@ -108,7 +108,7 @@ def power(x: float, n: float) -> float:
     """
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"0.0 ** {n!r} is undefined (0 to a negative power)")
-    if x < 0.0 and not float(n).is_integer():
+    if x < 0.0 and not float(n).is_integer() and n == n:  # (a NaN exponent gives NaN, below)
         raise ValueError(
             f"{x!r} ** {n!r} is not a real number (a negative base needs an integer exponent)"
         )
@@ -124,8 +124,8 @@ def sign(x: float) -> float:
 
 
 def step(x: float) -> float:
-    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
-    return 1.0 if x > 0.0 else 0.0
+    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, and 1 at NaN, as PyTorch does)."""
+    return 0.0 if x <= 0.0 else 1.0
 
 
 def total(*xs: float) -> float:
@@ -181,7 +181,7 @@ def d_exponent(base: float, y: Any) -> Any:
     """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
     if base > 0.0:
         return y * math.log(base)
-    return 0.0 if base == 0.0 else math.nan
+    return 0.0 if base == 0.0 and number_of(y) == number_of(y) else math.nan
 
 
 def d_pow_exponent(a: Any, y: Any) -> Any:
@@ -206,13 +206,13 @@ def d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
 
 
 def fmt_number(c: float) -> str:
-    """A constant as a short, exact-enough label: 2.0 → '2', 0.5 → '0.5', 1e-4 → '0.0001'."""
-    return f"{c:.6g}" if isinstance(c, float) else str(c)
+    """A constant in a label, exactly (``exact_number``: a drawing never shows another op than the computed one)."""
+    return exact_number(c) if isinstance(c, float) else str(c)
 
 
 def exact_number(c: float) -> str:
-    """A constant written exactly, integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
-    return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
+    """``c`` exactly (``float(text) == c``), integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
+    return str(int(c)) if c.is_integer() and abs(c) < 1e16 and (c or math.copysign(1.0, c) > 0) else repr(c)
 
 
 def describe(x: object) -> str:

@@ -160,7 +160,7 @@ SIGMOID = Op("sigmoid", F.sigmoid, lambda x, y, c: y * (1.0 - y), method="sigmoi
              doc="y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z", formula="y(1 − y)")
 SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: SIGMOID.on(x), method="softplus", cli=True,
               doc="y = ln(1 + eᶻ), stable for any z", formula="σ(z) = 1/(1 + e⁻ᶻ)")
-RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=F.at_zero, method="relu", cli=True,
+RELU = Op("ReLU", F.relu, lambda x, y, c: 0.0 if x <= 0.0 else 1.0, kink=F.at_zero, method="relu", cli=True,
           doc="y = max(0, z)", formula="1 for z > 0, else 0")
 LEAKY_RELU = Op("leaky_relu", F.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=F.at_zero,
                 template="leaky_relu({c})", method="leaky_relu", param="slope", default=0.01, cli=True,
@@ -220,7 +220,7 @@ def _real(op: Op, r: Any, on_floats: bool) -> Any:
     if type(r) is float:
         return r
     if isinstance(r, numbers.Real) and not isinstance(r, bool):
-        return float(r)
+        return F.as_number(r, f"op {op.name!r}: its derivative returned")  # 10**400: a clear OverflowError
     if not on_floats and hasattr(r, "_operation"):  # a Value node: a differentiable gradient
         return r
     raise _result_error(op, r, on_floats)

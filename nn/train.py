@@ -23,6 +23,7 @@ from typing import Any, Union
 import nn.losses as L
 from autograd import Value, no_grad
 from autograd.errors import DeltagradError
+from autograd.reductions import index_of_max
 from nn.compiled import CompiledLoss
 from nn.models.init import Seed, make_rng
 from nn.models.module import Module
@@ -119,12 +120,9 @@ def _mean(flags: Any) -> float:
 
 
 def argmax(xs: Sequence[float]) -> int:
-    """The index of the largest value (the first one on ties): the predicted class."""
-    best = 0
-    for i in range(1, len(xs)):
-        if xs[i] > xs[best]:
-            best = i
-    return best
+    """The index of the largest value (the first one on ties, the first NaN if any, as ``torch.argmax``): the
+    predicted class."""
+    return index_of_max(xs)
 
 
 def classify(model: Any, X: Sequence[Any]) -> list[int]:
@@ -271,6 +269,7 @@ def fit(
     if target_accuracy is not None and not 0.0 <= target_accuracy <= 1.0:
         raise ValueError(f"fit: target_accuracy is a fraction in [0, 1], got {target_accuracy!r}")
     loss_fn, params = _loss_fn(loss), model.parameters()
+    L.check_labels(loss_fn, y)  # labels the loss cannot use (0/1 for hinge) fail now, not after training
     opt = _optimizer(optimizer, params, lr)
     rows = loss_fn in L.ROW_LOSSES
     name = loss if isinstance(loss, str) else ("cross_entropy" if rows else "")

@@ -32,6 +32,7 @@ from typing import Any
 from autograd.checking import numerical as chk
 from autograd.checking.numerical import GradcheckError, check_settings, close, difference, fmt, format_table
 from autograd.checking.replay import Replay
+from autograd.compat import LOCAL_GRADS
 from autograd.engine import Value
 from autograd.graph import closure_of, constant_of, has_rule, is_closure, local_grads, topological_order, with_parents
 from autograd.operators import label_note
@@ -256,7 +257,7 @@ def check_node(v: Value, j: int, order: Sequence[Value], replay: Replay | None,
         return check
     check.recorded = d0
     kink = ""
-    if closure:
+    if closure or v.operation is LOCAL_GRADS:  # no forward to differentiate (microgpt's nodes neither): replay f
         check.expected = replay.local(j, parents) if replay is not None else [None] * len(parents)
     else:
         check.expected, kink = _numerical_local(v, eps, atol, rtol)
@@ -302,7 +303,7 @@ def find_bad_node(root: Value, *, f: Callable[..., Any] | None = None, xs: Seque
     checked numerically (see ``Replay``).
     """
     order = topological_order(root)
-    closures = any(is_closure(v) for v in order)
+    closures = any(is_closure(v) or v.operation is LOCAL_GRADS for v in order)
     replay = Replay(f, xs, order, eps) if f is not None and closures else None
     checks = (check_node(v, j, order, replay, eps, atol, rtol) for j, v in enumerate(order) if not v.is_leaf)
     return _keeping_grads(order, lambda: next((c for c in checks if c.status == chk.FAIL), None))

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Union
 from autograd import hooks
 from autograd.compat import set_closure
 from autograd.errors import DeltagradError, TraceError, user_line
-from autograd.graph import Node, copy_graph, copy_node, local_step, parents_of
+from autograd.graph import Node, copy_graph, copy_node, local_grads, local_step, parents_of
 from autograd.modes import state as _modes
 from autograd.operators import as_number, describe
 from autograd.ops import Op
@@ -73,6 +73,8 @@ class ValueSurface(_Slots):
     __slots__ = ()
 
     parents = property(parents_of, doc="The parents as a tuple, in argument order (micrograd's ``_prev``).")
+    _children = property(parents_of, doc="microgpt's name for the parents (a tuple, in argument order).")
+    _local_grads = property(lambda v: tuple(local_grads(v)), doc="microgpt's ∂self/∂child_i, one per child.")
     if TYPE_CHECKING:
 
         @property

@@ -22,6 +22,7 @@ from typing import Any
 from autograd import hooks
 from autograd.graph import abandon_pass, call_deriv, parents_of, pending_counts
 from autograd.modes.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
+from autograd.operators import as_number
 
 __all__ = ["observed_backward"]
 
@@ -35,7 +36,7 @@ def run_hooks(v: Any, g: float) -> float:
         if isinstance(r, bool) or not isinstance(r, numbers.Real):
             raise TypeError(f"register_hook: the hook {getattr(fn, '__name__', fn)!r} on {describe_node(v)} "
                             f"returned {r!r:.60}; return a number (the new gradient) or None (keep it)")
-        g = float(r)
+        g = as_number(r, f"register_hook: the hook {getattr(fn, '__name__', fn)!r} on {describe_node(v)} returned")
     return g
 
 

@@ -3,7 +3,7 @@
 While the block is active in a thread, every node made there is checked as it is made (its value
 y must be finite) and remembered with the file:line of the user's code that made it (the first
 frame outside ``autograd/`` and ``nn/``); every ``backward()`` there takes the observed walk
-(``autograd.debugging.walk``), which checks each node's gradient ∂L/∂v and each product
+(``autograd.hooks.walk``), which checks each node's gradient ∂L/∂v and each product
 ∂L/∂v · ∂v/∂p it passes on. The first value that is NaN or ±∞ raises ``AnomalyError`` naming the
 node's op, label, the values involved and where it was made. Example: for y = √x · 0 at x = 0 the
 forward values are finite, but backward passes 0 · ∂√x/∂x = 0 · ∞ = NaN into x.

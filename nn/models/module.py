@@ -14,6 +14,7 @@ from typing import Any
 
 import nn.serialize as serialize
 from autograd import Value
+from autograd.operators import as_number
 
 
 class Module:
@@ -145,5 +146,5 @@ def as_node(v: Any, where: str, what: str) -> Value:
     if isinstance(v, Value):
         return v
     if isinstance(v, numbers.Real) and not isinstance(v, bool):
-        return Value(float(v))
+        return Value(as_number(v, f"{where} ({what})"))
     raise TypeError(f"{where}: {what} must be Values or real numbers, got {v!r:.80}")
