@@ -168,27 +168,36 @@ def at_zero(*xs: Any) -> bool:
     return number_of(xs[0]) == 0.0
 
 
-def d_power(x: Any, n: Any) -> Any:
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹, with 0·… = 0 and +∞ where x = 0 and n < 1 (as √ at 0)."""
+def edge(y: Any, value: float) -> Any:
+    """``value`` (+∞ or NaN) as a local derivative that stays honest when it is differentiated again.
+
+    On floats (``backward()``) it is ``value`` itself. On a node (``grad(create_graph=True)``) it is
+    the node (1 − y)·value, with ``y`` the op's output: for +∞ (used where y = 0: √ at 0) its value
+    is +∞ and its own derivative −∞·y′, so each further derivative is again infinite, its sign
+    alternating as √'s do (√″(0) = −∞, √‴(0) = +∞, as PyTorch and JAX); for NaN every derivative is
+    NaN. A constant would be differentiated as a constant: √″(0) used to come out 0.0.
+    """
+    if isinstance(y, float):
+        return value
+    return (1.0 - y) * value
+
+
+def d_power(x: Any, n: Any, y: Any) -> Any:
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (y = xⁿ). At x = 0: 0 for n = 0 (xⁿ = 1 for every x, as PyTorch), +∞ for
+    0 < n < 1 (as √ at 0, through ``edge``), and 0·… = 0 for n > 1."""
     if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
         return n
     if number_of(x) == 0.0 and number_of(n) < 1.0:
-        return math.inf
+        return 0.0 if number_of(n) == 0.0 else n * edge(y, math.inf)
     return n * x ** (n - 1.0)
 
 
-def d_exponent(base: float, y: Any) -> Any:
-    """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
-    if base > 0.0:
-        return y * math.log(base)
-    return 0.0 if base == 0.0 else math.nan
-
-
-def d_pow_exponent(a: Any, y: Any) -> Any:
-    """∂(aᵇ)/∂b = aᵇ·ln a, with the same conventions as ``d_exponent`` at a ≤ 0."""
-    if number_of(a) > 0.0:
-        return y * (a.log() if not isinstance(a, float) else math.log(a))
-    return 0.0 if number_of(a) == 0.0 else math.nan
+def d_exponent(base: Any, y: Any) -> Any:
+    """∂(bˣ)/∂x = bˣ·ln b (y = bˣ); 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm;
+    through ``edge``, so its derivatives are NaN too)."""
+    if number_of(base) > 0.0:
+        return y * (math.log(base) if isinstance(base, float) else base.log())
+    return 0.0 if number_of(base) == 0.0 else edge(y, math.nan)
 
 
 def d_linear(xs: Any, y: Any, c: Any) -> list[Any]:

@@ -1,9 +1,10 @@
 """pytest helpers for unit-testing gradients by hand, at their documented import path.
 
-``from autograd.testing import assert_grad, assert_gradcheck``; they live in
+``from autograd.testing import assert_grad, assert_jacobian, assert_hessian, assert_gradcheck``; they live in
 ``autograd.checking.testing`` with the rest of gradient checking.
 """
 
-from autograd.checking.testing import assert_grad, assert_gradcheck
+from autograd.checking.second_order import assert_hessian
+from autograd.checking.testing import assert_grad, assert_gradcheck, assert_jacobian
 
-__all__ = ["assert_grad", "assert_gradcheck"]
+__all__ = ["assert_grad", "assert_gradcheck", "assert_hessian", "assert_jacobian"]

@@ -33,7 +33,17 @@ from autograd.checking import numerical as chk
 from autograd.checking.numerical import GradcheckError, check_settings, close, difference, fmt, format_table
 from autograd.checking.replay import Replay
 from autograd.engine import Value
-from autograd.graph import closure_of, constant_of, has_rule, is_closure, local_grads, topological_order, with_parents
+from autograd.graph import (
+    closure_of,
+    constant_of,
+    has_rule,
+    is_closure,
+    local_grads,
+    topological_order,
+    topological_order_of,
+    walk,
+    with_parents,
+)
 from autograd.operators import label_note
 
 _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
@@ -295,7 +305,7 @@ def _problem(parents: Sequence[Value], d0: Sequence[float], d1: Sequence[float],
 
 def find_bad_node(root: Value, *, f: Callable[..., Any] | None = None, xs: Sequence[float] = (),
                   names: Sequence[str] = (), eps: float = chk.EPS, atol: float = chk.ATOL,
-                  rtol: float = chk.RTOL) -> NodeCheck | None:
+                  rtol: float = chk.RTOL, output: int | None = None) -> NodeCheck | None:
     """The first wrong node of root's graph, counting from the inputs, or None.
 
     With ``f`` and ``xs`` (the function and point that built the graph) closure nodes are also
@@ -303,7 +313,7 @@ def find_bad_node(root: Value, *, f: Callable[..., Any] | None = None, xs: Seque
     """
     order = topological_order(root)
     closures = any(is_closure(v) for v in order)
-    replay = Replay(f, xs, order, eps) if f is not None and closures else None
+    replay = Replay(f, xs, order, eps, output) if f is not None and closures else None
     checks = (check_node(v, j, order, replay, eps, atol, rtol) for j, v in enumerate(order) if not v.is_leaf)
     return _keeping_grads(order, lambda: next((c for c in checks if c.status == chk.FAIL), None))
 
@@ -339,7 +349,7 @@ def _at_kink(v: Value) -> bool:
 
 
 def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: int,
-              eps: float, atol: float, rtol: float) -> str:
+              eps: float, atol: float, rtol: float, output: int | None = None) -> str:
     """Why input k's row may fail at a kink: an op with a ``kink`` predicate that depends on input k
     sits at its kink, or the numerical step ±h crosses it (its local derivative jumps). "" if none."""
     order = topological_order(root)
@@ -351,7 +361,7 @@ def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: in
     at = [describe_node(order[j]) for j in kinky if _at_kink(order[j])]
     if at:
         return f"at the kink{'s' if len(at) > 1 else ''} of {', '.join(at[:3])}{', …' if len(at) > 3 else ''}"
-    replay = Replay(f, [u.data for u in leaves], order, eps) if kinky else None
+    replay = Replay(f, [u.data for u in leaves], order, eps, output) if kinky else None
     pair = replay.pair(k) if replay is not None else None
     if replay is None or pair is None:
         return ""
@@ -360,3 +370,16 @@ def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: in
         if not all(_same(a, b, atol, rtol) for a, b in zip(local_grads(lo[j]), local_grads(hi[j]), strict=True)):
             return f"the step ±{replay.step(k):.2g} crosses the kink of {describe_node(order[j])}"
     return ""
+
+
+def kinks_by_input(roots: Sequence[Value], leaves: Sequence[Value]) -> dict[int, list[str]]:
+    """For each input (position in ``leaves``), the ops sitting exactly at their kink that depend on it."""
+    index = {v: i for i, v in enumerate(leaves)}
+    found: dict[int, list[str]] = {}
+    for v in topological_order_of(roots):
+        if v.is_leaf or getattr(v.operation, "kink", None) is None or not _at_kink(v):
+            continue
+        for u in walk(v):
+            if u in index:
+                found.setdefault(index[u], []).append(describe_node(v))
+    return found
