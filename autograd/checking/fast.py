@@ -102,6 +102,7 @@ def fast_check(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str],
     rows: list[GradRow] = []
     suspects: list[int] = sorted(kinks_by_input(graph.roots, graph.leaves))
     lead: list[str] = []
+    found: list[int] = []
     edge = False
     for d in range(directions):
         v, u = _signs(rng, n), ([1.0] if graph.single else _signs(rng, m))
@@ -113,12 +114,14 @@ def fast_check(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str],
         note = num.note or ("" if ok else forward_note(a, t, num.value, s))
         rows.append(GradRow(f"uᵀJv #{d + 1}" if not graph.single else f"∇f·v #{d + 1}", p.fu, a, num.value,
                             OK if ok else FAIL, note, t, None, -1))
-        if not ok and not edge:
+        if not ok and not edge and not found:  # one direction is enough to localise
             found = _bisect(p, s, n)
             suspects += found
-            lead.append(f"fast mode: direction {d + 1} of {directions} disagrees; bisecting the inputs "
-                        f"localised it to {', '.join(names[j] for j in found[:MAX_FOUND])} ({len(found)} of {n} "
-                        "inputs; their full rows are in the table).")
+    bad = sum(1 for r in rows if r.status == FAIL)
+    if found:
+        lead.append(f"fast mode: {bad} of {directions} random directions disagree; bisecting the inputs localised "
+                    f"it to {', '.join(names[j] for j in found)} ({len(found)} of {n} inputs; their full rows "
+                    "are in the table).")
     if edge:  # f is undefined along some direction: only the inputs one by one can be referred
         suspects = list(range(n))
         lead.append("fast mode: f is undefined at x ± h·v (the edge of its domain), so every input was checked "

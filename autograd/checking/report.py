@@ -179,9 +179,9 @@ def worst(rows: Sequence[GradRow]) -> GradRow:
     """The failing row with the largest relative error (then absolute), NaN counting as the largest."""
     bad = [r for r in rows if r.status != OK] or list(rows)
 
-    def key(r: GradRow) -> tuple[int, float, float]:
+    def key(r: GradRow) -> tuple[bool, bool, float, float]:  # an input's row before a fast mode's projection
         a, e = r.worst_err
-        return (r.status == FAIL, math.inf if math.isnan(e) else e, math.inf if math.isnan(a) else a)
+        return (r.status == FAIL, r.input >= 0, math.inf if math.isnan(e) else e, math.inf if math.isnan(a) else a)
 
     return max(bad, key=key)
 

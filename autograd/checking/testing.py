@@ -168,13 +168,14 @@ def _assert(where: str, f: Callable[..., Any], inputs: Any, expected: Any, atol:
     for j in sorted({j for _, j in bad} | set(kinks)):
         gs = along(at, xs, j, len(fx))
         for k in range(len(fx)):
-            d = difference(gs[k], xs[j], fx[k], eps)
-            refs[(k, j)] = (d, error_estimate(gs[k], xs[j], fx[k], d))
+            diff = difference(gs[k], xs[j], fx[k], eps)
+            refs[(k, j)] = (diff, error_estimate(gs[k], xs[j], fx[k], diff))
     rows = []
     for k, j in pairs:
         a, e, name = grads[k][j], want[k][j], row_name(names, j, k, graph)
         ref = refs.get((k, j))
-        d, est = (ref[0], ref[1]) if ref is not None else (None, math.inf)
+        d: Difference | None = ref[0] if ref is not None else None
+        est = ref[1] if ref is not None else math.inf
         jump = j in kinks and d is not None and not close(d.forward, d.backward, 1e-5, 1e-3)
         if (k, j) in bad and d is not None:
             note = _kink_verdict(kinks[j], d) if jump else verdict(a, e, d, est, atol, rtol)
