@@ -26,7 +26,7 @@ import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.checking.nodes import kinks_by_input
+from autograd.checking.kinks import kinks_by_input
 from autograd.checking.numerical import Difference, Evaluator, difference
 from autograd.checking.report import FAIL, OK, GradRow, Report
 from autograd.checking.rows import Graph, Settings, finish, forward_note, grad_rows

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.checking.diagnose import diagnosis, row_note
-from autograd.checking.nodes import NodeCheck, find_bad_node, kink_note, kinks_by_input, node_message
+from autograd.checking.kinks import kink_note, kinks_by_input
+from autograd.checking.nodes import NodeCheck, find_bad_node, node_message
 from autograd.checking.numerical import Difference, Evaluator, along, difference
 from autograd.checking.report import (
     FAIL,

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.checking.nodes import kink_note, kinks_by_input
+from autograd.checking.kinks import kink_note, kinks_by_input
 from autograd.checking.numerical import (
     ATOL,
     EPS,

@@ -25,7 +25,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd.checking.gradcheck import gradcheck
-from autograd.checking.nodes import find_bad_node, kinks_by_input, node_message
+from autograd.checking.kinks import kinks_by_input
+from autograd.checking.nodes import find_bad_node, node_message
 from autograd.checking.numerical import (
     EPS,
     Difference,

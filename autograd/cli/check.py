@@ -19,12 +19,12 @@ import math
 import sys
 from collections.abc import Sequence
 
+from autograd.checking.kinks import kinks_by_input
 from autograd.checking.numerical import EPS, Evaluator, along, difference, error_estimate
-from autograd.checking.nodes import kinks_by_input
 from autograd.checking.report import FAIL, KINK, OK, close, fmt, format_table
 from autograd.checking.testing import verdict
 from autograd.cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, parse_settings
-from autograd.cli.expr import ExpressionError, Expression, evaluate, parse_expression
+from autograd.cli.expr import Expression, ExpressionError, evaluate, parse_expression
 from autograd.engine import Value
 
 
