@@ -41,7 +41,8 @@ def row_note(d: Difference, analytic: float, atol: float, rtol: float) -> str:
 
 
 def _bad_local(roots: Sequence[Value]) -> str:
-    """The first node (from the inputs) whose recorded local derivative is ∞ or NaN, described."""
+    """The first node (from the inputs) whose recorded local derivative is ∞ or NaN, and why that
+    spreads (∞·0 = NaN; NaN taints every gradient through it)."""
     for v in topological_order_of(roots):
         if v.is_leaf or v.operation is None:
             continue
@@ -51,11 +52,14 @@ def _bad_local(roots: Sequence[Value]) -> str:
             continue
         bad = [d for d in ds if not math.isfinite(d)]
         if bad:
-            return f"{describe_node(v)} has the local derivative {fmt(bad[0])}"
+            why = ("an ∞ local derivative times 0 gives NaN (√ at 0 inside √(x·x))" if math.isinf(bad[0]) else
+                   "a NaN local derivative makes every gradient through it NaN")
+            return f"{describe_node(v)} has the local derivative {fmt(bad[0])}; {why}"
     return ""
 
 
-def diagnosis(at: Evaluator, xs: Sequence[float], fx: Sequence[float], eps: float, failing: Sequence[tuple[int, int]],
+def diagnosis(at: Evaluator, xs: Sequence[float], names: Sequence[str], fx: Sequence[float], eps: float,
+              failing: Sequence[tuple[int, int]],
               analytic: Sequence[Sequence[float]], diffs: dict[tuple[int, int], Difference], roots: Sequence[Value],
               atol: float, rtol: float) -> list[str]:
     """Paragraphs explaining the failing (output, input) pairs, most important first."""
@@ -76,7 +80,7 @@ def diagnosis(at: Evaluator, xs: Sequence[float], fx: Sequence[float], eps: floa
     if noisy:
         j, a, b, g = noisy[0]
         agrees = " (backward() agrees with the larger step)" if close(g, b, atol, rtol) else ""
-        out.append(f"The numerical derivative moves with the step: at input {j} it is {fmt(a)} with step "
+        out.append(f"The numerical derivative moves with the step: for {names[j]} it is {fmt(a)} with step "
                    f"{eps:g} and {fmt(b)} with {eps * 100:g}{agrees}. f's forward pass is noisy (rounding, "
                    "a cancellation, a float32 or tabulated path), so central differences cannot referee here.")
     ds = [diffs[p] for p in failing]
@@ -89,8 +93,8 @@ def diagnosis(at: Evaluator, xs: Sequence[float], fx: Sequence[float], eps: floa
     if any(math.isnan(analytic[k][j]) or math.isinf(analytic[k][j]) for k, j in failing):
         bad = _bad_local(roots)
         if bad:
-            out.append(f"backward() is not finite because {bad}; an ∞ local derivative times 0 gives NaN "
-                       "(√ at 0 inside √(x·x)): detect_anomaly() names such steps as they happen.")
+            out.append(f"backward() is not finite because {bad}. detect_anomaly() names such steps as they "
+                       "happen.")
     if any(not d.note and math.isfinite(d.value) and not close(d.forward, d.backward, atol, rtol) for d in ds):
         out.append("One-sided differences disagree and no op of the graph is at its kink: f has a branch or a "
                    "kink near the point that the graph does not show (an `if` on x.data, max/min, an op "

@@ -147,14 +147,15 @@ def finish(where: str, f: Callable[..., Any], xs: Sequence[float], names: Sequen
             paragraphs.append(node_message(node))
         elif check_nodes:
             pairs = [(r.output or 0, r.input) for r in bad if (r.output or 0, r.input) in diffs]
-            paragraphs.extend(diagnosis(at, xs, fx, s.eps, pairs, graph.grads, diffs, graph.roots, s.atol, s.rtol)
-                              or [NO_BAD_NODE])
+            told = diagnosis(at, xs, names, fx, s.eps, pairs, graph.grads, diffs, graph.roots, s.atol, s.rtol)
+            paragraphs.extend(told or [NO_BAD_NODE])
     top = worst(failed)
-    told = next((short for p in paragraphs for start, short in _SHORT if p.startswith(start)), "")
+    short_told = next((short for p in paragraphs for start, short in _SHORT if p.startswith(start)), "")
     verdict = ("at a kink (fail_on_kink=True)" if top.status == KINK else
-               f"first wrong node: {node.node._op}" if node is not None else told or "backward() ≠ central differences")
-    count = (f"{where}: {len(failed)} of {len(rows)} {things} disagree with central differences "
-             f"({s.text()})")
+               f"first wrong node: {node.node._op}" if node is not None else short_told or "backward() ≠ central differences")
+    kinked = len(failed) - len(bad)
+    count = (f"{where}: {len(bad)} of {len(rows)} {things} disagree with central differences"
+             + (f", {kinked} sit at a kink (fail_on_kink=True)" if kinked else "") + f" ({s.text()})")
     footer = ("reverse: backward(); forward: forward mode (jvp); numerical: central differences; a row passes "
               "when |reverse − numerical| and |forward − numerical| ≤ atol + rtol·|numerical|" if fwd_mode else
               "analytic: backward(); numerical: central differences; a row passes when "
