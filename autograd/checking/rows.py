@@ -147,12 +147,12 @@ def finish(where: str, f: Callable[..., Any], xs: Sequence[float], names: Sequen
             paragraphs.append(node_message(node))
         elif check_nodes:
             pairs = [(r.output or 0, r.input) for r in bad if (r.output or 0, r.input) in diffs]
-            told = diagnosis(at, xs, names, fx, s.eps, pairs, graph.grads, diffs, graph.roots, s.atol, s.rtol)
-            paragraphs.extend(told or [NO_BAD_NODE])
+            shown = diagnosis(at, xs, names, fx, s.eps, pairs, graph.grads, diffs, graph.roots, s.atol, s.rtol)
+            paragraphs.extend(shown or [NO_BAD_NODE])
     top = worst(failed)
-    short_told = next((short for p in paragraphs for start, short in _SHORT if p.startswith(start)), "")
-    verdict = ("at a kink (fail_on_kink=True)" if top.status == KINK else
-               f"first wrong node: {node.node._op}" if node is not None else short_told or "backward() ≠ central differences")
+    told = next((short for p in paragraphs for start, short in _SHORT if p.startswith(start)), "")
+    verdict = ("at a kink (fail_on_kink=True)" if top.status == KINK else f"first wrong node: {node.node._op}"
+               if node is not None else told or "backward() ≠ central differences")
     kinked = len(failed) - len(bad)
     count = (f"{where}: {len(bad)} of {len(rows)} {things} disagree with central differences"
              + (f", {kinked} sit at a kink (fail_on_kink=True)" if kinked else "") + f" ({s.text()})")
