@@ -78,9 +78,10 @@ REFERENCES = [0.0, TINY, 1e-300, 1.0, -1.0, 1e308, math.inf, -math.inf, math.nan
 PAIRS = [(a, b) for a in GRID for b in REFERENCES]
 
 
-def _rows(call: Callable[[], Any]) -> list[Any]:
+def _rows(check: Callable[..., Any], *args: Any, **options: Any) -> list[Any]:
+    """The rows of ``check(*args, **options)``, passed or failed."""
     try:
-        return call().rows
+        return check(*args, **options).rows
     except GradcheckError as e:
         return e.rows
 
@@ -89,7 +90,7 @@ def _rows(call: Callable[[], Any]) -> list[Any]:
 def test_gradcheck_decides_as_allclose(equal_nan: bool) -> None:
     for a, b in PAIRS:
         op = planted(a, b)
-        (row,) = _rows(lambda: gradcheck(lambda x: op(x), [0.0], equal_nan=equal_nan))
+        (row,) = _rows(gradcheck, lambda x, op=op: op(x), [0.0], equal_nan=equal_nan)
         assert row.analytic == a or (math.isnan(a) and math.isnan(row.analytic))
         want = oracle(row.analytic, row.reference, equal_nan=equal_nan)
         assert (row.status == "ok") == want, (a, b, row)
@@ -99,7 +100,7 @@ def test_gradcheck_decides_as_allclose(equal_nan: bool) -> None:
 def test_gradcheck_forward_mode_decides_as_allclose(equal_nan: bool) -> None:
     for a, b in PAIRS:
         op = planted(a, b)
-        (row,) = _rows(lambda: gradcheck(lambda x: op(x), [0.0], modes=("rev", "fwd"), equal_nan=equal_nan))
+        (row,) = _rows(gradcheck, lambda x, op=op: op(x), [0.0], modes=("rev", "fwd"), equal_nan=equal_nan)
         assert row.forward is not None
         want = oracle(row.analytic, row.reference, equal_nan=equal_nan) and \
             oracle(row.forward, row.reference, equal_nan=equal_nan)
@@ -109,7 +110,7 @@ def test_gradcheck_forward_mode_decides_as_allclose(equal_nan: bool) -> None:
 def test_gradcheck_fast_mode_decides_as_allclose() -> None:
     for a, b in PAIRS:
         op = planted(a, b)
-        rows = _rows(lambda: gradcheck(lambda x: op(x), [0.0], fast_mode=True, directions=1))
+        rows = _rows(gradcheck, lambda x, op=op: op(x), [0.0], fast_mode=True, directions=1)
         direction = rows[0]
         assert direction.name.startswith("∇f·v")
         assert (direction.status == "ok") == oracle(direction.analytic, direction.reference), (a, b, direction)
@@ -120,11 +121,11 @@ def test_assert_grad_and_assert_jacobian_decide_as_allclose(equal_nan: bool) -> 
     for a in GRID:
         op = planted(a, 0.0)
         for b in GRID:
-            (row,) = _rows(lambda: assert_grad(lambda x: op(x), [1.0], expected=[b], atol=ATOL, rtol=RTOL,
-                                               equal_nan=equal_nan))
+            (row,) = _rows(assert_grad, lambda x, op=op: op(x), [1.0], expected=[b], atol=ATOL, rtol=RTOL,
+                                               equal_nan=equal_nan)
             assert (row.status == "ok") == oracle(a, b, equal_nan=equal_nan), (a, b, row)
-            rows = _rows(lambda: assert_jacobian(lambda x: [op(x), x * 2.0], [1.0], expected=[[b], [2.0]],
-                                                 atol=ATOL, rtol=RTOL, equal_nan=equal_nan))
+            rows = _rows(assert_jacobian, lambda x, op=op: [op(x), x * 2.0], [1.0], expected=[[b], [2.0]],
+                                                 atol=ATOL, rtol=RTOL, equal_nan=equal_nan)
             assert (rows[0].status == "ok") == oracle(a, b, equal_nan=equal_nan) and rows[1].status == "ok"
 
 
@@ -139,13 +140,13 @@ def _second(a: float, b: float) -> Op:
 def test_gradgradcheck_and_assert_hessian_decide_as_allclose(equal_nan: bool) -> None:
     for a, b in PAIRS:
         op = _second(a, b)
-        (row,) = _rows(lambda: gradgradcheck(lambda x: op(x), [0.0], equal_nan=equal_nan))
+        (row,) = _rows(gradgradcheck, lambda x, op=op: op(x), [0.0], equal_nan=equal_nan)
         assert (row.status == "ok") == oracle(row.analytic, row.reference, equal_nan=equal_nan), (a, b, row)
     for a in GRID:
         op = _second(a, 0.0)
         for b in GRID:
-            (row,) = _rows(lambda: assert_hessian(lambda x: op(x), [0.0], expected=[[b]], atol=ATOL, rtol=RTOL,
-                                                  equal_nan=equal_nan))
+            (row,) = _rows(assert_hessian, lambda x, op=op: op(x), [0.0], expected=[[b]], atol=ATOL, rtol=RTOL,
+                                                  equal_nan=equal_nan)
             assert (row.status == "ok") == oracle(a, b, equal_nan=equal_nan), (a, b, row)
 
 
@@ -154,7 +155,7 @@ def test_gradgradcheck_no_longer_calls_zero_close_to_minus_infinity() -> None:
     op = Op("flat_sqrt", math.sqrt,  # the old √ entry: a constant ∞ at 0, so f″ = 0 there
             lambda x, y, c: math.inf if (y if isinstance(y, float) else y.data) == 0.0 else 0.5 / y)
     with pytest.raises(GradcheckError) as info:
-        gradgradcheck(lambda x: op(x), [0.0])
+        gradgradcheck(lambda x, op=op: op(x), [0.0])
     (row,) = info.value.rows
     assert (row.analytic, row.reference, row.status) == (0.0, -math.inf, "FAIL")
 

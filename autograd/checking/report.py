@@ -187,14 +187,19 @@ def worst(rows: Sequence[GradRow]) -> GradRow:
 
 
 def headline(where: str, row: GradRow, reference: str, verdict: str, analytic: str = "analytic") -> str:
-    """The first line of a failure: the worst row, its numbers and the verdict, in ≤ 100 columns."""
+    """The first line of a failure: the worst row, its numbers and the verdict, in ≤ 100 columns
+    (the relative error is left out first, then the name is cut, to make room)."""
     nums = f"{analytic} {fmt(row.analytic)}"
     if row.forward is not None:
         nums += f", forward {fmt(row.forward)}"
     nums += f", {reference} {fmt(row.reference)}"
-    head = f"{where}: {row.status} {{name}}: {nums} (rel err {row.worst_err[1]:.2g})"
-    line = head.format(name=_cut(row.name, max(WIDTH - len(head) + 6, 8)))
-    return line + (f" – {verdict}" if verdict and len(line) + len(verdict) + 3 <= WIDTH else "")
+    tail = f" – {verdict}" if verdict else ""
+    for rel in (f" (rel err {row.worst_err[1]:.2g})", ""):
+        line = f"{where}: {row.status} {row.name}: {nums}{rel}{tail}"
+        if len(line) <= WIDTH:
+            return line
+    room = WIDTH - len(f"{where}: {row.status} : {nums}{tail}")
+    return f"{where}: {row.status} {_cut(row.name, max(room, 8))}: {nums}{tail}"[:WIDTH]
 
 
 class Report:
