@@ -180,8 +180,9 @@ def worst(rows: Sequence[GradRow]) -> GradRow:
     bad = [r for r in rows if r.status != OK] or list(rows)
 
     def key(r: GradRow) -> tuple[bool, bool, float, float]:  # an input's row before a fast mode's projection
-        a, e = r.worst_err
-        return (r.status == FAIL, r.input >= 0, math.inf if math.isnan(e) else e, math.inf if math.isnan(a) else a)
+        a, e = r.worst_err  # the relative error as shown (2 digits), then the absolute one breaks ties
+        return (r.status == FAIL, r.input >= 0, math.inf if math.isnan(e) else float(f"{e:.2g}"),
+                math.inf if math.isnan(a) else a)
 
     return max(bad, key=key)
 
