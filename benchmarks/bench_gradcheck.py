@@ -8,7 +8,7 @@ The workload is a chain network f(x) = Σ_i tanh(x_i·x_{i+1}) + Σ_i sin(x_i)/n
 input feeding two neighbours. The full check evaluates f twice per input (2n + 1 evaluations of
 O(n) each: O(n²)); fast mode (3 random directions) evaluates it 7 times: O(n). Both run with the
 garbage collector on, interleaved, medians. "fast, planted bug" is fast mode on the same network
-with one custom op's derivative sign flipped at input n/3: the time to catch it and localise it
+with sin(x_j) at j = n/3 made by a custom op whose derivative has the wrong sign: the time to catch it and localise it
 (bisection, the input's full row, the first wrong node). Without ``--full-5000`` the full check at
 5,000 inputs is estimated as (2n + 1) × the measured time of one evaluation of f at that size.
 """
@@ -27,7 +27,7 @@ from benchmarks.common import Metrics, environment, fmt, fmt_ratio, interleave, 
 
 
 def network(n: int, bad_at: int | None = None) -> Callable[..., Value]:
-    wrong = Op("wrong_sin", lambda t: math.sin(t) / n, lambda x, y, c: -math.cos(x) / n)
+    wrong = Op("wrong_sin", math.sin, lambda x, y, c: -math.cos(x))  # sin′ = +cos: ∂f/∂x_j off by 2 cos x_j
 
     def f(*xs: Value) -> Value:
         terms = [(a * b).tanh() for a, b in zip(xs, xs[1:], strict=False)]

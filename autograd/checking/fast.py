@@ -52,6 +52,17 @@ class _Projection:
     def analytic(self, part: Sequence[int]) -> float:
         return math.fsum(self.u[k] * g[j] * self.v[j] for k, g in enumerate(self.graph.grads) for j in part)
 
+    def sharp(self, a: float, t: float | None, num: float, s: Settings) -> bool:
+        """The projection's stricter test, which only decides whether to localise: |a − num| ≤ atol +
+        rtol·min(|num|, max_j |(uᵀJ)_j v_j|), so that one wrong ∂f/∂x_j is looked for as soon as it is
+        wrong on the scale of the largest single term, not of their sum (which grows like √n)."""
+        if not (math.isfinite(a) and math.isfinite(num)):
+            return True  # decided by ``close`` alone
+        largest = max(abs(math.fsum(self.u[k] * g[j] for k, g in enumerate(self.graph.grads)) * self.v[j])
+                      for j in range(len(self.v)))
+        tol = s.atol + s.rtol * min(abs(num), largest)
+        return abs(a - num) <= tol and (t is None or abs(t - num) <= tol)
+
     def _along(self, part: Sequence[int]) -> Callable[[float], float]:
         """t ↦ uᵀf(x + t·v_part), v_part: v on ``part``, 0 elsewhere."""
         chosen = set(part)
@@ -130,7 +141,7 @@ def fast_check(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str],
         note = num.note or ("" if ok else forward_note(a, t, num.value, s))
         rows.append(GradRow(f"uᵀJv #{d + 1}" if not graph.single else f"∇f·v #{d + 1}", p.fu, a, num.value,
                             OK if ok else FAIL, note, t, None, -1))
-        if not ok and not edge and not found:  # one direction is enough to localise
+        if not (ok and p.sharp(a, t, num.value, s)) and not edge and not found:  # one direction localises
             found = _bisect(p, n)
             suspects += found
     bad = sum(1 for r in rows if r.status == FAIL)
