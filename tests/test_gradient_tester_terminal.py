@@ -113,3 +113,19 @@ def test_pytest_quiet_and_line_tracebacks_show_the_verdict(tmp_path: Path) -> No
         assert "autograd.GradcheckError: assert_grad: FAIL x: analytic 12, expected 8" in out, out
         assert "re-check the derivation" in out and "backward() is wrong" in out, out
         assert "autograd.checking" not in out  # the class is shown by its public name
+
+
+@pytest.mark.parametrize("label", ["a\nb\tc", "\x1b[31mred", "\ud800", "<script>x</script>", "é" * 150, "'\"`"])
+def test_hostile_labels_keep_one_row_per_line_and_100_columns(label: str) -> None:
+    for call in (lambda: gradcheck(lambda x: BAD_SIN(x), [Value(0.5, label)]),
+                 lambda: check_graph(BAD_SIN(Value(0.5, label))),
+                 lambda: assert_grad(lambda x: BAD_SIN(x), [Value(0.5, label)], expected=[math.cos(0.5)])):
+        text = str(failure(call))
+        assert all(len(line) <= 100 for line in text.splitlines())
+        assert "\x1b" not in text and "\t" not in text
+
+
+def test_an_overflowing_f_blames_no_node() -> None:
+    # x·2 at 1e308 is ∞ at x ± h: central differences are NaN, the * node is not wrong
+    err = failure(lambda: gradcheck(lambda x: x * 2.0, [1e308]))
+    assert err.node is None and "f is NaN or ±∞ within the step" in " ".join(str(err).split())

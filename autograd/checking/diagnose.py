@@ -31,7 +31,7 @@ def row_note(d: Difference, analytic: float, atol: float, rtol: float) -> str:
     if d.note:
         return d.note
     if math.isnan(d.value):
-        return "central differences are NaN: f returns NaN at x ± h"
+        return "central differences are NaN: f is NaN or ±∞ at x ± h"
     if math.isnan(analytic):
         return "backward() gives NaN: some local derivative is ∞ or NaN (see below)"
     if not close(d.forward, d.backward, atol, rtol):
@@ -89,7 +89,7 @@ def diagnosis(at: Evaluator, xs: Sequence[float], names: Sequence[str], fx: Sequ
                    "numerical derivative there is one-sided and the derivative itself may be infinite; "
                    "check a point inside the domain.")
     if any(math.isnan(d.value) and not d.note for d in ds):
-        out.append("f returned NaN within the step: central differences are NaN and cannot referee.")
+        out.append("f is NaN or ±∞ within the step (an overflow?): central differences are NaN and cannot referee.")
     if any(math.isnan(analytic[k][j]) or math.isinf(analytic[k][j]) for k, j in failing):
         bad = _bad_local(roots)
         if bad:

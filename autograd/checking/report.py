@@ -115,6 +115,11 @@ def fmt(x: float) -> str:
     return f"{x:.6g}"
 
 
+def printable(text: str) -> str:
+    """A label for one line of a report: newlines, tabs and other control characters escaped."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
 
@@ -164,7 +169,7 @@ def format_report(rows: Sequence[GradRow], *, reference: str = "numerical", anal
     for r in shown:
         fwd = [fmt(r.forward) if r.forward is not None else "–"] if forward else []
         abs_err, rel_err = r.worst_err
-        body.append([r.name, fmt(r.value), fmt(r.analytic), *fwd, fmt(r.reference), f"{abs_err:.2g}",
+        body.append([printable(r.name), fmt(r.value), fmt(r.analytic), *fwd, fmt(r.reference), f"{abs_err:.2g}",
                      f"{rel_err:.2g}", r.status])
     table = format_table(headers, body).splitlines()
     lines = table[:2]
@@ -195,12 +200,13 @@ def headline(where: str, row: GradRow, reference: str, verdict: str, analytic: s
         nums += f", forward {fmt(row.forward)}"
     nums += f", {reference} {fmt(row.reference)}"
     tail = f" – {verdict}" if verdict else ""
+    name = printable(row.name)
     for rel in (f" (rel err {row.worst_err[1]:.2g})", ""):
-        line = f"{where}: {row.status} {row.name}: {nums}{rel}{tail}"
+        line = f"{where}: {row.status} {name}: {nums}{rel}{tail}"
         if len(line) <= WIDTH:
             return line
     room = WIDTH - len(f"{where}: {row.status} : {nums}{tail}")
-    return f"{where}: {row.status} {_cut(row.name, max(room, 8))}: {nums}{tail}"[:WIDTH]
+    return f"{where}: {row.status} {_cut(name, max(room, 8))}: {nums}{tail}"[:WIDTH]
 
 
 class Report:

@@ -120,7 +120,7 @@ NO_BAD_NODE = ("Every node's backward step that could be checked agrees with cen
 
 _SHORT = [("f is not deterministic", "f is not deterministic"), ("The numerical derivative moves", "noisy f"),
           ("f raised on one side", "at the edge of f's domain"), ("One-sided differences disagree", "a branch in f"),
-          ("f returned NaN", "f is NaN nearby"), ("backward() is not finite", "backward() is not finite")]
+          ("f is NaN or ±∞ within", "f is NaN or ±∞ nearby"), ("backward() is not finite", "backward() is not finite")]
 
 
 def failed_rows(rows: Sequence[GradRow], s: Settings) -> list[GradRow]:
