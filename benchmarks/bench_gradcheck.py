@@ -16,6 +16,7 @@ with sin(x_j) at j = n/3 made by a custom op whose derivative has the wrong sign
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -30,7 +31,7 @@ def network(n: int, bad_at: int | None = None) -> Callable[..., Value]:
     wrong = Op("wrong_sin", math.sin, lambda x, y, c: -math.cos(x))  # sin′ = +cos: ∂f/∂x_j off by 2 cos x_j
 
     def f(*xs: Value) -> Value:
-        terms = [(a * b).tanh() for a, b in zip(xs, xs[1:], strict=False)]
+        terms = [(a * b).tanh() for a, b in itertools.pairwise(xs)]
         terms += [wrong(x) if i == bad_at else x.sin() * (1.0 / n) for i, x in enumerate(xs)]
         return autograd.sum(terms)
 
@@ -108,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Metrics]:
         rows.append([f"full, n={large} (estimated: {2 * large + 1:,} evaluations)", fmt(full_large * 1000)])
     print_table(f"gradcheck wall time, ms (medians of {repeats} interleaved rounds, gc on)", ["check", "ms"], rows)
     print("\nRatios (same process):")
-    print(f"  n={small}: full ÷ fast = {fmt_ratio(ratio(medians[f'full, n={small}']['s'], medians[f'fast, n={small}']['s']))}")
+    full_small, fast_small = medians[f"full, n={small}"]["s"], medians[f"fast, n={small}"]["s"]
+    print(f"  n={small}: full ÷ fast = {fmt_ratio(ratio(full_small, fast_small))}")
     print(f"  n={large}: full ÷ fast = {fmt_ratio(ratio(full_large, medians[f'fast, n={large}']['s']))}"
           + ("" if measured else " (full estimated)"))
     print(f"  n={large}: fast with a planted bug (caught and localised) ÷ fast passing = "

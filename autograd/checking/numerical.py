@@ -119,10 +119,12 @@ def resolve_inputs(f: Any, inputs: Any, where: str) -> tuple[list[float], list[s
         if not math.isfinite(xs[-1]):
             raise ValueError(f"{where}: inputs[{i}] is {xs[-1]!r}; gradients can only be checked at finite points")
     params = _positional_names(f)
-    names = []
+    names: list[str] = []
+    taken: set[str] = set()
     for i, x in enumerate(items):
         name = x.label if isinstance(x, Value) and x.label else (params[i] if i < len(params) else f"#{i}")
-        names.append(name if name not in names else f"{name} (#{i})")
+        names.append(name if name not in taken else f"{name} (#{i})")
+        taken.add(names[-1])
     return xs, names
 
 

@@ -93,7 +93,8 @@ def grad_rows(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str], 
               at: Evaluator, fx: Sequence[float], inputs: Iterable[int],
               forward: Sequence[Sequence[float]] | None = None) -> tuple[list[GradRow], Diffs]:
     """The rows of ``inputs`` (every output for each), and their central differences by (k, j)."""
-    kinks = kinks_by_input(graph.roots, graph.leaves)
+    inputs = list(inputs)
+    kinks = kinks_by_input(graph.roots, graph.leaves) if inputs else {}
     rows, diffs = [], {}
     for j in inputs:
         ds = [difference(g, xs[j], fx[k], s.eps) for k, g in enumerate(along(at, xs, j, len(fx)))]
