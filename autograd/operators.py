@@ -155,7 +155,7 @@ def linear_c(*args: Any) -> float:
     return float(result)
 
 
-# -- derivatives with a convention at a point (given floats, or nodes for gradients of gradients) ----
+# -- derivatives with a convention at a point (floats, or nodes for gradients of gradients; edge: √″(0) = −∞) --
 
 
 def number_of(x: Any) -> float:
@@ -169,32 +169,20 @@ def at_zero(*xs: Any) -> bool:
 
 
 def edge(y: Any, value: float) -> Any:
-    """``value`` (+∞ or NaN) as a local derivative that stays honest when it is differentiated again.
-
-    On floats (``backward()``) it is ``value`` itself. On a node (``grad(create_graph=True)``) it is
-    the node (1 − y)·value, with ``y`` the op's output: for +∞ (used where y = 0: √ at 0) its value
-    is +∞ and its own derivative −∞·y′, so each further derivative is again infinite, its sign
-    alternating as √'s do (√″(0) = −∞, √‴(0) = +∞, as PyTorch and JAX); for NaN every derivative is
-    NaN. A constant would be differentiated as a constant: √″(0) used to come out 0.0.
-    """
-    if isinstance(y, float):
-        return value
-    return (1.0 - y) * value
+    """``value`` (+∞ at the output y = 0, or NaN) as a derivative that stays honest: on a node (1 − y)·value."""
+    return value if isinstance(y, float) else (1.0 - y) * value
 
 
 def d_power(x: Any, n: Any, y: Any) -> Any:
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (y = xⁿ). At x = 0: 0 for n = 0 (xⁿ = 1 for every x, as PyTorch), +∞ for
-    0 < n < 1 (as √ at 0, through ``edge``), and 0·… = 0 for n > 1."""
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (y = xⁿ); at x = 0: 0 for n = 0 (as PyTorch), +∞ for 0 < n < 1 (``edge``)."""
     if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
         return n
-    if number_of(x) == 0.0 and number_of(n) < 1.0:
-        return 0.0 if number_of(n) == 0.0 else n * edge(y, math.inf)
-    return n * x ** (n - 1.0)
+    at_edge = number_of(x) == 0.0 and number_of(n) < 1.0
+    return (0.0 if number_of(n) == 0.0 else n * edge(y, math.inf)) if at_edge else n * x ** (n - 1.0)
 
 
 def d_exponent(base: Any, y: Any) -> Any:
-    """∂(bˣ)/∂x = bˣ·ln b (y = bˣ); 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm;
-    through ``edge``, so its derivatives are NaN too)."""
+    """∂(bˣ)/∂x = bˣ·ln b (y = bˣ); 0 for b = 0 (as PyTorch), NaN for b < 0 (``edge``)."""
     if number_of(base) > 0.0:
         return y * (math.log(base) if isinstance(base, float) else base.log())
     return 0.0 if number_of(base) == 0.0 else edge(y, math.nan)

@@ -2,7 +2,8 @@
 # Set up what a job needs, idempotently, in the virtual environment .venv:
 #   bash scripts/setup.sh main   the main job: the project with matplotlib, tqdm and pygraphviz
 #                                (graph images without Graphviz's `dot` program, no root needed)
-#   bash scripts/setup.sh test   adds the test, notebook and benchmark tools; as root also Graphviz's
+#   bash scripts/setup.sh test   adds the test, notebook and benchmark tools, and the export oracles
+#                                (torch==2.13.0, onnx, onnxruntime: the extras torch and onnx); as root also Graphviz's
 #                                `dot` and chromium + chromium-driver (the notebooks' browser test)
 # Works on a fresh Debian/Ubuntu machine that has only python3. apt-get is used only as root and
 # only for what is missing; when it fails (offline, a held lock) the set-up warns and carries on.
@@ -52,7 +53,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "setup: installing the project for the $mode job into .venv (log: $log)"
     : >"$log"
     extras=""
-    [ "$mode" = test ] && extras="test,notebooks,bench"
+    [ "$mode" = test ] && extras="test,notebooks,bench,torch,onnx"  # torch==2.13.0: the CPU wheel
     if ! { pip_install "$log" --upgrade pip && pip_install "$log" -e ".${extras:+[$extras]}"; }; then
         tail -n 30 "$log" >&2
         echo "setup: pip failed (full log in $log)" >&2

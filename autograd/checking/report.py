@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autograd.errors import DeltagradError
+
 OK, FAIL, KINK = "ok", "FAIL", "kink"
 WIDTH = 100
 LIMIT = 20  # rows shown in a failure's table; the rest are summarised
@@ -37,7 +39,7 @@ def fit(text: str, width: int = WIDTH) -> str:
     return "\n".join(out)
 
 
-class GradcheckError(AssertionError):
+class GradcheckError(DeltagradError, AssertionError):
     """A gradient check failed. The message is the report; ``rows`` and ``node`` hold it as data.
 
     ``rows``: the ``GradRow`` of every input (empty for ``check_graph``); ``node``: the first

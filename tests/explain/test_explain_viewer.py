@@ -1,0 +1,137 @@
+"""step_through(y): its frames follow explain's steps, the page is self-contained and escaped, the GIF has
+one picture per frame (read back by Pillow, an independent decoder), and the main job and CLI write pages."""
+
+from __future__ import annotations
+
+import html
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import nn
+from autograd import GraphTooLargeError, Value, step_through
+from autograd.cli import main as cli_main
+from autograd.explain.gif import animate, pictures
+from autograd.explain.names import fmt as nn_fmt
+from nn import losses
+from nn.jobs.walkthrough import save_backprop_page
+
+PIL = pytest.importorskip("PIL.Image")  # comes with matplotlib (the notebooks extra); decodes our GIFs
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("DELTAGRAD_REQUIRE_DOT"),
+                               reason="Graphviz's dot is not installed")
+
+
+def _hostile() -> Value:
+    a = Value(2.0, label="<script>alert('x')</script>")
+    b = a + a
+    return (b * a).tanh()
+
+
+def test_frames_walk_forward_in_topological_order_then_explains_steps() -> None:
+    y = _hostile()
+    walk = step_through(y)
+    interior = [v for v in walk.order if not v.is_leaf]
+    assert [f.phase for f in walk.frames] == ["start"] + ["forward"] * len(interior) + ["seed"] + \
+        ["backward"] * len(walk.explanation)
+    assert [walk.order[f.node] for f in walk.frames if f.phase == "forward" and f.node is not None] == interior
+    for k, step in enumerate(walk.explanation, start=1):
+        frame = walk.frames[walk.first_step + k - 1]
+        assert frame.step == k and str(step) in frame.text
+        assert walk.order[frame.parent] is step.parent and walk.order[frame.node] is step.node  # type: ignore[index]
+
+
+@needs_dot
+def test_the_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
+    walk = step_through(_hostile())
+    page = walk.save(tmp_path / "steps.html").read_text(encoding="utf-8")
+    assert "default-src 'none'" in page
+    assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing to fetch
+    assert len(re.findall(r"<script", page)) == 2  # the JSON data and our script, nothing from the label
+    assert "&lt;script&gt;alert" in page
+    for k in range(len(walk.explanation)):  # every duplicate edge of a + a has an id of its own
+        assert f'id="{walk.frames[walk.first_step + k].edge}"' in html.unescape(page)
+    assert walk._repr_html_().startswith('<iframe srcdoc="') and 'sandbox="allow-scripts"' in walk._repr_html_()
+
+
+@needs_dot
+def test_the_gif_has_one_picture_per_frame(tmp_path: Path) -> None:
+    walk = step_through(_hostile())
+    path = walk.save(tmp_path / "steps.gif", delay=0.5)
+    data = path.read_bytes()
+    assert len(pictures(data)) == len(walk.frames)
+    with PIL.open(path) as im:
+        assert im.n_frames == len(walk.frames)
+        assert im.info.get("loop") == 0 and im.info.get("duration") == 500
+
+
+def test_animate_keeps_every_picture_as_pillow_decodes_it() -> None:
+    frames, expected = [], []
+    for colour in ((255, 0, 0), (0, 128, 0), (0, 0, 255)):
+        im = PIL.new("RGB", (7, 5), colour)
+        im.putpixel((3, 2), (255, 255, 255))
+        buf = io.BytesIO()
+        im.save(buf, format="GIF")
+        frames.append(buf.getvalue())
+        expected.append(im.tobytes())
+    with PIL.open(io.BytesIO(animate(frames, 0.2))) as im:
+        assert im.n_frames == 3
+        for k in range(3):
+            im.seek(k)
+            assert im.convert("RGB").tobytes() == expected[k]
+
+
+def test_big_graphs_and_bad_options_are_refused(tmp_path: Path) -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(20):
+        y = y * 1.01
+    with pytest.raises(GraphTooLargeError, match="step_through: the graph has 41 nodes"):
+        step_through(y, max_nodes=40)
+    assert x.grad == 0.0  # refused before backward() ran
+    with pytest.raises(ValueError, match="needs names="):
+        step_through(y, lr=0.1)
+    with pytest.raises(ValueError, match="lr"):
+        step_through(y, nn.note_model(), lr=-1.0)
+    walk = step_through(x * 2.0)
+    with pytest.raises(ValueError, match=r"\.html .* or \.gif"):
+        walk.save(tmp_path / "steps.png")
+
+
+@needs_dot
+def test_the_main_jobs_page_shows_one_update_of_the_note(tmp_path: Path) -> None:
+    path, note = save_backprop_page(tmp_path / "backprop.html", lr=0.5)
+    assert note == "" and path is not None
+    page = path.read_text(encoding="utf-8")
+    model = nn.note_model()
+    X, T = nn.note_example()
+    E = losses.half_sse(model(X[0]), T[0])
+    E.backward()
+    w = model.layers[1].neurons[0].w[0]
+    assert "update: Δlayers.1.neurons.0.w.0" in page and "δ_k" in page and "δ_j0" in page
+    assert f"→ {nn_fmt(w.data - 0.5 * w.grad)}" in page  # Δw = −η ∂E/∂w, η = 0.5
+
+
+@needs_dot
+def test_the_command_line_writes_a_steps_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "s.html"
+    assert cli_main(["tanh(x*w + b)", "--set", "x=1.5", "--set", "w=-0.5", "--set", "b=0.1", "--steps", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert f"wrote {out} (10 frames, 5 backward steps)" in text and "d/dx = -0.3365967249" in text
+    assert "dg-data" in out.read_text(encoding="utf-8")
+    assert cli_main(["x*x", "--set", "x=1", "--steps", str(tmp_path / "s.png")]) == 2
+    assert "--steps" in capsys.readouterr().err
+
+
+def test_a_gif_of_too_many_frames_is_refused(tmp_path: Path) -> None:
+    x = Value(1.0)
+    y = x
+    for _ in range(400):
+        y = y * 1.0001
+    walk = step_through(y)
+    with pytest.raises(ValueError, match=r"a GIF of \d+ frames is more than 600"):
+        walk.save(tmp_path / "big.gif")
+    assert not (tmp_path / "big.gif").exists()
