@@ -77,11 +77,13 @@ class _Projection:
     def numerical(self, part: Sequence[int]) -> Difference:
         return difference(self._along(part), 0.0, self.fu, self.h)
 
-    def discrepancy(self, part: Sequence[int]) -> tuple[float, float]:
-        """(analytic − numerical on ``part``, the numerical side's error estimate)."""
+    def discrepancy(self, part: Sequence[int], small: float) -> tuple[float, float]:
+        """(analytic − numerical on ``part``, the numerical side's error estimate); the estimate (two
+        more evaluations) only when the discrepancy is not already below ``small``."""
         g = self._along(part)
         d = difference(g, 0.0, self.fu, self.h)
-        return self.analytic(part) - d.value, error_estimate(g, 0.0, self.fu, d)
+        gap = self.analytic(part) - d.value
+        return gap, (error_estimate(g, 0.0, self.fu, d) if not abs(gap) <= small else 0.0)
 
 
 def _forward(graph: Graph, order: Any, v: Sequence[float], u: Sequence[float]) -> float:
@@ -97,14 +99,14 @@ def _bisect(p: _Projection, n: int) -> list[int]:
     it and above three times the directional difference's error estimate (its noise)."""
     found: list[int] = []
     whole = list(range(n))
-    stack = [(whole, p.discrepancy(whole)[0])]
+    stack = [(whole, p.discrepancy(whole, math.inf)[0])]
     while stack and len(found) < MAX_FOUND:
         part, gap = stack.pop()
         if len(part) == 1:
             found.append(part[0])
             continue
         halves = [part[: len(part) // 2], part[len(part) // 2:]]
-        gaps = [p.discrepancy(half) for half in halves]
+        gaps = [p.discrepancy(half, 0.05 * abs(gap)) for half in halves]
         keep = [(half, g) for half, (g, noise) in zip(halves, gaps, strict=True)
                 if not abs(g) <= max(0.05 * abs(gap), 3.0 * noise)]  # NaN is kept
         stack.extend(reversed(keep))

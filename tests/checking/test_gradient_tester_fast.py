@@ -128,11 +128,13 @@ def test_fast_and_full_mode_agree_on_every_op(case: Case, data: st.DataObject) -
     full = gradcheck(case.build, xs)
     fast = gradcheck(case.build, xs, fast_mode=True)
     assert bool(full) and bool(fast)
-    # a planted bug beside the op: ∂/∂x_0 off by 0.5, so both modes fail
-    bad = Op("identity_bug", lambda t: t, lambda x, y, c: 1.5)
+    # a planted bug: an identity op whose derivative is 2, not 1, scaled by K = 10(1 + |∂f/∂x_0|):
+    # ∂/∂x_0 is off by K, far beyond the tolerance 1e-5 + 1e-3·|∂f/∂x_0 + K|
+    bad = Op("identity_bug", lambda t: t, lambda x, y, c: 2.0)
+    k = 10.0 * (1.0 + abs(full.rows[0].reference))
 
     def broken(*vs: Value) -> Value:
-        return case.build(*vs) + bad(vs[0])
+        return case.build(*vs) + bad(vs[0]) * k
 
     with pytest.raises(GradcheckError):
         gradcheck(broken, xs)
