@@ -19,6 +19,7 @@ import math
 import sys
 from collections.abc import Sequence
 
+from autograd.checking.diagnose import row_note
 from autograd.checking.kinks import kinks_by_input
 from autograd.checking.numerical import EPS, Evaluator, along, difference, error_estimate
 from autograd.checking.report import FAIL, KINK, OK, close, fmt, format_table
@@ -113,7 +114,7 @@ def run(ns: argparse.Namespace) -> int:
             note = "" if ok else verdict(a, e, d, error_estimate(g, xs[j], fy, d), ns.atol, ns.rtol)
         else:
             ok = close(a, d.value, 1e-5, 1e-3)
-            note = "" if ok else "backward() disagrees with central differences"
+            note = "" if ok else (row_note(d, a, 1e-5, 1e-3) or "backward() disagrees with central differences")
         status = KINK if jump else OK if ok else FAIL
         if jump:
             note = f"at the kink of {', '.join(kinks[j][:2])}: the derivative is the op's convention"

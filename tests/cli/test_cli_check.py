@@ -83,3 +83,10 @@ def test_the_module_entry_point(tmp_path: Path) -> None:
     assert done.returncode == 1 and "Traceback" not in done.stderr
     # y = x³: y′ = 3x² = 12 at 2, the formula 2x² = 8
     assert "d/dx      12        8         12" in done.stdout and "re-check the derivation" in done.stdout
+
+
+def test_a_domain_edge_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    # √z at 0: backward gives +∞, central differences can only be one-sided (√h/h = 1000)
+    code, out, _ = run(capsys, "sqrt(z)", "--set", "z=0")
+    assert code == 1 and rows(out)["d/dz"][:3] == ["inf", "–", "1000"]
+    assert "one-sided: f is undefined at x − h" in out
