@@ -6,8 +6,9 @@ The by-hand workflow: derive ∂f/∂x on paper, then ::
     assert_grad(lambda x, y: x * y, [2.0, 3.0], expected=[3.0, 2.0])  # vs your formula (autograd.testing)
 
 ``f`` is always called with ``Value`` leaves, one positional argument per input, and must return
-a ``Value`` (``numerical_grad`` also accepts a plain number, so ``math.sin`` works there). Inputs
-are numbers or ``Value`` nodes; only their ``data`` and ``label`` are used, fresh leaves are made
+a ``Value`` or a list of them (``numerical_grad`` also accepts plain numbers, so ``math.sin`` works
+there). Inputs are numbers, ``Value`` nodes or a 1-D numpy array; only their ``data`` and ``label``
+are used, fresh leaves are made
 for every evaluation, so the caller's nodes and gradients are never touched. f must be
 deterministic (the same inputs give the same graph and value).
 
@@ -19,7 +20,7 @@ the edge of f's domain (log at 5e-7) the step is cut until x ± h fits inside; e
 0) the one-sided difference is used. The row's note says so.
 
 A row passes when |analytic − numerical| ≤ atol + rtol·|numerical| (PyTorch's defaults: eps 1e-6,
-atol 1e-5, rtol 1e-3). Over all built-in ops and a small network at 3,000 random points the worst
+atol 1e-5, rtol 1e-3), an infinity only equal to itself and NaN to nothing (``report.close``). Over all built-in ops and a small network at 3,000 random points the worst
 error at eps = 1e-6 was 4e-5 of that allowance, and 1e-6 beat 1e-4, 1e-5, 1e-7 and 1e-8
 (``tests/checking/test_checking.py::test_gradcheck_passes_on_every_builtin_op_with_a_wide_margin`` keeps it so).
 
