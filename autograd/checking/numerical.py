@@ -20,8 +20,9 @@ the edge of f's domain (log at 5e-7) the step is cut until x ± h fits inside; e
 0) the one-sided difference is used. The row's note says so.
 
 A row passes when |analytic − numerical| ≤ atol + rtol·|numerical| (PyTorch's defaults: eps 1e-6,
-atol 1e-5, rtol 1e-3), an infinity only equal to itself and NaN to nothing (``report.close``). Over all built-in ops and a small network at 3,000 random points the worst
-error at eps = 1e-6 was 4e-5 of that allowance, and 1e-6 beat 1e-4, 1e-5, 1e-7 and 1e-8
+atol 1e-5, rtol 1e-3), an infinity only equal to itself and NaN to nothing (``report.close``).
+Over all built-in ops and a small network at 3,000 random points the worst error at eps = 1e-6
+was 4e-5 of that allowance, and 1e-6 beat 1e-4, 1e-5, 1e-7 and 1e-8
 (``tests/checking/test_checking.py::test_gradcheck_passes_on_every_builtin_op_with_a_wide_margin`` keeps it so).
 
 A row that fails because an op in the graph sits at (or the step crosses) a point where it is not
