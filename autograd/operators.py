@@ -155,7 +155,7 @@ def linear_c(*args: Any) -> float:
     return float(result)
 
 
-# -- derivatives with a convention at a point (given floats, or nodes for gradients of gradients) ----
+# -- derivatives with a convention at a point (floats, or nodes for gradients of gradients; edge: √″(0) = −∞) --
 
 
 def number_of(x: Any) -> float:
@@ -168,27 +168,24 @@ def at_zero(*xs: Any) -> bool:
     return number_of(xs[0]) == 0.0
 
 
-def d_power(x: Any, n: Any) -> Any:
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹, with 0·… = 0 and +∞ where x = 0 and n < 1 (as √ at 0)."""
+def edge(y: Any, value: float) -> Any:
+    """``value`` (+∞ at the output y = 0, or NaN) as a derivative that stays honest: on a node (1 − y)·value."""
+    return value if isinstance(y, float) else (1.0 - y) * value
+
+
+def d_power(x: Any, n: Any, y: Any) -> Any:
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (y = xⁿ); at x = 0: 0 for n = 0 (as PyTorch), +∞ for 0 < n < 1 (``edge``)."""
     if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
         return n
-    if number_of(x) == 0.0 and number_of(n) < 1.0:
-        return math.inf
-    return n * x ** (n - 1.0)
+    at_edge = number_of(x) == 0.0 and number_of(n) < 1.0
+    return (0.0 if number_of(n) == 0.0 else n * edge(y, math.inf)) if at_edge else n * x ** (n - 1.0)
 
 
-def d_exponent(base: float, y: Any) -> Any:
-    """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
-    if base > 0.0:
-        return y * math.log(base)
-    return 0.0 if base == 0.0 and number_of(y) == number_of(y) else math.nan
-
-
-def d_pow_exponent(a: Any, y: Any) -> Any:
-    """∂(aᵇ)/∂b = aᵇ·ln a, with the same conventions as ``d_exponent`` at a ≤ 0."""
-    if number_of(a) > 0.0:
-        return y * (a.log() if not isinstance(a, float) else math.log(a))
-    return 0.0 if number_of(a) == 0.0 else math.nan
+def d_exponent(base: Any, y: Any) -> Any:
+    """∂(bˣ)/∂x = bˣ·ln b (y = bˣ); 0 for b = 0 (as PyTorch) unless y is NaN, NaN for b < 0 (``edge``)."""
+    if number_of(base) > 0.0:
+        return y * (math.log(base) if isinstance(base, float) else base.log())
+    return 0.0 if number_of(base) == 0.0 and number_of(y) == number_of(y) else edge(y, math.nan)
 
 
 def d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
