@@ -25,7 +25,8 @@ from autograd.engine import Value
 ROOT = Path(__file__).resolve().parent.parent
 OURS = ("autograd", "nn", "benchmarks", "scripts")
 PACKAGES = ("autograd", "nn", "benchmarks", "scripts")
-OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy", "ipywidgets"}  # third-party extras imported lazily
+# third-party extras imported lazily
+OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy", "ipywidgets"}
 TOP_OF_AUTOGRAD = {"operators", "ops", "engine", "backprop", "graph", "reductions", "testing", "__init__", "__main__"}
 CORE = ("engine", "ops", "backprop")
 MAX_LINES = 400

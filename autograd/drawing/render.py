@@ -21,6 +21,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,7 @@ from graphviz.backend.dot_command import command as dot_command
 from autograd.files import atomic_write
 
 __all__ = ["Diagram", "GraphvizNotFoundError", "RenderError", "atomic_write", "dot_available", "fit_to_page",
-           "pygraphviz_render", "render_bytes", "renderer",
+           "pygraphviz_module", "pygraphviz_render", "render_bytes", "renderer",
            "resolve_format", "write_image"]
 
 INSTALL_HINT = (
@@ -90,13 +92,53 @@ def dot_available() -> bool:
     return renderer() is not None
 
 
-def pygraphviz_render(source: str, fmt: str, engine: str = "dot") -> bytes:
+def pygraphviz_module() -> Any:
+    """The pygraphviz module, or None when it is not installed (an optional dependency)."""
+    return _pygraphviz()
+
+
+_FONTCONFIG_NOISE = re.compile(rb"^Fontconfig (?:warning|error): .*\n?", re.M)
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_fontconfig() -> Iterator[None]:
+    """Keep Fontconfig's complaints about the system's font files off the terminal (and a notebook).
+
+    pygraphviz's wheels bundle a Fontconfig older than many systems' configuration, which then warns
+    (``Fontconfig warning: ... unknown element "reset-dirs"``) on the first drawing of every process,
+    from C, straight onto file descriptor 2. That is noise about the fonts, not about the graph:
+    the descriptor is pointed at a temporary file while pygraphviz draws, and everything else
+    written there meanwhile is passed on unchanged.
+    """
+    with _STDERR_LOCK:
+        try:
+            saved = os.dup(2)
+        except OSError:  # no standard error at all: nothing to keep quiet
+            yield
+            return
+        with tempfile.TemporaryFile() as caught:
+            try:
+                sys.stderr.flush()
+                os.dup2(caught.fileno(), 2)
+                yield
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                caught.seek(0)
+                rest = _FONTCONFIG_NOISE.sub(b"", caught.read())
+                if rest:
+                    sys.stderr.write(rest.decode("utf-8", "replace"))
+
+
+def pygraphviz_render(source: str, fmt: str, engine: str = "dot", args: str = "") -> bytes:
     """``source`` rendered to ``fmt`` by pygraphviz in process (no ``dot`` program involved)."""
     pgv = _pygraphviz()
     if pgv is None:
         raise GraphvizNotFoundError()
     try:
-        return bytes(pgv.AGraph(string=source).draw(format=fmt, prog=engine))
+        with _quiet_fontconfig():
+            return bytes(pgv.AGraph(string=source).draw(format=fmt, prog=engine, args=args))
     except (ValueError, TypeError, OSError) as e:  # DotError is a ValueError; an unknown format a TypeError
         raise RenderError(f"pygraphviz failed to render {fmt} with {engine}: {e}") from None
 

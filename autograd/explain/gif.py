@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.drawing.labels import html_label, html_text
-from autograd.drawing.render import GraphvizNotFoundError, RenderError
+from autograd.drawing.render import GraphvizNotFoundError, RenderError, pygraphviz_module, pygraphviz_render
 from autograd.explain.frames import states
 
 CURRENT, PARENT = "#d62728", "#1565c0"
@@ -152,21 +152,25 @@ def _caption(title: str | None, text: str) -> str:
     return "\n".join(([title] if title else []) + lines)
 
 
-def _draw_all(source: str) -> bytes:
-    """Every graph of ``source`` drawn as GIF on its own layout (``neato -n2``), one GIF after another.
+def _draw_all(sources: list[str]) -> list[list[Picture]]:
+    """Each graph of ``sources`` drawn as GIF on its own layout (``neato -n2``): its pictures.
 
-    Run with ``subprocess`` directly: the ``graphviz`` package writes all of the input before it
-    reads any output, which deadlocks once Graphviz has written a pipe's worth of pictures.
+    With Graphviz's ``dot`` on PATH, all frames go through one run of it, with ``subprocess``
+    directly: the ``graphviz`` package writes all of the input before it reads any output, which
+    deadlocks once Graphviz has written a pipe's worth of pictures. Without ``dot``, pygraphviz
+    (Graphviz's libraries in process) draws them one by one, on the same sources.
     """
     dot = shutil.which("dot")
     if dot is None:
-        raise GraphvizNotFoundError()
-    done = subprocess.run([dot, "-Kneato", "-n2", "-Tgif"], input=source.encode("utf-8"), capture_output=True,
-                          check=False)
+        if pygraphviz_module() is None:
+            raise GraphvizNotFoundError()
+        return [pictures(pygraphviz_render(source, "gif", "neato", args="-n2")) for source in sources]
+    done = subprocess.run([dot, "-Kneato", "-n2", "-Tgif"], input="".join(sources).encode("utf-8"),
+                          capture_output=True, check=False)
     if done.returncode:
         raise RenderError(f"Graphviz failed to draw the frames (exit {done.returncode}): "
                           f"{done.stderr.decode('utf-8', 'replace').strip()[:300]}")
-    return done.stdout
+    return split(done.stdout)
 
 
 def render_gif(walk: Any, delay: float = 1.0) -> bytes:
@@ -200,7 +204,7 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
         if frame.edge is not None:
             text = re.sub(rf'id="{re.escape(frame.edge)}"', f'id="{frame.edge}", color="{CURRENT}", penwidth=3', text)
         sources.append(text + "\n".join(lines) + "\n}\n")
-    drawn = split(_draw_all("".join(sources)))  # one run of Graphviz for every frame
+    drawn = _draw_all(sources)
     if len(drawn) != len(frames):
         raise RenderError(f"Graphviz drew {len(drawn)} pictures for {len(frames)} frames")
     return animate_pictures([p for pics in drawn for p in pics], delay)

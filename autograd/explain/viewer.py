@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from autograd.drawing.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
-from autograd.drawing.groups import named_values, short_name
-from autograd.drawing.labels import fmt_sig, html_text, value_label
+from autograd.drawing.labels import html_text, value_label
 from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
-from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id
+from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id, states
 from autograd.explain.gif import render_gif
 from autograd.explain.steps import Explanation, explain
 from autograd.graph import topological_order
@@ -72,6 +71,36 @@ def with_ids(graph: Diagram) -> Diagram:
     return out
 
 
+def widest(shown: list[list[dict[str, str]]], i: int) -> tuple[str, str]:
+    """Stand-ins as wide as the widest ``data`` and ``grad`` text value node ``i`` shows in any frame.
+
+    The boxes are laid out once, and the page and the GIF then print each frame's numbers into
+    them; laid out for the first frame's numbers, a longer later one (a parameter's new value)
+    would spill over its neighbour. A digit is as wide as any character a number uses (``-``,
+    ``.``, ``e``, ``nan``, ``?``) in Helvetica-like fonts, so a run of zeros is the widest text.
+    """
+    data = max(len(frame[i]["data"]) for frame in shown)
+    grad = max(len(frame[i]["grad"]) for frame in shown)
+    return "0" * data, "0" * grad
+
+
+_CELL = re.compile(r'(<text\b[^>]*>)(data|grad) 0+(</text>)')
+
+
+def first_frame_svg(svg: str, shown: list[dict[str, str]]) -> str:
+    """``svg`` (laid out with ``widest``'s stand-ins) with the first frame's numbers written in.
+
+    So the page shows the first frame as it is, before (or without) its script: an untrusted
+    notebook, a browser with scripts off, a printed handout.
+    """
+    def fill(group: re.Match[str]) -> str:
+        cell = shown[int(group.group(1))]
+        return _CELL.sub(lambda m: f"{m.group(1)}{m.group(2)} {html.escape(cell[m.group(2)])}{m.group(3)}",
+                         group.group(0))
+
+    return re.sub(r'<g id="dg-v(\d+)" class="node">.*?</g>', fill, svg, flags=re.S)
+
+
 def _check_size(order: list[Value], max_nodes: int | None) -> None:
     drawn = len(order) + sum(1 for v in order if not v.is_leaf)
     if max_nodes is not None and drawn > max_nodes:
@@ -100,18 +129,17 @@ class StepThrough:
         self.root, self.names, self.title = root, names, title
         self.explanation: Explanation = explain(root, names)
         self.precision = precision
-        shown = {v: short_name(n) for n, v in named_values(names)} if names is not None else {}
-        roles = self.explanation.naming.roles
-        self.display = {v: v.label or shown.get(v) or roles.get(v, "") for v in self.order}
-        graph = draw_dot(root, rankdir=rankdir, precision=precision, groups=names, max_nodes=max_nodes)
-        for i, v in enumerate(self.order):  # the note's names (z_k, y_j0, x_0) on nodes that have no label
-            if not v.label and v not in shown and v in roles:
-                text = self.label(v, fmt_sig(v.data, precision), fmt_sig(v.grad, precision))
-                graph.body.append(f"\tv{i} [label={text}]\n")
-        self.graph = with_ids(graph)
+        # Every box shows the name the steps' text uses for it (a parameter's full name, z_k, v6).
+        self.display = {v: self.explanation.name(v) for v in self.order}
         self.frames: list[Frame] = build_frames(self.explanation, self.order, None if lr is None else float(lr),
                                                 precision)
         self.first_step = next((k for k, f in enumerate(self.frames) if f.phase == "backward"), len(self.frames))
+        self.states = states(self.frames, len(self.order))
+        graph = draw_dot(root, rankdir=rankdir, precision=precision, groups=names, max_nodes=max_nodes)
+        for i, v in enumerate(self.order):  # laid out once, for the widest numbers of any frame
+            data, grad = widest(self.states, i)
+            graph.body.append(f"\tv{i} [label={self.label(v, data, grad)}]\n")
+        self.graph = with_ids(graph)
 
     def label(self, v: Value, data: str, grad: str) -> str:
         """A value node's label as ``draw_dot`` draws it, with its name here and the given numbers."""
@@ -127,7 +155,7 @@ class StepThrough:
     def svg(self) -> str:
         """The drawing as SVG (no XML prolog), with the ids the page's script uses."""
         text = render_bytes(self.graph, "svg").decode("utf-8")
-        return text[text.index("<svg"):]
+        return first_frame_svg(text[text.index("<svg"):], self.states[0])
 
     def html(self) -> str:
         """The page: one self-contained HTML document."""
@@ -145,8 +173,10 @@ class StepThrough:
                               "hidden": HIDDEN}, ensure_ascii=False)
         payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         title = self.title or f"backward() step by step: {self.explanation.header()}"
-        parts = {"CSP": csp, "TITLE": html.escape(title), "SVG": self.svg, "DATA": payload}
-        return re.sub(r"@@(CSP|TITLE|SVG|DATA)@@", lambda m: parts[m.group(1)], page)
+        first = self.frames[0]
+        parts = {"CSP": csp, "TITLE": html.escape(title), "SVG": self.svg, "DATA": payload,
+                 "TEXT": html.escape(first.text), "COUNTER": f"frame 1 of {len(self.frames)} · {first.phase}"}
+        return re.sub(r"@@(CSP|TITLE|SVG|DATA|TEXT|COUNTER)@@", lambda m: parts[m.group(1)], page)
 
     def _repr_html_(self) -> str:
         height = 260
