@@ -47,7 +47,7 @@ def _tqdm_auto() -> Any:
 def _has_ipywidgets() -> bool:
     """Whether ipywidgets (what tqdm's notebook bar draws with) can be imported."""
     try:
-        import ipywidgets  # noqa: F401
+        import ipywidgets  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         return False
     return True

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from autograd import GraphTooLargeError, GraphvizNotFoundError, Value, save_graph
+from autograd import GraphTooLargeError, GraphvizNotFoundError, Value, draw_dot, save_graph
 from nn.serialize import write_atomic
 
 MATPLOTLIB_HINT = "matplotlib is not installed (pip install matplotlib)"
@@ -130,12 +130,66 @@ def save_graph_image(root: Value, path: str | os.PathLike[str], *, model: Any = 
     options: dict[str, Any] = {"groups": model} if model is not None else {}
     if title:
         options["title"] = title
+    try:  # a legend for the shapes; name, data and grad stacked in each box, so a network is not 3,500 px wide
+        graph = draw_dot(root, legend=True, stacked=True, **options)
+    except GraphTooLargeError as e:
+        return None, f"graph skipped: {e}"
+    graph.graph_attr["ranksep"] = "0.3"
     try:
-        return save_graph(root, path, **options), ""
+        return save_graph(graph, path), ""
     except GraphvizNotFoundError:
         source = Path(path).with_suffix(".dot")
-        save_graph(root, source, **options)
+        save_graph(graph, source)
         return None, (f"graph image skipped: Graphviz is not installed (no root needed: pip install pygraphviz; "
                       f"or Debian/Ubuntu: sudo apt-get install graphviz); wrote its DOT source to {source} instead")
     except GraphTooLargeError as e:
         return None, f"graph skipped: {e}"
+
+
+MANIFEST = ".deltagrad-files"
+"""The file in an output folder listing what the last run of the main job wrote there (one name a line)."""
+
+
+def clear_stale(out: str | os.PathLike[str], written: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    """Remove from ``out`` what the previous run listed in its manifest and this run did not write; list this run's.
+
+    So a folder never mixes two runs: a moons run after the note's example takes away the note's
+    ``backprop.html``. Only plain files named in the manifest, directly inside ``out``, are removed
+    (never a folder, a link's target or anything the job did not write); returns the removed paths.
+    """
+    folder = Path(os.fspath(out))
+    names = {Path(os.fspath(p)).name for p in written if Path(os.fspath(p)).parent.resolve() == folder.resolve()}
+    removed = []
+    try:
+        before = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        before = []
+    for name in before:
+        if not name or name in names or name != Path(name).name or name in (".", "..", MANIFEST):
+            continue
+        stale = folder / name
+        if stale.is_file() and not stale.is_symlink():
+            try:
+                stale.unlink()
+                removed.append(stale)
+            except OSError:
+                pass
+    write_atomic(folder / MANIFEST, ("\n".join(sorted(names)) + "\n").encode("utf-8"))
+    return removed
+
+
+def describe(model: Any) -> str:
+    """A network in one short line: ``MLP(2, [16, 16, 1]): relu, relu, linear; 337 parameters``.
+
+    (``repr(model)`` lists every neuron: 800 characters for the moons network.)
+    """
+    layers = getattr(model, "layers", None)
+    found = [getattr(layer, "neurons", None) for layer in layers] if isinstance(layers, list) else []
+    count = sum(1 for _ in model.parameters())
+    neurons: list[Any] = [n for n in found if n]
+    if not neurons or len(neurons) != len(found):
+        return f"{type(model).__name__}; {count} parameters"
+    nin = len(neurons[0][0].w)
+    acts = [str(getattr(n[0], "activation", "?")) for n in neurons]
+    sizes = ", ".join(str(len(n)) for n in neurons)
+    return f"{type(model).__name__}({nin}, [{sizes}]): {', '.join(acts)}; {count} parameters"
