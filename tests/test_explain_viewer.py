@@ -145,6 +145,51 @@ def test_a_gif_of_too_many_frames_is_refused(tmp_path: Path) -> None:
     for _ in range(400):
         y = y * 1.0001
     walk = step_through(y)
-    with pytest.raises(ValueError, match=r"a GIF of \d+ frames is more than 600"):
+    with pytest.raises(ValueError, match=r"\d+ frames are more than 600"):
         walk.save(tmp_path / "big.gif")
     assert not (tmp_path / "big.gif").exists()
+
+
+def test_gif_holds_its_last_frame_and_is_sized_for_slides(tmp_path: Path, renderer: str) -> None:
+    x = Value(0.5, label="x")
+    walk = step_through((x * 2.0).tanh() * x)
+    path = walk.save(tmp_path / "slide.gif", delay=0.5, hold=4, width=800)
+    pics = pictures(path.read_bytes())
+    assert len(pics) == len(walk.frames)
+    assert abs(max(p.left + p.width for p in pics) - 800) <= 8  # Graphviz rounds the dpi
+    with PIL.open(path) as im:  # an independent decoder reads each frame's delay
+        durations = []
+        for k in range(im.n_frames):
+            im.seek(k)
+            durations.append(im.info["duration"])
+    assert durations == [500] * (len(pics) - 1) + [4000]
+    for bad in ({"hold": -1}, {"hold": "3"}, {"width": 10}, {"width": 2.5}, {"delay": float("nan")}):
+        with pytest.raises(ValueError, match=r"step_through\.save"):
+            walk.save(tmp_path / "bad.gif", **bad)  # type: ignore[arg-type]
+
+
+def test_frames_export_as_png_and_pdf_for_beamer(tmp_path: Path, renderer: str) -> None:
+    x = Value(0.5, label="x")
+    walk = step_through(x * x)
+    pngs = walk.save_frames(tmp_path / "png")
+    assert [p.name for p in pngs] == [f"frame_{k:03d}.png" for k in range(1, len(walk) + 1)]
+    assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs)
+    with PIL.open(pngs[0]) as first, PIL.open(pngs[-1]) as last:
+        assert first.size == last.size  # one layout for every overlay
+    pdfs = walk.save_frames(tmp_path / "pdf", "pdf")
+    assert len(pdfs) == len(walk) and all(p.read_bytes()[:5] == b"%PDF-" for p in pdfs)
+    with pytest.raises(ValueError, match="png, pdf or svg"):
+        walk.save_frames(tmp_path / "x", "jpg")
+
+
+def test_every_name_the_steps_use_is_on_a_box() -> None:
+    model = nn.note_model()
+    X, T = nn.note_example()
+    walk = step_through(losses.half_sse(model(X[0]), T[0]), model, lr=1.0)
+    svg = html.unescape(walk.svg)
+    boxes = set(re.findall(r'<text[^>]*font-weight="bold"[^>]*>([^<]+)</text>', svg))
+    used = {walk.explanation.naming.root_name}
+    for step in walk.explanation:
+        used |= {step.node_name, step.parent_name}
+    assert used - boxes == set(), f"named in the text but on no box: {sorted(used - boxes)}"
+    assert "layers.0.neurons.0.w.0" in boxes and "E" in boxes  # one naming: as named_parameters() says

@@ -46,6 +46,7 @@ class Naming:
 
     def __init__(self, root: Value, order: list[Value], names: Any = None) -> None:
         self.index = {v: i for i, v in enumerate(order)}
+        self.root = root
         pairs = _pairs(names) if names is not None else []
         self.given = {v: name for name, v in pairs}
         self.root_name = root.label or (self.given.get(root) or ("E" if pairs else "L"))
@@ -95,6 +96,8 @@ class Naming:
                     self.roles[after[0]] = f"y_{sub}"
 
     def name(self, v: Value) -> str:
+        if v is self.root:  # the output is E (or L) in every step: ∂E/∂E · ∂E/∂v17, as the drawing shows it
+            return self.root_name
         if v in self.given:
             return self.given[v]
         if v.label:

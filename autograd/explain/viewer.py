@@ -32,7 +32,7 @@ from autograd.drawing.labels import html_text, value_label
 from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
 from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id, states
-from autograd.explain.gif import render_gif
+from autograd.explain.gif import render_frames, render_gif
 from autograd.explain.steps import Explanation, explain
 from autograd.graph import topological_order
 
@@ -135,15 +135,17 @@ class StepThrough:
                                                 precision)
         self.first_step = next((k for k, f in enumerate(self.frames) if f.phase == "backward"), len(self.frames))
         self.states = states(self.frames, len(self.order))
-        graph = draw_dot(root, rankdir=rankdir, precision=precision, groups=names, max_nodes=max_nodes)
+        graph = draw_dot(root, rankdir=rankdir, precision=precision, groups=names, max_nodes=max_nodes,
+                         stacked=True)  # name, data and grad one above the other: a narrow box
         for i, v in enumerate(self.order):  # laid out once, for the widest numbers of any frame
             data, grad = widest(self.states, i)
             graph.body.append(f"\tv{i} [label={self.label(v, data, grad)}]\n")
+        graph.graph_attr["pad"] = "0.1"  # room for the outermost cluster's label at the edge
         self.graph = with_ids(graph)
 
     def label(self, v: Value, data: str, grad: str) -> str:
         """A value node's label as ``draw_dot`` draws it, with its name here and the given numbers."""
-        return value_label(self.display[v], [f"data {html_text(data)}", f"grad {html_text(grad)}"])
+        return value_label(self.display[v], [f"data {html_text(data)}", f"grad {html_text(grad)}"], stacked=True)
 
     def __len__(self) -> int:
         return len(self.frames)
@@ -187,19 +189,35 @@ class StepThrough:
                 f'style="width:100%;height:{min(height, 900)}px;border:1px solid #ddd" '
                 'title="backward() step by step"></iframe>')
 
-    def gif(self, delay: float = 1.0) -> bytes:
-        """An animated GIF, one frame per frame of the page, ``delay`` seconds each (looping)."""
-        return render_gif(self, delay)
+    def gif(self, delay: float = 1.0, *, hold: float = 3.0, width: int | None = None) -> bytes:
+        """An animated GIF, one frame per frame of the page, ``delay`` seconds each and the last held
+        ``hold`` seconds (looping); ``width`` in pixels sizes it for a slide (default: 96 dpi)."""
+        return render_gif(self, delay, hold=hold, width=width)
 
-    def save(self, path: str | os.PathLike[str], *, delay: float = 1.0) -> Path:
-        """Write the page (``.html``) or the animation (``.gif``, ``delay`` seconds a frame) atomically."""
+    def save(self, path: str | os.PathLike[str], *, delay: float = 1.0, hold: float = 3.0,
+             width: int | None = None) -> Path:
+        """Write the page (``.html``) or the animation (``.gif``: ``delay``, ``hold``, ``width`` as ``gif``)."""
         target = Path(os.fspath(path))
         kind = _FORMATS.get(target.suffix.lower())
         if kind is None:
             raise ValueError(f"step_through.save: cannot tell what to write from {target.name!r}; name the file "
                              ".html (the interactive page) or .gif (an animation, one frame per step)")
-        atomic_write(target, self.html().encode("utf-8") if kind == "html" else self.gif(delay))
+        data = self.html().encode("utf-8") if kind == "html" else self.gif(delay, hold=hold, width=width)
+        atomic_write(target, data)
         return target
+
+    def save_frames(self, folder: str | os.PathLike[str], format: str = "png", *, width: int | None = None
+                    ) -> list[Path]:
+        """Write every frame as its own picture, ``frame_001.png`` … (``png``, ``pdf`` or ``svg``), into
+        ``folder`` (made if missing): one picture per overlay of a Beamer slide. Returns the paths."""
+        images = render_frames(self, format, width)
+        target = Path(os.fspath(folder))
+        target.mkdir(parents=True, exist_ok=True)
+        digits = max(3, len(str(len(images))))
+        paths = [target / f"frame_{k:0{digits}d}.{format}" for k in range(1, len(images) + 1)]
+        for path, image in zip(paths, images, strict=True):
+            atomic_write(path, image)
+        return paths
 
 
 def step_through(root: Value, names: Any = None, **options: Any) -> StepThrough:
