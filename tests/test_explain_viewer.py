@@ -165,7 +165,7 @@ def test_gif_holds_its_last_frame_and_is_sized_for_slides(tmp_path: Path, render
     assert durations == [500] * (len(pics) - 1) + [4000]
     for bad in ({"hold": -1}, {"hold": "3"}, {"width": 10}, {"width": 2.5}, {"delay": float("nan")}):
         with pytest.raises(ValueError, match=r"step_through\.save"):
-            walk.save(tmp_path / "bad.gif", **bad)  # type: ignore[arg-type]
+            walk.save(tmp_path / "bad.gif", **bad)
 
 
 def test_frames_export_as_png_and_pdf_for_beamer(tmp_path: Path, renderer: str) -> None:
