@@ -193,3 +193,18 @@ def test_every_name_the_steps_use_is_on_a_box() -> None:
         used |= {step.node_name, step.parent_name}
     assert used - boxes == set(), f"named in the text but on no box: {sorted(used - boxes)}"
     assert "layers.0.neurons.0.w.0" in boxes and "E" in boxes  # one naming: as named_parameters() says
+
+
+def test_an_untrusted_notebook_gets_a_png_of_the_first_frame(renderer: str) -> None:
+    x = Value(0.5, label="x")
+    walk = step_through((x * 2.0).tanh() * x, title="a <b>handout</b>")
+    bundle = walk._repr_mimebundle_()
+    assert set(bundle) == {"text/html", "image/png"}  # JupyterLab shows the PNG when HTML is not trusted
+    assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    with PIL.open(io.BytesIO(bundle["image/png"])) as im:
+        assert im.size[0] > 100 and im.size[1] > 50
+    assert list(walk._repr_mimebundle_(include=["image/png"])) == ["image/png"]
+    assert list(walk._repr_mimebundle_(exclude=["image/png"])) == ["text/html"]
+    page = walk.html()  # without its script, the page shows the first frame too
+    assert html.escape(walk.frames[0].text) in page and f"frame 1 of {len(walk)}" in page
+    assert "data 0.5" in walk.svg and "data 0000" not in walk.svg  # the numbers written in, not the stand-ins

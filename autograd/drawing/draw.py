@@ -37,7 +37,7 @@ from autograd.drawing.labels import (
     op_label,
     value_label,
 )
-from autograd.drawing.render import Diagram, write_image
+from autograd.drawing.render import INLINE_MAX_WIDTH_PT, Diagram, write_image
 from autograd.engine import Value
 from autograd.graph import backward_order, constant_of, has_rule, operation_of, topological_order, walk
 
@@ -248,6 +248,7 @@ def draw_dot(
     fontsize: float = 11,
     dpi: float | None = None,
     stacked: bool = False,
+    inline_width: float | None = INLINE_MAX_WIDTH_PT,
 ) -> Diagram:
     """The computation graph that produced ``root``, as a ``graphviz.Digraph`` (micrograd's call works).
 
@@ -277,9 +278,15 @@ def draw_dot(
       through the graph, for a slide). ``fontsize`` (points, 11) scales all text; ``dpi`` sets the
       resolution of PNG images (Graphviz's default is 96; 200 suits a projector). ``stacked``: each
       value's name, data and grad one above the other (narrow boxes for a wide network).
+    * ``inline_width``: the most points wide Jupyter draws the graph (600 = 800 px; None for its natural
+      size, scrolled rather than shrunk, for a network in JupyterLab).
     """
     _check_options(root, rankdir, precision, max_nodes, title)
     _check_slide_options(fontsize, dpi)
+    if inline_width is not None and (isinstance(inline_width, bool) or not isinstance(inline_width, (int, float))
+                                     or not 1 <= inline_width <= 100_000):
+        raise ValueError(f"draw_dot: inline_width must be a number of points from 1 to 100000 or None, "
+                         f"got {inline_width!r}")
     _check_size(root, max_nodes)
     nodes = topological_order(root)
     named = named_values(groups, "groups") if groups is not None else []
@@ -300,6 +307,7 @@ def draw_dot(
                 edge_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": f"{fontsize * 9 / 11:g}",
                            "arrowsize": "0.7"})
 
+    g.inline_width = None if inline_width is None else float(inline_width)
     clusters = _draw_clusters(g, painter, nodes, named) if named else {}
     for v in nodes:
         if v not in clusters:

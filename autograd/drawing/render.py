@@ -191,7 +191,7 @@ INLINE_MAX_WIDTH_PT = 600.0  # 800 px: what a notebook's page has room for besid
 _SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
-def fit_to_page(svg: str, max_width: float = INLINE_MAX_WIDTH_PT) -> str:
+def fit_to_page(svg: str, max_width: float | None = INLINE_MAX_WIDTH_PT) -> str:
     """Graphviz's SVG made to fit a notebook's page: at most ``max_width`` pt wide, never cut off.
 
     A wider drawing gets ``width``/``height`` scaled down together (its ``viewBox`` keeps the
@@ -201,7 +201,7 @@ def fit_to_page(svg: str, max_width: float = INLINE_MAX_WIDTH_PT) -> str:
     """
     def resize(m: re.Match[str]) -> str:
         width, height = float(m.group(1)), float(m.group(2))
-        if width > max_width:
+        if max_width is not None and width > max_width:
             width, height = max_width, height * max_width / width
         return f'<svg width="{width:g}pt" height="{height:g}pt" style="max-width: 100%; height: auto"'
 
@@ -251,7 +251,17 @@ class Diagram(graphviz.Digraph):
             return super().view(*args, **kwargs)
 
     def _repr_image_svg_xml(self) -> str:
-        return fit_to_page(str(self.pipe(format="svg", encoding="utf-8")))
+        return fit_to_page(str(self.pipe(format="svg", encoding="utf-8")), self.inline_width)
+
+    inline_width: float | None = INLINE_MAX_WIDTH_PT
+    """The most points wide the inline SVG is drawn in Jupyter (None: its natural size, however wide)."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """SVG for a trusted notebook, and a PNG beside it: an untrusted notebook (a handout, a file
+        from git) shows only safe types, and PNG is one of them, where SVG is not."""
+        if include is not None or exclude is not None:
+            return dict(super()._repr_mimebundle_(include, exclude, **kwargs))
+        return {"image/svg+xml": self._repr_image_svg_xml(), "image/png": bytes(self.pipe(format="png"))}
 
     def save_image(self, path: str | os.PathLike[str], format: str | None = None,
                    timeout: float | None = None) -> Path:

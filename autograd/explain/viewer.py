@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd.drawing.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
-from autograd.drawing.labels import html_text, value_label
+from autograd.drawing.labels import html_label, html_text, value_label
 from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
 from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id, states
@@ -98,7 +98,7 @@ def first_frame_svg(svg: str, shown: list[dict[str, str]]) -> str:
         return _CELL.sub(lambda m: f"{m.group(1)}{m.group(2)} {html.escape(cell[m.group(2)])}{m.group(3)}",
                          group.group(0))
 
-    return re.sub(r'<g id="dg-v(\d+)" class="node">.*?</g>', fill, svg, flags=re.S)
+    return re.sub(r'<g id="dg(?:-|&#45;)v(\d+)" class="node">.*?</g>', fill, svg, flags=re.S)  # dot writes - as &#45;
 
 
 def _check_size(order: list[Value], max_nodes: int | None) -> None:
@@ -181,13 +181,31 @@ class StepThrough:
         return re.sub(r"@@(CSP|TITLE|SVG|DATA|TEXT|COUNTER)@@", lambda m: parts[m.group(1)], page)
 
     def _repr_html_(self) -> str:
-        height = 260
+        # the controls and the step's text (about 190 px), then the graph at the page's readable zoom (0.8 of
+        # its natural size, 4/3 px a point), then a scroll bar: no blank band below, no scroll bar of the frame
+        height = 190
         m = re.search(r'height="([\d.]+)pt"', self.svg[:400])
         if m:
-            height += int(float(m.group(1)) * 4 / 3)
+            height += int(float(m.group(1)) * 4 / 3 * 0.8) + 24
         return (f'<iframe srcdoc="{html.escape(self.html(), quote=True)}" sandbox="allow-scripts" '
                 f'style="width:100%;height:{min(height, 900)}px;border:1px solid #ddd" '
                 'title="backward() step by step"></iframe>')
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The page (an iframe) for a trusted notebook, and a PNG of its first frame with that frame's
+        text: an untrusted notebook (a handout, a file from git) shows the PNG instead of a blank box."""
+        bundle: dict[str, Any] = {"text/html": self._repr_html_(), "image/png": self.first_frame_png()}
+        return {k: v for k, v in bundle.items() if (include is None or k in include)
+                and (exclude is None or k not in exclude)}
+
+    def first_frame_png(self) -> bytes:
+        """The first frame as a PNG: the drawing with its numbers, and the frame's text above it."""
+        g = self.graph.copy()
+        for i, v in enumerate(self.order):
+            g.body.append(f"\tv{i} [label={self.label(v, self.states[0][i]['data'], self.states[0][i]['grad'])}]\n")
+        caption = f"{self.title or 'backward() step by step'} (frame 1 of {len(self.frames)}): {self.frames[0].text}"
+        g.attr(label=html_label(html_text(caption)), labelloc="t", fontsize="12")
+        return render_bytes(g, "png")
 
     def gif(self, delay: float = 1.0, *, hold: float = 3.0, width: int | None = None) -> bytes:
         """An animated GIF, one frame per frame of the page, ``delay`` seconds each and the last held
