@@ -15,6 +15,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import graphviz
 import pytest
@@ -163,6 +164,7 @@ def test_inline_width_can_be_natural_or_chosen(via: str) -> None:
         g = draw_dot(y, inline_width=chosen)
         inline = ET.fromstring(g._repr_mimebundle_()["image/svg+xml"])
         assert inline.get("width") == f"{min(expect, natural):g}pt"
+    bad: Any
     for bad in (0, -5, float("inf"), "600", True):
         with pytest.raises(ValueError, match="inline_width"):
             draw_dot(y, inline_width=bad)
