@@ -127,7 +127,7 @@ class StepThrough:
         self.order = topological_order(root)
         _check_size(self.order, max_nodes)
         self.root, self.names, self.title = root, names, title
-        self.explanation: Explanation = explain(root, names)
+        self.explanation: Explanation = explain(root, names, precision=precision)
         self.precision = precision
         # Every box shows the name the steps' text uses for it (a parameter's full name, z_k, v6).
         self.display = {v: self.explanation.name(v) for v in self.order}
