@@ -20,6 +20,20 @@ ROOT = Path(__file__).resolve().parent
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 
 
+try:  # hypothesis is a test dependency; without it the property tests are not collected anyway
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover
+    pass
+else:
+    # The same examples on every run, whatever the machine's load: no per-example deadline, no "too slow"
+    # health check (both depend on how busy the machine is), and a fixed seed (derandomize). Another
+    # profile can still be chosen with --hypothesis-profile=NAME (e.g. "explore": random examples).
+    settings.register_profile("deltagrad", deadline=None, derandomize=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("DELTAGRAD_HYPOTHESIS_PROFILE", "deltagrad"))
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if dot_available() or os.environ.get("DELTAGRAD_REQUIRE_DOT") == "1":
         return
