@@ -80,12 +80,17 @@ def _param_set(params: Any) -> set[Value]:
     if hasattr(params, "named_parameters") or isinstance(params, Mapping):
         return {v for _, v in named_values(params, "params")}
     items = params.parameters() if hasattr(params, "parameters") else params
-    if not isinstance(items, Iterable):
-        raise TypeError(f"draw_dot(params=...): expected Values or a model, got {type(params).__name__}")
+    return _values(items, "params", "Values or a model", type(params).__name__)
+
+
+def _values(items: Any, option: str, expected: str, got: str) -> set[Value]:
+    """The set of the Values ``items`` (an iterable), or a TypeError naming ``draw_dot``'s ``option``."""
+    if not isinstance(items, Iterable) or isinstance(items, (str, bytes)):
+        raise TypeError(f"draw_dot({option}=...): expected {expected}, got {got}")
     found = set()
     for v in items:
         if not isinstance(v, Value):
-            raise TypeError(f"draw_dot(params=...): expected Value nodes, got {v!r:.80}")
+            raise TypeError(f"draw_dot({option}=...): expected Value nodes, got {v!r:.80}")
         found.add(v)
     return found
 
@@ -121,14 +126,7 @@ def _highlight_set(highlight: Any) -> set[Value]:
     if highlight is None:
         return set()
     items = [highlight] if isinstance(highlight, Value) else highlight
-    if not isinstance(items, Iterable) or isinstance(items, (str, bytes)):
-        raise TypeError(f"draw_dot(highlight=...): expected Values, got {type(highlight).__name__}")
-    found = set()
-    for v in items:
-        if not isinstance(v, Value):
-            raise TypeError(f"draw_dot(highlight=...): each entry must be a Value, got {type(v).__name__}")
-        found.add(v)
-    return found
+    return _values(items, "highlight", "Values", type(highlight).__name__)
 
 
 HIGHLIGHT = {"color": "#d62728", "penwidth": "3"}
