@@ -159,7 +159,9 @@ def clear_stale(out: str | os.PathLike[str], written: Sequence[str | os.PathLike
     """
     folder = Path(os.fspath(out))
     names = {Path(os.fspath(p)).name for p in written if Path(os.fspath(p)).parent.resolve() == folder.resolve()}
-    removed = []
+    removed: list[Path] = []
+    if (folder / MANIFEST).is_symlink():  # not a list this job wrote: neither trusted nor written through
+        return removed
     try:
         before = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):

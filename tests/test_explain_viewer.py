@@ -208,3 +208,11 @@ def test_an_untrusted_notebook_gets_a_png_of_the_first_frame(renderer: str) -> N
     page = walk.html()  # without its script, the page shows the first frame too
     assert html.escape(walk.frames[0].text) in page and f"frame 1 of {len(walk)}" in page
     assert "data 0.5" in walk.svg and "data 0000" not in walk.svg  # the numbers written in, not the stand-ins
+
+
+def test_save_frames_into_a_file_is_refused_before_drawing(tmp_path: Path) -> None:
+    x = Value(0.5, label="x")
+    (tmp_path / "taken").write_text("mine", encoding="utf-8")
+    with pytest.raises(NotADirectoryError, match=r"save_frames: .*taken.* is a file"):
+        step_through(x * x).save_frames(tmp_path / "taken")
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"

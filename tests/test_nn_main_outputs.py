@@ -83,3 +83,14 @@ def test_the_main_job_prints_no_warning_and_no_long_line(dataset: str, tmp_path:
     assert "warning" not in out.lower() and "Fontconfig" not in out
     assert max(len(line) for line in out.replace(str(tmp_path), "out").splitlines()) <= 120  # was 820 for moons
     assert "L0.n0" not in out  # one naming: the parameters' names from named_parameters()
+
+
+def test_a_manifest_that_is_a_link_is_neither_read_nor_written_through(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("old.png\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.png").write_bytes(b"x")
+    os.symlink(victim, out / MANIFEST)
+    assert clear_stale(out, [out / "new.png"]) == []
+    assert (out / "old.png").exists() and victim.read_text(encoding="utf-8") == "old.png\n"

@@ -228,8 +228,11 @@ class StepThrough:
                     ) -> list[Path]:
         """Write every frame as its own picture, ``frame_001.png`` … (``png``, ``pdf`` or ``svg``), into
         ``folder`` (made if missing): one picture per overlay of a Beamer slide. Returns the paths."""
-        images = render_frames(self, format, width)
         target = Path(os.fspath(folder))
+        if target.exists() and not target.is_dir():
+            raise NotADirectoryError(f"step_through.save_frames: {os.fspath(folder)!r} is a file, not a folder; "
+                                     "name a folder for the frame_001.png … pictures")
+        images = render_frames(self, format, width)
         target.mkdir(parents=True, exist_ok=True)
         digits = max(3, len(str(len(images))))
         paths = [target / f"frame_{k:0{digits}d}.{format}" for k in range(1, len(images) + 1)]
