@@ -11,7 +11,7 @@ slot holds is written down (and read for everyone else) in ``autograd.graph``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Union
+from typing import Any, Union
 
 from autograd import backprop, ops
 from autograd.compat import init_node
@@ -20,7 +20,7 @@ from autograd.graph import parents_of, walk
 from autograd.operators import as_number, describe, label_note
 from autograd.ops import ADD, MUL, Op
 
-__all__ = ["NotANumberError", "Number", "Operand", "Value", "as_number", "describe", "make_node"]
+__all__ = ["NotANumberError", "Number", "Operand", "Value", "apply", "as_number", "describe", "make_node"]
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -49,6 +49,24 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v._in2 = second
     v._const = const
     return v
+
+
+def apply(op: Op, *inputs: Any) -> Value:
+    """``op(*inputs)`` and ``autograd.apply``: record ``op`` on nodes or numbers (numbers become constant leaves)."""
+    if op.arity > 0 and len(inputs) != op.arity:
+        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
+    if not inputs:
+        raise TypeError(f"{op.name}: needs at least one input")
+    nodes = tuple(v if isinstance(v, Value) else Value(as_number(v, op.name)) for v in inputs)
+    try:
+        y = op.forward(*[v.data for v in nodes])
+    except (ValueError, ArithmeticError) as e:
+        labels = ", ".join(repr(v.label) for v in nodes if v.label)
+        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
+    y = as_number(y, f"{op.name} (its forward returned)")
+    if op.arity == 0:
+        return make_node(y, op, nodes)
+    return make_node(y, op, nodes[0], nodes[1] if op.arity == 2 else None)
 
 
 def _unary(x: Value, op: Op, c: Any = None) -> Value:
@@ -95,11 +113,11 @@ class Value(ValueSurface):
     ``_backward`` are inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a
     node raise a TypeError there: they would cut v out of the graph). Equality and hashing are by
     identity. The functions of one node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``,
-    ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are methods made from the op
-    table, each documented with its f′.
+    ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are written out below, each
+    recording its entry of the op table and documented with its f′.
     """
 
-    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending")
+    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")
     __array_ufunc__ = None  # numpy scalars and arrays defer to our reflected operators
 
     data: float
@@ -110,10 +128,6 @@ class Value(ValueSurface):
     _in2: Value | None
     _const: Any
     _pending: int
-
-    if TYPE_CHECKING:  # the methods attached from ops.TABLE below
-
-        def __getattr__(self, name: str) -> Callable[..., Value]: ...
 
     def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str | Op = "", label: str = ""):
         t = type(data)
@@ -128,6 +142,8 @@ class Value(ValueSurface):
             self._pending = 0
             return
         init_node(self, data, _children, _op, label)  # micrograd's Value(data, children, op), checked
+
+    _apply_op = staticmethod(apply)  # how ``op(x)`` records a node (``Op.__call__`` asks its inputs' class)
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
@@ -164,6 +180,53 @@ class Value(ValueSurface):
         """y = −x;  ∂y/∂x = −1."""
         return make_node(-self.data, ops.NEG, self)
 
+    # -- functions of one node, y = f(z): each is one entry of ``autograd.ops`` (forward and f′) --------
+    def exp(self) -> Value:
+        """y = eᶻ (OverflowError for z > 709.78);  f′ = eᶻ = y."""
+        return _unary(self, ops.EXP)
+
+    def log(self) -> Value:
+        """y = ln z (ValueError for z ≤ 0);  f′ = 1/z."""
+        return _unary(self, ops.LOG)
+
+    def tanh(self) -> Value:
+        """y = tanh z;  f′ = 1 − y²."""
+        return _unary(self, ops.TANH)
+
+    def sigmoid(self) -> Value:
+        """y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z;  f′ = y(1 − y)."""
+        return _unary(self, ops.SIGMOID)
+
+    def softplus(self) -> Value:
+        """y = ln(1 + eᶻ), stable for any z;  f′ = σ(z) = 1/(1 + e⁻ᶻ)."""
+        return _unary(self, ops.SOFTPLUS)
+
+    def relu(self) -> Value:
+        """y = max(0, z);  f′ = 1 for z > 0, else 0 (0 at the kink, as PyTorch)."""
+        return _unary(self, ops.RELU)
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        """y = z for z > 0, else slope·z;  f′ = 1 for z > 0, else slope."""
+        return _unary(self, ops.LEAKY_RELU, as_number(slope, "leaky_relu(slope)"))
+
+    def abs(self) -> Value:
+        """y = |z|;  f′ = sign z (0 at z = 0)."""
+        return _unary(self, ops.ABS)
+
+    __abs__ = abs  # abs(x)
+
+    def sqrt(self) -> Value:
+        """y = √z (ValueError for z < 0);  f′ = 1/(2√z) = 1/(2y)."""
+        return _unary(self, ops.SQRT)
+
+    def sin(self) -> Value:
+        """y = sin z;  f′ = cos z."""
+        return _unary(self, ops.SIN)
+
+    def cos(self) -> Value:
+        """y = cos z;  f′ = −sin z."""
+        return _unary(self, ops.COS)
+
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
@@ -195,26 +258,3 @@ class Value(ValueSurface):
         v = make_node(self.data, None, None)
         v.label = self.label
         return v
-
-
-def _method(op: Op) -> Callable[..., Value]:
-    """The ``Value`` method that records ``op`` (``x.tanh()``), from its table entry."""
-
-    def plain(self: Value) -> Value:
-        return _unary(self, op)
-
-    def with_constant(self: Value, c: float = op.default or 0.0) -> Value:
-        return _unary(self, op, as_number(c, f"{op.method}({op.param})"))
-
-    method = plain if op.param is None else with_constant
-    method.__name__ = method.__qualname__ = op.method or op.name
-    method.__doc__ = f"{op.doc};  f′ = {op.formula}."
-    return method
-
-
-for _entry in ops.TABLE:
-    if _entry.method:
-        setattr(Value, _entry.method, _method(_entry))
-setattr(Value, "__abs__", getattr(Value, "abs"))  # noqa: B009, B010  (abs(x): attached just above)
-
-

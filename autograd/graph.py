@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
+from autograd.errors import DeltagradError
 from autograd.operators import describe
 from autograd.ops import BadDerivativeError, Op
 
@@ -37,7 +38,7 @@ class Node(Protocol):
     _pending: int
 
 
-class MissingDerivativeError(TypeError):
+class MissingDerivativeError(DeltagradError, TypeError):
     """A node's op has no derivative rule (``Value(data, children, 'tag')`` without ``_backward``)."""
 
 
@@ -45,7 +46,7 @@ class RulelessError(MissingDerivativeError):
     """Raised by the op of ``Value(data, children, 'tag')``; ``local_grads`` names the node."""
 
 
-class DerivativeError(RuntimeError):
+class DerivativeError(DeltagradError, RuntimeError):
     """A derivative raised an exception that cannot be rebuilt with a message (the original is the cause)."""
 
 

@@ -13,7 +13,7 @@ the drawing's labels, forward mode, the checks and the shared test cases. To add
 its float math to ``operators`` and one entry to ``TABLE``. Kinks follow PyTorch: relu′(0) = 0,
 abs′(0) = 0, leaky_relu′(0) = slope.
 
-This module knows nothing about graph nodes: the engine gives ``Op`` its way of recording one.
+This module knows nothing about graph nodes: calling an op hands it to its inputs' class (``Value._apply_op``).
 """
 
 from __future__ import annotations
@@ -25,14 +25,13 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import operators as F
-from autograd.operators import exact_number, fmt_number
+from autograd.errors import DeltagradError
+from autograd.operators import describe, exact_number, fmt_number
 
-Recorder = Callable[..., Any]
-_record: list[Recorder] = []  # filled by autograd.engine: how a call ``op(x)`` makes a node
-_check: list[Callable[[Op, Callable[..., Any]], Callable[..., Any]]] = []  # filled by autograd.custom
+_table_done = False  # set at the end of this module: every Op made after TABLE has its derivative checked
 
 
-class BadDerivativeError(TypeError):
+class BadDerivativeError(DeltagradError, TypeError):
     """An op's derivative returned something other than real numbers (complex, a list, None, ...)."""
 
 
@@ -53,7 +52,7 @@ class Op:
       the command line's expressions offer it; ``domain``: an interval of inputs where it is smooth.
 
     Ops compare by identity. Calling one on ``Value`` nodes or numbers records a node. An op made
-    outside ``TABLE`` (a user's) has its derivative's results checked (``autograd.custom``): anything
+    after ``TABLE`` (a user's) has its derivative's results checked (``checked_deriv``, below): anything
     but real numbers, one per input, raises ``BadDerivativeError`` instead of corrupting ``.grad``.
     """
 
@@ -73,8 +72,8 @@ class Op:
             raise ValueError(f"Op {name!r}: arity must be 1, 2 or 0 (any number of inputs), got {arity!r}")
         if not callable(forward) or not callable(deriv):
             raise TypeError(f"Op {name!r}: forward and deriv must be callables")
-        if _check and self.rule:  # an op made after the table (a user's): its results get checked
-            deriv = _check[0](self, deriv)
+        if _table_done and self.rule:  # an op made after the table (a user's, nn's): its results get checked
+            deriv = checked_deriv(self, deriv)
         self.name, self.arity, self.forward, self.deriv = name, arity, forward, deriv
         self.template = template if template is not None else name
         self.tag, self.kink, self.symmetric, self.doc, self.formula = tag, kink, symmetric, doc, formula
@@ -91,8 +90,16 @@ class Op:
         return self.name if self.tag is None or c is None else self.tag.format(c=exact_number(c))
 
     def __call__(self, *inputs: Any) -> Any:
-        """Record this op applied to ``Value`` nodes or numbers (numbers become constant leaves)."""
-        return _record[0](self, *inputs)
+        """Record this op applied to ``Value`` nodes (numbers among them become constant leaves).
+
+        The nodes' class makes the node: ``Value._apply_op``, which is ``autograd.engine.apply``."""
+        for v in inputs:
+            apply = getattr(type(v), "_apply_op", None)
+            if apply is not None:
+                return apply(self, *inputs)
+        got = ", ".join(describe(v) for v in inputs) or "no input"
+        raise TypeError(f"{self.name}: give it at least one Value node, got {got}; on numbers alone "
+                        "autograd.apply(op, ...) makes constant leaves and op.forward(...) computes the float")
 
     def on(self, x: Any) -> Any:
         """The op on a float (its forward: a float) or on a ``Value`` (a node), so that one derivative
@@ -178,4 +185,68 @@ TABLE: tuple[Op, ...] = (ADD, SUB, MUL, DIV, POW, ADD_C, SUB_C, RSUB, MUL_C, DIV
                          LOG, TANH, SIGMOID, SOFTPLUS, RELU, LEAKY_RELU, ABS, SQRT, SIN, COS, SUM, LINEAR,
                          LINEAR_C)
 """Every built-in operation, once."""
+_table_done = True
+
+
+# ---------------------------------------------------------------------------------------------
+# The check of a derivative of an op made after the table: real numbers, one per input, or a clear
+# error naming the op. A complex number, ``None``, a list where one number was due, a numpy array or a
+# ``Value`` returned from floats would otherwise corrupt ``.grad`` silently.
+
+
+def _result_error(op: Op, r: Any, on_floats: bool) -> BadDerivativeError:
+    """The error for a derivative value ``r`` that is not a real number, with a hint at the likely cause."""
+    if isinstance(r, complex):
+        hint = ("it left the real numbers (a negative base to a fractional power, cmath?); return a float, "
+                "or raise ValueError where the op is not defined")
+    elif r is None:
+        hint = "return a float (did the derivative forget its return statement?)"
+    elif on_floats and hasattr(r, "_operation"):  # a Value node
+        hint = ("it was given floats (an ordinary backward()) but returned a Value: compute it from its inputs, "
+                "or use .data of a Value it closes over")
+    elif hasattr(r, "shape"):
+        hint = "return a float: for a numpy result use float(...) or .item()"
+    elif isinstance(r, (list, tuple)):
+        hint = "return one float per input" + (" (this op has one input: a float, not a sequence)"
+                                               if op.arity == 1 else "")
+    else:
+        hint = "return a float"
+    return BadDerivativeError(f"op {op.name!r}: its derivative returned {describe(r)} of type {type(r).__name__}, "
+                              f"not a real number; {hint}")
+
+
+def _real(op: Op, r: Any, on_floats: bool) -> Any:
+    """A derivative's value as a Python float (numpy real scalars too); a node where nodes came in."""
+    if type(r) is float:
+        return r
+    if isinstance(r, numbers.Real) and not isinstance(r, bool):
+        return float(r)
+    if not on_floats and hasattr(r, "_operation"):  # a Value node: a differentiable gradient
+        return r
+    raise _result_error(op, r, on_floats)
+
+
+def checked_deriv(op: Op, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as ``op.deriv``, with its results checked: real numbers (stored as Python floats), one per
+    input; ``Value`` nodes only when it was given nodes (a differentiable gradient). Used for every op
+    made outside this table (users' ``Op(...)`` and ``@op``); the table's own derivatives are not wrapped.
+    ``autograd.custom`` registers it in ``ops._check`` on import."""
+
+    def deriv(*args: Any) -> Any:
+        r = fn(*args)
+        on_floats = type(args[-2]) is float  # y: v.data in backward(), the node v in grad(create_graph=True)
+        if op.arity == 1:
+            return _real(op, r, on_floats)
+        n = 2 if op.arity == 2 else len(args[0])
+        if type(r) not in (tuple, list):
+            raise _result_error(op, r, on_floats)
+        if len(r) != n:
+            raise BadDerivativeError(f"op {op.name!r} returned {len(r)} derivative(s) for {n} input(s): "
+                                     f"{describe(r)}; return one ∂y/∂x_i per input, in order")
+        out = [_real(op, d, on_floats) for d in r]
+        return tuple(out) if op.arity == 2 else out
+
+    deriv.__wrapped__ = fn  # type: ignore[attr-defined]
+    return deriv
+
 

@@ -4,26 +4,31 @@
 uniform(−1, 1), zero biases); each neuron's z_j = Σ_i w_ij x_i + b_j is one graph node. Around it:
 losses (``half_sse``, ``mse``, ``hinge``, ``bce_with_logits``, ``l2``), optimisers (``SGD``,
 ``Adam``, ``LinearDecay``), ``fit``, data sets (``xor``, ``moons``, the note's example), JSON
-saving and loading, and ``nn.delta``, the same gradients from the note's formulas on plain floats.
+saving and loading, a page that trains a 2-D classifier live (``playground``), ``nn.delta``, the same
+gradients from the note's formulas on plain floats, and ``nn.export`` (``to_torch``, ``from_torch``,
+``to_onnx``) for carrying a network on in PyTorch or onnxruntime.
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
 from nn import installcheck  # noqa: F401  (first: a mixed or foreign autograd/nn is reported here)
 
 # isort: split
-from nn import architectures, data, delta, init, losses, multiclass, optim
-from nn.activations import ACTIVATIONS
+from nn import architectures, data, delta, losses, optim, plots
 from nn.architectures import load_model, register
-from nn.conv import Activate, AvgPool2d, Conv2d, Flatten, MaxPool2d, ReLU
 from nn.data import digits, moons, note_example, note_model, xor
-from nn.layers import MLP, Layer, Neuron
-from nn.losses import bce_with_logits, half_sse, hinge, l2, mse
-from nn.module import Module
-from nn.multiclass import accuracy, classify, cross_entropy, log_softmax, softmax
+from nn.export import from_torch, to_onnx, to_torch
+from nn.losses import bce_with_logits, half_sse, hinge, l2, mse, multiclass
+from nn.losses.multiclass import cross_entropy, log_softmax, softmax
+from nn.models import init
+from nn.models.activations import ACTIVATIONS, Activate, Identity, LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from nn.models.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
+from nn.models.layers import MLP, Layer, Neuron
+from nn.models.module import Module
+from nn.models.sequential import Sequential
 from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
-from nn.sequential import Sequential
+from nn.playground import playground
 from nn.serialize import StateError
-from nn.train import History, fit, grad_norms, predict
+from nn.train import History, accuracy, classify, fit, grad_norms, predict
 
 __all__ = [
     "ACTIVATIONS",
@@ -37,7 +42,9 @@ __all__ = [
     "ExponentialDecay",
     "Flatten",
     "History",
+    "Identity",
     "Layer",
+    "LeakyReLU",
     "LinearDecay",
     "MaxPool2d",
     "Module",
@@ -45,7 +52,10 @@ __all__ = [
     "Optimizer",
     "ReLU",
     "Sequential",
+    "Sigmoid",
+    "Softplus",
     "StateError",
+    "Tanh",
     "accuracy",
     "architectures",
     "bce_with_logits",
@@ -55,6 +65,7 @@ __all__ = [
     "delta",
     "digits",
     "fit",
+    "from_torch",
     "grad_norms",
     "half_sse",
     "hinge",
@@ -69,8 +80,12 @@ __all__ = [
     "note_example",
     "note_model",
     "optim",
+    "playground",
+    "plots",
     "predict",
     "register",
     "softmax",
+    "to_onnx",
+    "to_torch",
     "xor",
 ]

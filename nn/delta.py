@@ -28,10 +28,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from nn.layers import MLP
+from nn.models.layers import MLP
 
 LEAKY_SLOPE = 0.01
-"""leaky_relu's slope for z ≤ 0 (written here again on purpose; a test checks it equals ``nn.activations``'s)."""
+"""leaky_relu's slope for z ≤ 0 (written here again on purpose; a test checks it equals ``nn.models.activations``'s)."""
 
 
 def _sigmoid(z: float) -> float:
@@ -64,7 +64,7 @@ FORMULAS: dict[str, Formula] = {
     "linear": Formula(lambda z: z, lambda z, y: 1.0),  # f′ = 1
     "softplus": Formula(_softplus, lambda z, y: _sigmoid(z)),  # f′ = σ(z)
 }
-"""f and f′ per activation name (the names of ``nn.activations``), in the note's formulas."""
+"""f and f′ per activation name (the names of ``nn.models.activations``), in the note's formulas."""
 
 
 def formula(name: str) -> Formula:

@@ -22,18 +22,20 @@ from typing import Any, Union
 
 import nn.losses as L
 from autograd import Value, no_grad
+from autograd.errors import DeltagradError
 from nn.compiled import CompiledLoss
-from nn.init import Seed, make_rng
-from nn.module import Module
+from nn.models.init import Seed, make_rng
+from nn.models.module import Module
 from nn.optim import OPTIMIZERS, Optimizer, Schedule
+from nn.plots import history_figure
 from nn.progress import progress_bar
-from nn.report import history_figure
 
 LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
+Outputs = list[list[float]]
 
 
-class DivergedError(ArithmeticError):
+class DivergedError(DeltagradError, ArithmeticError):
     """Training diverged: the loss became inf or NaN (``update``: the number of updates made before).
 
     ``fit`` raises it at once instead of training on NaN; the usual cure is a smaller learning rate.
@@ -96,7 +98,7 @@ def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
     whose targets are class indices.
     """
     if loss == "cross_entropy":
-        return lambda outs, ts: _mean(_argmax(o) == int(t) for o, t in zip(outs, ts, strict=True))
+        return lambda outs, ts: _mean(argmax(o) == int(t) for o, t in zip(outs, ts, strict=True))
     flat = [_number(t) for t in _flat_targets(targets)]
     per_sample = len(flat) // max(len(targets), 1)
     values = set(flat)
@@ -106,7 +108,7 @@ def auto_accuracy(loss: str, targets: Sequence[Any]) -> Accuracy | None:
         cut = 0.0 if loss == "bce" else 0.5
         return lambda outs, ts: _mean((o[0] > cut) == (_number(t) > 0.5) for o, t in zip(outs, ts, strict=True))
     if per_sample > 1 and values <= {0.0, 1.0}:
-        return lambda outs, ts: _mean(_argmax(o) == _argmax([_number(v) for v in t])
+        return lambda outs, ts: _mean(argmax(o) == argmax([_number(v) for v in t])
                                       for o, t in zip(outs, ts, strict=True))
     return None
 
@@ -116,8 +118,30 @@ def _mean(flags: Any) -> float:
     return sum(items) / len(items)
 
 
-def _argmax(xs: Sequence[float]) -> int:
-    return max(range(len(xs)), key=xs.__getitem__)
+def argmax(xs: Sequence[float]) -> int:
+    """The index of the largest value (the first one on ties): the predicted class."""
+    best = 0
+    for i in range(1, len(xs)):
+        if xs[i] > xs[best]:
+            best = i
+    return best
+
+
+def classify(model: Any, X: Sequence[Any]) -> list[int]:
+    """The predicted class (argmax of the outputs) of every row of ``X``, recording no graph."""
+    with no_grad():
+        out = []
+        for x in X:
+            y = model(x)
+            out.append(argmax([v.data for v in (y if isinstance(y, list) else [y])]))
+        return out
+
+
+def accuracy(model: Any, X: Sequence[Any], y: Sequence[int]) -> float:
+    """The fraction of rows whose predicted class is the target class."""
+    if len(X) != len(y) or not y:
+        raise ValueError(f"accuracy: X and y must be non-empty and of the same length, got {len(X)} and {len(y)}")
+    return sum(p == int(t) for p, t in zip(classify(model, X), y, strict=True)) / len(y)
 
 
 def _groups(model: Module) -> list[list[Value]]:
@@ -158,6 +182,47 @@ def predict(model: Module, X: Sequence[Any]) -> list[list[float]]:
     """The model's outputs for every row of ``X`` as floats (one list per sample), recording no graph."""
     with no_grad():
         return [[v.data for v in _rows(model(x))] for x in X]
+
+
+def _check_finite(E: float, opt: Optimizer, where: tuple[int, int]) -> None:
+    """DivergedError unless the loss is finite (both paths call it before the weights move)."""
+    if not math.isfinite(E):
+        update, epoch = where
+        raise DivergedError(
+            f"fit: training diverged: the loss became {E!r} at update {update} (epoch {epoch}, after {update - 1} "
+            f"update(s)) with learning rate lr={opt.lr:g}; try a smaller lr (say {opt.lr / 10:g})", update, epoch, E)
+
+
+def _eager_step(model: Module, loss_fn: LossFn, rows: bool, X: Sequence[Any], y: Sequence[Any], idx: list[int],
+                l2: tuple[float, list[Value]], opt: Optimizer, where: tuple[int, int]) -> tuple[float, Outputs]:
+    """One update through the graph: E of the batch ``idx``, ``E.backward()``, the optimiser's step."""
+    outs = [_rows(model(X[i])) for i in idx]
+    if rows:  # one list of outputs and one target per sample (cross-entropy)
+        E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
+    else:
+        E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
+    if not isinstance(E, Value):
+        raise TypeError(f"fit: the loss function {getattr(loss_fn, '__name__', loss_fn)!r} returned "
+                        f"{type(E).__name__} {str(E)[:40]}, not a Value; build the loss from the "
+                        "predictions (Values) with autograd operations so that backward() reaches the "
+                        "weights (a float — .data, float(), math.* — has no graph)")
+    if l2[0]:
+        E = E + L.l2(l2[1], l2[0])
+    _check_finite(E.data, opt, where)
+    opt.zero_grad()
+    E.backward()
+    opt.step()
+    return E.data, [[v.data for v in o] for o in outs]
+
+
+def _compiled_step(compiled: CompiledLoss, opt: Optimizer, idx: list[int],
+                   where: tuple[int, int]) -> tuple[float, Outputs]:
+    """The same update from generated code: the batch's gradients from ``compiled``, then the step."""
+    opt.zero_grad()
+    E, floats = compiled.batch(idx)
+    _check_finite(E, opt, where)
+    opt.step()
+    return E, floats
 
 
 def fit(
@@ -217,7 +282,7 @@ def fit(
     history = History()
     bar = progress_bar(epochs, progress)
     step = 0
-    compiled = CompiledLoss(model, loss_fn, loss if isinstance(loss, str) else "", X, y, l2) if compile else None
+    compiled = CompiledLoss(model, loss_fn, name, X, y, l2, rows) if compile else None
     try:
         for epoch in range(epochs):
             if size < len(X) and shuffle:
@@ -228,37 +293,14 @@ def fit(
                 idx = order[start : start + size]
                 if schedule is not None:
                     opt.lr = schedule(step)
+                where = (step + 1, epoch + 1)
                 if compiled is not None:  # the same update from generated code (nn.compiled)
-                    opt.zero_grad()
-                    E_value, floats = compiled.batch(idx)
-                    opt.step()
-                    step += 1
-                    total += E_value * len(idx)
-                    outs_all.extend(floats)
-                    continue
-                outs = [_rows(model(X[i])) for i in idx]
-                if rows:  # one list of outputs and one target per sample (cross-entropy)
-                    E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
+                    E_value, floats = _compiled_step(compiled, opt, idx, where)
                 else:
-                    E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
-                if not isinstance(E, Value):
-                    raise TypeError(f"fit: the loss function {getattr(loss_fn, '__name__', loss_fn)!r} returned "
-                                    f"{type(E).__name__} {str(E)[:40]}, not a Value; build the loss from the "
-                                    "predictions (Values) with autograd operations so that backward() reaches the "
-                                    "weights (a float — .data, float(), math.* — has no graph)")
-                if l2:
-                    E = E + L.l2(params, l2)
-                if not math.isfinite(E.data):
-                    raise DivergedError(
-                        f"fit: training diverged: the loss became {E.data!r} at update {step + 1} (epoch {epoch + 1}, "
-                        f"after {step} update(s)) with learning rate lr={opt.lr:g}; try a smaller lr (say "
-                        f"{opt.lr / 10:g})", step + 1, epoch + 1, E.data)
-                opt.zero_grad()
-                E.backward()
-                opt.step()
+                    E_value, floats = _eager_step(model, loss_fn, rows, X, y, idx, (l2, params), opt, where)
                 step += 1
-                total += E.data * len(idx)
-                outs_all.extend([v.data for v in o] for o in outs)
+                total += E_value * len(idx)
+                outs_all.extend(floats)
             history.loss.append(total / len(X))
             history.lr.append(opt.lr)
             history.grad_norms.append(grad_norms(model))

@@ -2,7 +2,8 @@
 # Set up what a job needs, idempotently, in the virtual environment .venv:
 #   bash scripts/setup.sh main   the main job: the project with matplotlib, tqdm and pygraphviz
 #                                (graph images without Graphviz's `dot` program, no root needed)
-#   bash scripts/setup.sh test   adds the test, notebook and benchmark tools; as root also Graphviz's
+#   bash scripts/setup.sh test   adds the test, notebook and benchmark tools, and the export oracles
+#                                (torch==2.13.0, onnx, onnxruntime: the extras torch and onnx); as root also Graphviz's
 #                                `dot` and chromium + chromium-driver (the notebooks' browser test)
 #   bash scripts/setup.sh jupyter  adds JupyterLab and ipywidgets (what scripts/notebooks.sh opens)
 # Works on a fresh Debian/Ubuntu machine that has only python3. apt-get is used only as root and
@@ -53,7 +54,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "setup: installing the project for the $mode job into .venv (log: $log)"
     : >"$log"
     extras=""
-    [ "$mode" = test ] && extras="test,notebooks,bench"
+    [ "$mode" = test ] && extras="test,notebooks,bench,torch,onnx"  # torch==2.13.0: the CPU wheel
     [ "$mode" = jupyter ] && extras="jupyter"
     if ! { pip_install "$log" --upgrade pip && pip_install "$log" -e ".${extras:+[$extras]}"; }; then
         tail -n 30 "$log" >&2

@@ -21,7 +21,7 @@ the edge of f's domain (log at 5e-7) the step is cut until x ± h fits inside; e
 A row passes when |analytic − numerical| ≤ atol + rtol·|numerical| (PyTorch's defaults: eps 1e-6,
 atol 1e-5, rtol 1e-3). Over all built-in ops and a small network at 3,000 random points the worst
 error at eps = 1e-6 was 4e-5 of that allowance, and 1e-6 beat 1e-4, 1e-5, 1e-7 and 1e-8
-(``tests/test_checking.py::test_gradcheck_passes_on_every_builtin_op_with_a_wide_margin`` keeps it so).
+(``tests/checking/test_checking.py::test_gradcheck_passes_on_every_builtin_op_with_a_wide_margin`` keeps it so).
 
 A row that fails because an op in the graph sits at (or the step crosses) a point where it is not
 differentiable (relu, abs, leaky_relu at 0; any ``Op`` with a ``kink`` predicate) is reported as
@@ -43,6 +43,7 @@ from typing import Any
 
 from autograd.compat.surface import NotANumberError
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.modes import is_grad_enabled, no_grad
 from autograd.operators import describe
 
@@ -53,7 +54,7 @@ RTOL = 1e-3
 OK, FAIL, KINK = "ok", "FAIL", "kink"
 
 
-class GradcheckError(AssertionError):
+class GradcheckError(DeltagradError, AssertionError):
     """A gradient check failed. The message is the report; ``rows`` and ``node`` hold it as data.
 
     ``rows``: the ``GradRow`` of every input (empty for ``check_graph``); ``node``: the first

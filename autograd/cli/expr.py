@@ -27,6 +27,7 @@ from typing import Any, Union
 
 from autograd import operators, ops
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 
 MAX_LENGTH = 2000
 MAX_DEPTH = 200  # syntax-tree levels; a + b + c + … nests one level per term
@@ -76,7 +77,7 @@ _REJECTED: dict[type, str] = {
 }
 
 
-class ExpressionError(ValueError):
+class ExpressionError(DeltagradError, ValueError):
     """The expression is not allowed or cannot be computed; ``col`` is the 0-based column, if known."""
 
     def __init__(self, message: str, text: str = "", col: int | None = None) -> None:

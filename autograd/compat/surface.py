@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from autograd import hooks
 from autograd.compat import set_closure
+from autograd.errors import DeltagradError
 from autograd.graph import Node, copy_graph, copy_node, local_step, parents_of
 from autograd.operators import as_number, describe
 from autograd.ops import Op
@@ -32,7 +33,7 @@ _NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.e
                  "x.sqrt(), ...), or x.data / x.item() for the number")
 
 
-class NotANumberError(TypeError):
+class NotANumberError(DeltagradError, TypeError):
     """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
 
 
@@ -126,7 +127,7 @@ class ValueSurface(_Slots):
 
         A number returned replaces the gradient that flows on to the parents (None keeps it); for a
         leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
-        ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
+        ``handle.remove()`` takes the hook off; the hook lives as long as the node (nothing else keeps it). While no
         hook exists ``backward()`` pays nothing for them (see ``autograd.hooks``).
         """
         return hooks.register_hook(self, fn)

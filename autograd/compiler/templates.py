@@ -4,7 +4,7 @@ Generated code could call every op's own functions (``OPS[k].forward(x)``, ``OPS
 and it does for every op not listed here (``@op``-defined ones included). For the ops most nodes are
 made of, a call costs more than the arithmetic, so their forward and local derivative are written
 here once more, as Python source text. That is a second definition of a derivative, so it is held
-to the first: tests/test_compile_templates.py evaluates every template below against the table's
+to the first: tests/compile/test_compile_templates.py evaluates every template below against the table's
 ``op.forward`` and ``g * op.deriv(...)`` bit for bit, on ordinary, zero, signed-zero, infinite and
 NaN inputs, and checks that every op of ``ops.TABLE`` either has a template checked there or falls
 back to calling the table.

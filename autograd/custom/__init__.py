@@ -40,11 +40,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, overload
 
 from autograd import ops
-from autograd.custom.checks import checked_deriv
-from autograd.engine import Value, make_node
+from autograd.engine import apply
 from autograd.graph import MissingDerivativeError
-from autograd.operators import as_number
-from autograd.ops import Op
+from autograd.ops import Op, checked_deriv
 
 # exp, log, sqrt, tanh, sigmoid, sin, cos on floats (floats) or Values (nodes), for derivatives that
 # can be differentiated again: the table's own ops (``Op.on``).
@@ -96,6 +94,10 @@ class CustomOp(Op):
     __slots__ = ("inputs",)
 
     inputs: int | None
+
+    def __call__(self, *inputs: Any) -> Any:
+        """Record the op on ``Value`` nodes or numbers (numbers become constant leaves): ``autograd.engine.apply``."""
+        return apply(self, *inputs)
 
     def derivative(self, fn: Callable[..., Any]) -> CustomOp:
         """Set the local derivative (see the module docstring); returns the op, so ``@x.derivative``
@@ -176,25 +178,3 @@ def op(name: str | Callable[..., Any] | None = None, *, derivative: Callable[...
                         kink, template)
 
     return decorate
-
-
-def apply(op: Op, *inputs: Any) -> Value:
-    """Record ``op`` applied to ``inputs`` (nodes or numbers; numbers become constant leaves): ``op(x)``."""
-    if op.arity > 0 and len(inputs) != op.arity:
-        raise TypeError(f"{op.name}: takes {op.arity} input(s), got {len(inputs)}")
-    if not inputs:
-        raise TypeError(f"{op.name}: needs at least one input")
-    nodes = tuple(v if isinstance(v, Value) else Value(as_number(v, op.name)) for v in inputs)
-    try:
-        y = op.forward(*[v.data for v in nodes])
-    except (ValueError, ArithmeticError) as e:
-        labels = ", ".join(repr(v.label) for v in nodes if v.label)
-        raise type(e)(f"{op.name}: {e}" + (f" (nodes {labels})" if labels else "")) from None
-    y = as_number(y, f"{op.name} (its forward returned)")
-    if op.arity == 0:
-        return make_node(y, op, nodes)
-    return make_node(y, op, nodes[0], nodes[1] if op.arity == 2 else None)
-
-
-ops._record.append(apply)  # how ``op(x)`` records a node, for every Op (built-in or not)
-ops._check.append(checked_deriv)  # every Op made from now on (not the table's) has its derivative checked

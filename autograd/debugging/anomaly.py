@@ -11,9 +11,13 @@ forward values are finite, but backward passes 0 · ∂√x/∂x = 0 · ∞ = Na
 Cost: outside the block nothing (the engine's one check per new node, ``_threads_off``, is the
 one ``no_grad`` already pays; ``backward()`` reads one counter per call). Inside it, a frame walk
 per node and the slow backward walk (``benchmarks/bench_anomaly.py`` measures both).
-The sites are kept in a table of this thread, holding the nodes, and dropped when the outermost
-block exits. While any thread is inside a block, every thread's new nodes take the engine's rare
-path and every ``backward()`` the observed walk (as ``no_grad`` does), but only that thread checks.
+Each node's site is kept on the node itself (``autograd.hooks.Extras``, one small object per node,
+the site strings shared per line), never in a table: a node made in the block is freed as soon
+as nothing uses it, so a loop of 10⁵ nodes inside the block keeps no more than one outside it
+(``tests/functional/test_hooks_lifetime.py``). A site counts only while its block is active (``site_of`` is
+None after the outermost block exits).
+While any thread is inside a block, every thread's new nodes take the engine's rare path and every
+``backward()`` the observed walk (as ``no_grad`` does), but only that thread checks.
 Nodes made micrograd's way, ``Value(data, children, op)``, have no recorded site and are checked
 in the backward pass only.
 """
@@ -21,24 +25,29 @@ in the backward pass only.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import os
 import sys
 import threading
+from collections.abc import Callable, Generator
 from typing import Any
 
 from autograd import hooks, modes
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.graph import constant_of, parents_of
 
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled", "site_of"]
 
-_state = threading.local()  # .depth: this thread's nesting; .sites: id(node) -> (node, "file:line")
+_state = threading.local()  # .depth: this thread's nesting; .block: the outermost block's token
+_site_names: dict[tuple[str, int], str] = {}  # (file, line) -> "file:line", one string per line of code
 _HERE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 _OURS = tuple(os.path.join(_HERE, pkg) + os.sep for pkg in ("autograd", "nn"))
 _ours_cache: dict[str, bool] = {}
 
 
-class AnomalyError(ArithmeticError):
+class AnomalyError(DeltagradError, ArithmeticError):
     """A NaN or infinity found by ``detect_anomaly()``: ``node`` (the ``Value``), ``phase``
     (``"forward"`` or ``"backward"``), ``site`` (``"file:line"`` where the node was made, or None)."""
 
@@ -54,8 +63,10 @@ def is_anomaly_enabled() -> bool:
 
 def site_of(v: Value) -> str | None:
     """``"file:line"`` of the user's code that made ``v`` inside the active block (None if unknown)."""
-    entry = getattr(_state, "sites", {}).get(id(v))
-    return entry[1] if entry is not None and entry[0] is v else None
+    extras = hooks.extras_of(v)
+    if extras is None or extras.block is None or extras.block is not getattr(_state, "block", None):
+        return None
+    return extras.site
 
 
 def _ours(filename: str) -> bool:
@@ -69,7 +80,15 @@ def _site() -> str:
     frame = sys._getframe(1)
     while frame is not None and _ours(frame.f_code.co_filename):
         frame = frame.f_back  # type: ignore[assignment]
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame is not None else "<unknown>"
+    if frame is None:
+        return "<unknown>"
+    key = (frame.f_code.co_filename, frame.f_lineno)
+    name = _site_names.get(key)
+    if name is None:
+        if len(_site_names) > 100_000:  # generated code with ever new lines: start again
+            _site_names.clear()
+        name = _site_names[key] = f"{key[0]}:{key[1]}"
+    return name
 
 
 def finite(x: float) -> bool:
@@ -99,7 +118,7 @@ def _inputs(v: Value) -> str:
 def _watch(v: Value) -> None:
     """engine's check of each node made in this thread while the block is active."""
     site = _site()
-    _state.sites[id(v)] = (v, site)
+    v._aux = hooks.Extras(site, _state.block)  # type: ignore[attr-defined]  # a brand-new node: nothing on it yet
     if not finite(v.data):
         op = v.operation
         rule = f" ({op.doc})" if op is not None and op.doc else ""
@@ -116,14 +135,31 @@ def backward_error(v: Value, message: str) -> AnomalyError:
 class detect_anomaly(contextlib.ContextDecorator):
     """Context manager (and decorator) checking every value and gradient for NaN/∞ in this thread.
 
-    Nestable; the outermost block owns the table of creation sites and drops it on exit.
+    Nestable; the outermost block's token marks the creation sites it records. As a decorator of a
+    generator function it covers the generator's body: every resumption (``next``, ``send``,
+    ``throw``, ``close``) runs inside the block, and the code between them outside it. An ``async``
+    function is refused (its body would run later, outside the block): use ``with`` inside it.
     """
+
+    def __call__(self, func: Callable[..., Any]) -> Callable[..., Any]:  # type: ignore[override]
+        name = getattr(func, "__qualname__", repr(func))
+        if inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func):
+            raise TypeError(f"detect_anomaly() cannot decorate the async function {name!r}: its body runs when "
+                            "it is awaited, after the decorator's block has ended; write `with detect_anomaly():` "
+                            "inside it instead")
+        if inspect.isgeneratorfunction(func):
+            @functools.wraps(func)
+            def generator(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+                return (yield from _each_resumption(func(*args, **kwargs), self))
+
+            return generator
+        return super().__call__(func)
 
     def __enter__(self) -> detect_anomaly:
         depth = getattr(_state, "depth", 0)
         _state.depth = depth + 1
         if depth == 0:
-            _state.sites = {}
+            _state.block = object()
             modes._local.watch = _watch
             modes.threads_off(1)
             hooks.observe(1)
@@ -133,6 +169,27 @@ class detect_anomaly(contextlib.ContextDecorator):
         _state.depth -= 1
         if _state.depth == 0:
             modes._local.watch = None
-            _state.sites = {}
+            _state.block = None
             modes.threads_off(-1)
             hooks.observe(-1)
+
+
+def _each_resumption(gen: Generator[Any, Any, Any], block: detect_anomaly) -> Generator[Any, Any, Any]:
+    """Delegate to ``gen``, running each of its steps inside ``block`` and yielding outside it."""
+    sent: Any = None
+    thrown: BaseException | None = None
+    while True:
+        with block:
+            try:
+                item = gen.throw(thrown) if thrown is not None else gen.send(sent)
+            except StopIteration as stop:
+                return stop.value
+        thrown = None
+        try:
+            sent = yield item
+        except GeneratorExit:
+            with block:
+                gen.close()
+            raise
+        except BaseException as e:  # thrown into the generator: passed on into gen, inside the block
+            thrown = e

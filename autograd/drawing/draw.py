@@ -39,6 +39,7 @@ from autograd.drawing.labels import (
 )
 from autograd.drawing.render import INLINE_MAX_WIDTH_PT, Diagram, write_image
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.graph import backward_order, constant_of, has_rule, operation_of, topological_order, walk
 
 DEFAULT_MAX_NODES = 3000  # dot lays out ~3000 nodes in a few seconds; 6000 take ~10 s
@@ -47,7 +48,7 @@ _INFIX = ("-", "/", "**")  # binary operators whose edges read lhs/rhs
 _SYMMETRIC_NAMES = ("+", "*", "sum")  # for ops given as plain strings (micrograd style)
 
 
-class GraphTooLargeError(ValueError):
+class GraphTooLargeError(DeltagradError, ValueError):
     """The graph has more nodes than ``draw_dot``'s ``max_nodes``; the message says how to proceed."""
 
 

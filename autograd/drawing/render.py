@@ -30,6 +30,7 @@ from typing import Any
 import graphviz
 from graphviz.backend.dot_command import command as dot_command
 
+from autograd.errors import DeltagradError
 from autograd.files import atomic_write
 
 __all__ = ["Diagram", "GraphvizNotFoundError", "RenderError", "atomic_write", "dot_available", "fit_to_page",
@@ -52,7 +53,7 @@ SOURCE_FORMATS = ("dot", "gv")
 DOT, PYGRAPHVIZ = "dot", "pygraphviz"
 
 
-class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+class GraphvizNotFoundError(DeltagradError, graphviz.ExecutableNotFound):
     """Rendering needs Graphviz — the ``dot`` program or pygraphviz — and neither is installed.
 
     A ``RuntimeError`` (and a ``graphviz.ExecutableNotFound``, so existing handlers still work)
@@ -63,7 +64,7 @@ class GraphvizNotFoundError(graphviz.ExecutableNotFound):
         RuntimeError.__init__(self, message)
 
 
-class RenderError(RuntimeError):
+class RenderError(DeltagradError, RuntimeError):
     """Graphviz ran but failed or did not finish in time (invalid DOT, a format this build cannot write)."""
 
 

@@ -24,13 +24,14 @@ from typing import Any
 
 from autograd.drawing.labels import html_label, html_text
 from autograd.drawing.render import GraphvizNotFoundError, RenderError, pygraphviz_module, pygraphviz_render
+from autograd.errors import DeltagradError
 from autograd.explain.frames import states
 
 CURRENT, PARENT = "#d62728", "#1565c0"
 MAX_FRAMES = 600  # each frame is one run of Graphviz (~0.1-0.3 s for a small network)
 
 
-class GifError(ValueError):
+class GifError(DeltagradError, ValueError):
     """Bytes that are not a GIF this module can read."""
 
 

@@ -30,6 +30,7 @@ from typing import Any, overload
 
 from autograd import ops
 from autograd.engine import Value, as_number
+from autograd.errors import DeltagradError
 from autograd.explain.names import Naming, check_precision, fmt
 from autograd.explain.tex import explanation_latex, explanation_markdown, named_rule, step_latex
 from autograd.graph import (
@@ -43,7 +44,7 @@ from autograd.graph import (
 )
 
 
-class ExplainError(RuntimeError):
+class ExplainError(DeltagradError, RuntimeError):
     """The replayed steps disagree with the gradients ``backward()`` produced (a closure that writes
     into nodes other than its parents, or a graph changed during the call)."""
 

@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from autograd.drawing.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
-from autograd.drawing.labels import html_label, html_text, value_label
+from autograd.drawing.labels import html_label, html_text, value_label, visible
 from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
 from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id, states
 from autograd.explain.gif import render_frames, render_gif
+from autograd.explain.quiz import quiz_flag, quiz_page
 from autograd.explain.steps import Explanation, explain
 from autograd.graph import topological_order
 
@@ -115,7 +116,8 @@ class StepThrough:
     """The walk-through of one ``backward()`` (see the module docstring); ``frames``, ``explanation``."""
 
     def __init__(self, root: Value, names: Any = None, *, lr: float | None = None, title: str | None = None,
-                 rankdir: str = "LR", precision: int = 4, max_nodes: int | None = DEFAULT_MAX_NODES) -> None:
+                 rankdir: str = "LR", precision: int = 4, max_nodes: int | None = DEFAULT_MAX_NODES,
+                 quiz: bool = False) -> None:
         if not isinstance(root, Value):
             raise TypeError(f"step_through: expected a Value (the output), got {type(root).__name__}")
         if lr is not None and (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr)
@@ -127,6 +129,7 @@ class StepThrough:
         self.order = topological_order(root)
         _check_size(self.order, max_nodes)
         self.root, self.names, self.title = root, names, title
+        self.quiz = quiz_flag(quiz)
         self.explanation: Explanation = explain(root, names, precision=precision)
         self.precision = precision
         # Every box shows the name the steps' text uses for it (a parameter's full name, z_k, v6).
@@ -160,8 +163,8 @@ class StepThrough:
         return first_frame_svg(text[text.index("<svg"):], self.states[0])
 
     def html(self) -> str:
-        """The page: one self-contained HTML document."""
-        return self._page
+        """The page: one self-contained HTML document (the quiz, ``autograd.explain.quiz``, with ``quiz=True``)."""
+        return quiz_page(self) if self.quiz else self._page
 
     @cached_property
     def _page(self) -> str:
@@ -176,8 +179,9 @@ class StepThrough:
         payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         title = self.title or f"backward() step by step: {self.explanation.header()}"
         first = self.frames[0]
-        parts = {"CSP": csp, "TITLE": html.escape(title), "SVG": self.svg, "DATA": payload,
-                 "TEXT": html.escape(first.text), "COUNTER": f"frame 1 of {len(self.frames)} · {first.phase}"}
+        parts = {"CSP": csp, "TITLE": html.escape(visible(title)), "SVG": self.svg, "DATA": payload,
+                 "TEXT": html.escape(visible(first.text)),
+                 "COUNTER": f"frame 1 of {len(self.frames)} · {first.phase}"}
         return re.sub(r"@@(CSP|TITLE|SVG|DATA|TEXT|COUNTER)@@", lambda m: parts[m.group(1)], page)
 
     def _repr_html_(self) -> str:
@@ -243,5 +247,6 @@ class StepThrough:
 
 def step_through(root: Value, names: Any = None, **options: Any) -> StepThrough:
     """Run ``root.backward()`` and walk through it on the drawn graph (``StepThrough``'s options:
-    ``lr``, ``title``, ``rankdir``, ``precision``, ``max_nodes``)."""
+    ``lr``, ``title``, ``rankdir``, ``precision``, ``max_nodes``; ``quiz=True``: the page asks for each
+    step's result, ``autograd.explain.quiz``)."""
     return StepThrough(root, names, **options)

@@ -27,8 +27,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, overload
 
-from autograd.custom import apply
-from autograd.engine import Value
+from autograd.engine import Value, apply
 from autograd.functional.gradients import float_gradients, graph_gradients
 from autograd.modes import is_grad_enabled
 from autograd.operators import describe

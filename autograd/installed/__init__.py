@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+from autograd.errors import DeltagradError
+
 # Files the other projects have and we never ship (in the package folder of the same name).
 FOREIGN: dict[str, tuple[str, tuple[str, ...]]] = {
     "autograd": ("HIPS autograd (PyPI 'autograd', github.com/HIPS/autograd)",
@@ -24,12 +26,12 @@ FOREIGN: dict[str, tuple[str, tuple[str, ...]]] = {
 # Files only our packages have: they tell our folder from a foreign one.
 OURS: dict[str, tuple[str, ...]] = {
     "autograd": ("engine.py", "backprop.py", "ops.py"),
-    "nn": ("delta.py", "architectures.py", "layers.py"),
+    "nn": ("delta.py", "architectures.py", "train.py"),
 }
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # our autograd package folder
 
 
-class MixedInstallError(ImportError):
+class MixedInstallError(DeltagradError, ImportError):
     """The package folder holds files of another project with the same import name."""
 
     deltagrad = True  # lets ``nn`` tell this error from any other ImportError without importing the class

@@ -7,7 +7,7 @@ functions that need it, so ``import autograd`` works without it.
   generated name (``v0``, ``v1`` … in the graph's topological order), and a second leaf with a
   label already taken gets ``label_2`` — two leaves never share a symbol.
 * Each built-in op's sympy form is in ``SYMPY`` below, keyed by the op itself (an entry of
-  ``autograd.ops.TABLE``; ``tests/test_symbolic.py`` fails when an op of the table has none).
+  ``autograd.ops.TABLE``; ``tests/checking/test_symbolic.py`` fails when an op of the table has none).
   Constants are exact: 0.1 becomes 1/10 (``sympy.Rational`` of the float's shortest repr).
 * Any other op — user-defined with ``@op`` / ``autograd.Op``, a function's argument marker, a
   micrograd-style closure — becomes an undefined ``sympy.Function`` named after the op, so its

@@ -1,0 +1,104 @@
+"""``step_through(y, quiz=True)``: the step-through page as a quiz on the backward pass.
+
+The page shows the drawn graph with every forward value filled in and walks ``explain(y)``'s steps
+in order. Each step ∂L/∂p += ∂L/∂v · ∂v/∂p is shown with its upstream ∂L/∂v and p.grad before it;
+its result is hidden, and the learner types p.grad after the step (the step's ``total``):
+
+* Enter (or the check button) compares with a relative tolerance of 1e-3 (|yours − total| ≤ 1e-3·|total|,
+  or ≤ 1e-9 when the total is 0), so numbers rounded to four digits pass;
+* right: the step's full equation is shown and the next step asked;
+* wrong: the page stays and says whether the sign or the size is off (or that the answer is the
+  step's contribution alone, or p.grad before it); from the second wrong try on it shows the op
+  table's local derivative for the edge and offers "show the answer" (counted as missed);
+* text that is not a number is not a try: the feedback says what to type;
+* at the end, the score: steps right at the first try, at a later try, shown.
+
+For tests and assistive tools the answer box is ``[data-role=answer]``, the feedback element
+``[data-role=feedback]`` (``data-verdict`` is ``right``, ``wrong``, ``invalid`` or ``shown``; it is
+``aria-live``), the score ``[data-role=score]``; ``body[data-step]`` is the step asked (0-based).
+Keyboard only works: the answer box has the focus, Enter checks, Tab reaches the buttons.
+The page is as offline and locked as the step-through page: Content-Security-Policy ``default-src
+'none'`` with its script and style allowed by hash, no inline handlers, labels written with
+``textContent``, the data as JSON with ``<``, ``>`` and ``&`` escaped. A lone surrogate in a label (text
+decoded from bad bytes) is shown as U+FFFD, so the page is valid UTF-8.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from importlib import resources
+from typing import Any
+
+from autograd.drawing.labels import fmt_sig
+from autograd.explain.names import fmt
+from autograd.explain.steps import Explanation
+
+RTOL, ZERO = 1e-3, 1e-9  # the page's tolerance: relative, and absolute for a total of exactly 0
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def quiz_flag(quiz: Any) -> bool:
+    """``step_through(quiz=...)`` checked: True or False, nothing else (a string "no" would be truthy)."""
+    if not isinstance(quiz, bool):
+        raise TypeError(f"step_through: quiz must be True or False, got {type(quiz).__name__} {quiz!r:.40}")
+    return quiz
+
+
+def _template() -> str:
+    return (resources.files("autograd.explain") / "quiz.html").read_text(encoding="utf-8")
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _text(s: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate (a label made from bad bytes) becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", s)
+
+
+def _number(x: float) -> float | str:
+    """A float for JSON: non-finite ones as the text JavaScript's ``Number()`` reads (JSON has no NaN)."""
+    return x if x - x == 0.0 else ("NaN" if x != x else "Infinity" if x > 0 else "-Infinity")
+
+
+def questions(ex: Explanation, index: dict[Any, int], precision: int = 4) -> list[dict[str, Any]]:
+    """One question per step of ``ex``: what to highlight, what to ask, and the answer and its parts."""
+    L = ex.naming.root_name
+    out = []
+    for s in ex:
+        i = index[s.node]
+        v, p = s.node_name, s.parent_name
+        ask = (f"step {s.index} of {len(ex)}: ∂{L}/∂{p} += ∂{L}/∂{v} · ∂{v}/∂{p}, where ∂{L}/∂{v} = {fmt(s.upstream)} "
+               f"and {p}.grad before this step is {fmt(s.before)}. What is ∂{L}/∂{p} ({p}.grad) after it?")
+        out.append({"node": i, "op": i, "parent": index[s.parent], "edge": f"dg-e{i}-{s.position}",
+                    "question": ask, "answer": _number(s.total), "before": _number(s.before),
+                    "contribution": _number(s.contribution),
+                    "shown": fmt_sig(s.total, precision), "formula": s.formula or "(no formula)",
+                    "solution": f"step {s.index}: {s}", "parent_name": p})
+    return out
+
+
+def quiz_page(walk: Any) -> str:
+    """The quiz page for ``walk`` (a ``StepThrough``: its ``svg``, ``order``, ``explanation``, ``title``)."""
+    ex: Explanation = walk.explanation
+    order = walk.order
+    index = {v: i for i, v in enumerate(order)}
+    sig = lambda x: fmt_sig(x, walk.precision)
+    cells = [[sig(v.data), sig(ex.seed) if v is ex.root else "?"] for v in order]
+    payload = json.dumps({"steps": questions(ex, index, walk.precision), "cells": cells, "rtol": RTOL,
+                          "zero": ZERO, "root": ex.naming.root_name}, ensure_ascii=False, allow_nan=False)
+    payload = _text(payload).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    page = _template()
+    script = re.search(r"<script>(.*?)</script>", page, re.S)
+    style = re.search(r"<style>(.*?)</style>", page, re.S)
+    assert script is not None and style is not None
+    csp = (f"default-src 'none'; script-src {_sha256(script.group(1))}; style-src {_sha256(style.group(1))}; "
+           "img-src data:; base-uri 'none'; form-action 'none'")
+    title = walk.title or f"backward() quiz: {len(ex)} step(s) from {ex.naming.root_name}"
+    parts = {"CSP": csp, "TITLE": html.escape(_text(title)), "SVG": _text(walk.svg), "DATA": payload}
+    return re.sub(r"@@(CSP|TITLE|SVG|DATA)@@", lambda m: parts[m.group(1)], page)

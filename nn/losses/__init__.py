@@ -1,0 +1,118 @@
+"""Losses, each a ``Value`` built from few nodes, with its derivative in the note's notation.
+
+Predictions ``y`` are nodes (a ``Value`` or a list of them, as an ``MLP`` returns); targets ``t``
+are numbers (floats, ints, numpy scalars) or nodes. A single prediction and a single target may be
+passed bare; otherwise both are lists of the same length (one entry per output or per sample).
+
+* ``half_sse``:  E = ½ Σ (t − y)²                    ∂E/∂y_k = −(t_k − y_k)   (the note's error)
+* ``mse``:       E = (1/n) Σ (t − y)²                ∂E/∂y_k = −2 (t_k − y_k) / n
+* ``hinge``:     E = (1/n) Σ max(0, 1 − t·s)          ∂E/∂s_k = −t_k / n where 1 − t_k s_k > 0, else 0
+                 (micrograd's max-margin loss; labels t = ±1, scores s)
+* ``bce_with_logits``: E = (1/n) Σ [max(z, 0) − z·t + ln(1 + e^{−|z|})]   ∂E/∂z_k = (σ(z_k) − t_k) / n
+                 (binary cross-entropy of σ(z) against t ∈ [0, 1], never overflowing)
+* ``l2``:        R = α Σ p²                            ∂R/∂p = 2 α p
+* ``cross_entropy`` (from ``nn.losses.multiclass``): L = ln Σ_k e^{z_k} − z_t   ∂L/∂z_k = softmax_k − [k = t]
+                 (several classes: logits z per sample, class index t; the batch mean as one node)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
+
+import autograd
+from autograd import Op, Value, operators
+from nn.losses.multiclass import cross_entropy
+
+Predictions = Union[Value, Sequence[Value]]
+
+
+def _pairs(y: Any, t: Any, where: str) -> list[tuple[Any, Any]]:
+    """(prediction, target) pairs; bare scalars count as one-item lists; targets become floats (or stay nodes)."""
+    ys = [y] if isinstance(y, (Value, int, float, str, bytes)) or not hasattr(y, "__iter__") else list(y)
+    ts = [t] if isinstance(t, (Value, int, float, str, bytes)) or not hasattr(t, "__iter__") else list(t)
+    if len(ys) != len(ts):
+        raise ValueError(f"{where}: {len(ys)} prediction(s) but {len(ts)} target(s); pass one target per prediction")
+    if not ys:
+        raise ValueError(f"{where}: no predictions given")
+    for target in ts:
+        if not isinstance(target, Value) and (isinstance(target, bool) or not isinstance(target, numbers.Real)):
+            raise TypeError(f"{where}: targets must be real numbers (or nodes), got {str(target)[:40]!r} of type "
+                            f"{type(target).__name__}; pass numbers, e.g. {where}(y, 1.0) or {where}(ys, [1.0, 0.0])")
+    for pred in ys:
+        if not isinstance(pred, Value) and (isinstance(pred, bool) or not isinstance(pred, numbers.Real)):
+            raise TypeError(f"{where}: predictions must be Values (or numbers), got {str(pred)[:40]!r} of type "
+                            f"{type(pred).__name__}; pass the model's output, e.g. {where}(model(x), t)")
+    return list(zip(ys, [tk if isinstance(tk, Value) else float(tk) for tk in ts], strict=True))
+
+
+def half_sse(y: Any, t: Any) -> Value:
+    """E = ½ Σ_k (t_k − y_k)², the study note's error;  ∂E/∂y_k = −(t_k − y_k)."""
+    pairs = _pairs(y, t, "half_sse")
+    return 0.5 * autograd.sum([(tk - yk) ** 2 for yk, tk in pairs])
+
+
+def mse(y: Any, t: Any) -> Value:
+    """E = (1/n) Σ_k (t_k − y_k)²;  ∂E/∂y_k = −2 (t_k − y_k) / n."""
+    pairs = _pairs(y, t, "mse")
+    return autograd.sum([(tk - yk) ** 2 for yk, tk in pairs]) * (1.0 / len(pairs))
+
+
+def hinge(scores: Any, labels: Any) -> Value:
+    """micrograd's max-margin loss E = (1/n) Σ_k max(0, 1 − t_k s_k) for labels t_k = ±1.
+
+    ∂E/∂s_k = −t_k / n where the margin is violated (1 − t_k s_k > 0), else 0.
+    """
+    pairs = _pairs(scores, labels, "hinge")
+    return autograd.sum([(1.0 - tk * sk).relu() for sk, tk in pairs]) * (1.0 / len(pairs))
+
+
+def _stable_bce(z: float, t: float) -> float:
+    """max(z, 0) − z·t + ln(1 + e^{−|z|}): −[t ln σ(z) + (1 − t) ln(1 − σ(z))] without overflow."""
+    return max(z, 0.0) - z * t + math.log1p(math.exp(-abs(z)))
+
+
+def _sigma(z: Any) -> Any:
+    return operators.sigmoid(z) if isinstance(z, float) else z.sigmoid()
+
+
+BCE_WITH_LOGITS = Op(
+    "bce_logits",
+    _stable_bce,
+    lambda z, t, y, c: (_sigma(z) - t, -z),
+    arity=2,
+    doc="E = max(z,0) − z·t + ln(1 + e^{−|z|});  ∂E/∂z = σ(z) − t, ∂E/∂t = −z",
+)
+"""One sample's binary cross-entropy on a logit z against a target t, as one node (no kink: the
+kinks of max(z, 0) and |z| cancel, E = ln(1 + eᶻ) − z·t is smooth)."""
+
+
+def bce_with_logits(logits: Any, targets: Any) -> Value:
+    """E = (1/n) Σ_k BCE(σ(z_k), t_k) for targets t_k ∈ [0, 1];  ∂E/∂z_k = (σ(z_k) − t_k) / n.
+
+    Computed from the logits z, never from σ(z), so no sample ever overflows or takes ln 0.
+    """
+    pairs = _pairs(logits, targets, "bce_with_logits")
+    for _, tk in pairs:
+        value = tk.data if isinstance(tk, Value) else tk
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"bce_with_logits: targets must lie in [0, 1], got {value!r}; "
+                             "for labels ±1 use (t + 1) / 2, or the hinge loss")
+    return autograd.sum([BCE_WITH_LOGITS(zk, tk) for zk, tk in pairs]) * (1.0 / len(pairs))
+
+
+def l2(params: Iterable[Value], alpha: float = 1e-4) -> Value:
+    """R = α Σ p² (micrograd's ``alpha * sum(p*p ...)``), as one node;  ∂R/∂p = 2 α p."""
+    ps = list(params)
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0.0 or math.isinf(alpha):
+        raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}")
+    return alpha * autograd.dot(ps, ps)
+
+
+LOSSES = {"half_sse": half_sse, "mse": mse, "hinge": hinge, "bce": bce_with_logits, "cross_entropy": cross_entropy}
+"""The losses by the names ``nn.fit`` and the main job accept."""
+
+ROW_LOSSES = frozenset({cross_entropy})
+"""Losses that take one list of outputs per sample and one target per sample (``fit`` does not flatten them)."""
