@@ -102,15 +102,24 @@ def clear_stale(out: str | os.PathLike[str], written: Sequence[str | os.PathLike
 def describe(model: Any) -> str:
     """A network in one short line: ``MLP(2, [16, 16, 1]): relu, relu, linear; 337 parameters``.
 
-    (``repr(model)`` lists every neuron: 800 characters for the moons network.)
+    (``repr(model)`` lists every neuron: 800 characters for the moons network.) A ``Sequential``
+    lists its parts, each layer as ``Layer(72, 10): linear``.
     """
-    layers = getattr(model, "layers", None)
-    found = [getattr(layer, "neurons", None) for layer in layers] if isinstance(layers, list) else []
     count = sum(1 for _ in model.parameters())
-    neurons: list[Any] = [n for n in found if n]
-    if not neurons or len(neurons) != len(found):
-        return f"{type(model).__name__}; {count} parameters"
-    nin = len(neurons[0][0].w)
-    acts = [str(getattr(n[0], "activation", "?")) for n in neurons]
-    sizes = ", ".join(str(len(n)) for n in neurons)
-    return f"{type(model).__name__}({nin}, [{sizes}]): {', '.join(acts)}; {count} parameters"
+    return f"{_part(model)}; {count} parameters"
+
+
+def _part(model: Any) -> str:
+    neurons = getattr(model, "neurons", None)
+    if isinstance(neurons, list) and neurons:  # a Layer
+        return f"Layer({len(neurons[0].w)}, {len(neurons)}): {getattr(neurons[0], 'activation', '?')}"
+    layers = getattr(model, "layers", None)
+    if not isinstance(layers, list):
+        text = repr(model)
+        return text if len(text) <= 40 else text[:37] + "..."
+    found: list[Any] = [getattr(layer, "neurons", None) for layer in layers]
+    if found and all(found):  # an MLP: sizes and activations
+        nin = len(found[0][0].w)
+        acts = ", ".join(str(getattr(n[0], "activation", "?")) for n in found)
+        return f"{type(model).__name__}({nin}, [{', '.join(str(len(n)) for n in found)}]): {acts}"
+    return f"{type(model).__name__}({', '.join(_part(layer) for layer in layers)})"

@@ -54,7 +54,11 @@ def test_the_network_is_described_in_one_short_line() -> None:
     assert describe(moons) == "MLP(2, [16, 16, 1]): relu, relu, linear; 337 parameters"
     assert len(repr(moons)) > 500  # what the job used to print
     assert describe(nn.note_model()) == "MLP(2, [2, 1]): sigmoid, sigmoid; 9 parameters"
-    assert describe(nn.Sequential(nn.Flatten())).startswith("Sequential; 0 parameters")
+    cnn = nn.Sequential(nn.Conv2d(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                        nn.Layer(72, 10, activation="linear"))
+    line = describe(cnn)
+    assert line.endswith("Layer(72, 10): linear); 810 parameters") and len(line) <= 140, line
+    assert len(repr(cnn)) > 250
 
 
 def test_the_moons_graph_is_drawn_for_a_point_with_non_zero_loss() -> None:
