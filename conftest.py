@@ -8,6 +8,7 @@ fail — so rendering is always tested there.
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,17 @@ else:
                               suppress_health_check=[HealthCheck.too_slow])
     settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile(os.environ.get("DELTAGRAD_HYPOTHESIS_PROFILE", "deltagrad"))
+
+
+TEST_SEED = 20261208
+
+
+@pytest.fixture(autouse=True)
+def _seeded_random() -> None:
+    """Every test starts from the same global ``random`` state, so one that draws unseeded numbers
+    (``nn.MLP(2, [16, 1])`` without ``seed=``, micrograd's own ``random.uniform``) gets the same ones
+    whichever tests ran before it or alongside it."""
+    random.seed(TEST_SEED)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

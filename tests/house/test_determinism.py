@@ -48,3 +48,29 @@ def test_pygraphviz_draws_without_fontconfig_noise(tmp_path: Path) -> None:
     assert "Fontconfig" not in done.stderr
     assert "kept: a message of our own" in done.stderr  # other writes to stderr pass through
     assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG" and (tmp_path / "g.gif").read_bytes()[:3] == b"GIF"
+
+
+def _first_draw() -> float:
+    import random
+
+    return random.random()
+
+
+def test_each_test_starts_from_the_same_random_state_a() -> None:
+    import random
+
+    assert _first_draw() == _expected()
+    random.seed(999)  # whatever one test does to the global state ...
+    random.random()
+
+
+def test_each_test_starts_from_the_same_random_state_b() -> None:
+    assert _first_draw() == _expected()  # ... the next one starts afresh
+
+
+def _expected() -> float:
+    import random
+
+    from conftest import TEST_SEED
+
+    return random.Random(TEST_SEED).random()
