@@ -178,10 +178,10 @@ def _draw_all(sources: list[str]) -> list[list[Picture]]:
 
 
 def _boxed(text: str, box: tuple[float, float]) -> str:
-    """An HTML-like label of ``text`` (escaped) in a table of exactly ``box`` points, text at the top left."""
+    """An HTML-like label of ``text`` (escaped) in a table of at least ``box`` points, text at the top left."""
     if not box[0]:
         return html_label(text)
-    return html_label(f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0" FIXEDSIZE="TRUE" WIDTH="{box[0]:.0f}" '
+    return html_label(f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0" WIDTH="{box[0]:.0f}" '
                       f'HEIGHT="{box[1]:.0f}"><TR><TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{text}</TD></TR></TABLE>')
 
 
@@ -215,7 +215,7 @@ def frame_sources(walk: Any, width: int | None = None) -> list[str]:
     box = (0.0, 0.0)
     if size:  # every frame's caption in a box of the laid-out one's size, so every picture has one size
         w, h = (size.group(1), size.group(2)) if size.group(1) else (size.group(4), size.group(3))
-        box = (float(w) * 72, float(h) * 72)
+        box = (float(w) * 72 * 1.25, float(h) * 72 * 1.15)  # real text may be wider and taller than 0s
     sources = []
     for frame, state, caption in zip(frames, states(frames, len(order)), captions, strict=True):
         lines = [f"graph [label={_boxed(html_text(caption), box)}];", "graph [dpi=@@DPI@@];"]

@@ -216,3 +216,13 @@ def test_save_frames_into_a_file_is_refused_before_drawing(tmp_path: Path) -> No
     with pytest.raises(NotADirectoryError, match=r"save_frames: .*taken.* is a file"):
         step_through(x * x).save_frames(tmp_path / "taken")
     assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"
+
+
+def test_steps_gif_from_the_command_line_with_either_renderer_and_no_warning(
+        tmp_path: Path, renderer: str, capfd: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "s.gif"
+    assert cli_main(["tanh(x*w + b)", "--set", "x=1.5", "--set", "w=-0.5", "--set", "b=0.1", "--steps", str(out)]) == 0
+    stdout, stderr = capfd.readouterr()
+    assert f"wrote {out} (10 frames, 5 backward steps)" in stdout
+    assert "Warning" not in stderr and "Fontconfig" not in stderr, stderr  # Graphviz's own complaints included
+    assert len(pictures(out.read_bytes())) == 10
