@@ -14,7 +14,9 @@ the y_k between them was never written down. A wrong number is then
 
 * ``"local"`` when it differs from U(n): the step at n itself went wrong (its local derivative, a
   sign, a forgotten term), whatever came from above;
-* ``"inherited"`` when it equals U(n): this step was done right, on wrong numbers from above.
+* ``"inherited"`` when it equals U(n) and some upstream number is wrong (outside atol/rtol): this
+  step was done right, on wrong numbers from above. Upstream numbers each right within tolerance
+  can still drift U(n) off the truth; a number off only by that drift is local, never inherited.
 
 The first wrong node in backward order is the root cause; its verdict is always ``"local"``, since
 everything above it is right. Forward values (``values=``) are judged the same way on the forward
@@ -100,10 +102,13 @@ def _sum(products: list[float]) -> float:
     return total
 
 
-def _judge(theirs: float, true: float, here: float | None, atol: float, rtol: float) -> str:
+def _judge(theirs: float, true: float, here: float | None, atol: float, rtol: float, carried: bool) -> str:
+    """Right, or wrong: inherited only when something above is wrong (``carried``) and their number is
+    what the chain rule gives from it; a number off only by upstream numbers that are each within
+    tolerance is this step's own (local) miss."""
     if _close(theirs, true, atol, rtol):
         return RIGHT
-    return INHERITED if here is not None and _close(theirs, here, atol, rtol) else LOCAL
+    return INHERITED if carried and here is not None and _close(theirs, here, atol, rtol) else LOCAL
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:
@@ -111,10 +116,10 @@ def _close(a: float, b: float, atol: float, rtol: float) -> bool:
 
 
 def _row(v: Value, names: Names, theirs: float, true: float, here: float | None, atol: float, rtol: float,
-         terms: list[Term], kind: str) -> Row:
+         terms: list[Term], kind: str, carried: bool) -> Row:
     diff = abs(theirs - true) if not (math.isinf(theirs) and theirs == true) else 0.0
     return Row(v, names.name(v), theirs, true, theirs == true, _close(theirs, true, atol, rtol), diff,
-               _judge(theirs, true, here, atol, rtol), here, terms, kind)
+               _judge(theirs, true, here, atol, rtol, carried), here, terms, kind)
 
 
 def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Value, float],
@@ -133,7 +138,8 @@ def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Va
         if v in theirs:  # the terms written out, for the report
             terms = [Term(c, names.name(c), implied[c], c in theirs, d, "" if is_closure(c) else edge_formula(c, i),
                           _close(implied[c], true[c], 0.0, 1e-12)) for c, i, d in out]
-            rows.append(_row(v, names, theirs[v], true[v], here, atol, rtol, terms, "grad"))
+            carried = any(not _close(implied[c], true[c], atol, rtol) for c, _, _ in out)
+            rows.append(_row(v, names, theirs[v], true[v], here, atol, rtol, terms, "grad", carried))
     return rows
 
 
@@ -152,7 +158,8 @@ def _recomputed(v: Value, theirs: dict[Value, float]) -> float | None:
 
 def value_rows(order: list[Value], names: Names, theirs: dict[Value, float], atol: float, rtol: float) -> list[Row]:
     """One row per forward value the learner gave, in topological order (the forward pass)."""
-    return [_row(v, names, theirs[v], v.data, _recomputed(v, theirs), atol, rtol, [], "value")
+    return [_row(v, names, theirs[v], v.data, _recomputed(v, theirs), atol, rtol, [], "value",
+                 any(not _close(theirs[p], p.data, atol, rtol) for p in parents_of(v) if p in theirs))
             for v in order if v in theirs]
 
 

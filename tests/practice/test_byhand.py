@@ -350,3 +350,24 @@ def test_bad_names_are_refused_naming_check_by_hand() -> None:
     with pytest.raises(TypeError, match=r"assert_by_hand\(names=...\)"):
         assert_by_hand(g["L"], {"a": 6.0}, names={"w": 1.0})
     assert check_by_hand(g["L"], {"weight_a": 6.0}, names={"weight_a": g["a"]}).passed
+
+
+def test_numbers_right_within_tolerance_above_make_a_miss_local_not_inherited() -> None:
+    # y = ((x·1)·1)·1, every ∂y/∂v is 1. ∂y/∂f = 1.00009 is right (rtol 1e-4); ∂y/∂e = 1.00018 is not, and it is
+    # ∂y/∂f · 1 from that right-enough number: nothing above is wrong, so nothing could be inherited — the
+    # first wrong number is always this step's own (the module's promise), and x below it is inherited from e
+    x = Value(1.0, label="x")
+    e = x * 1.0
+    e.label = "e"
+    f = e * 1.0
+    f.label = "f"
+    y = f * 1.0
+    y.label = "y"
+    report = check_by_hand(y, {"f": 1.00009, "e": 1.00018, "x": 1.00018}, atol=0.0, rtol=1e-4)
+    assert report.verdict_of("f") == "right"
+    assert report.first_wrong is e and report.verdict_of("e") == "local"
+    assert report.verdict_of("x") == "inherited"
+    # the same on the forward pass: e = 2.00036 from x = 2.00018 (right within rtol), so e's own miss
+    x.data = 2.0
+    values = check_by_hand(y, {"x": 1.0}, values={"x": 2.00018, "e": 2.00036}, atol=0.0, rtol=1e-4)
+    assert values.value_verdict_of("x") == "right" and values.value_verdict_of("e") == "local"
