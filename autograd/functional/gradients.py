@@ -22,6 +22,7 @@ from typing import Any
 
 from autograd.engine import Value
 from autograd.graph import (
+    BORROW_LOCK,
     MissingDerivativeError,
     backward_order,
     call_deriv,
@@ -51,19 +52,20 @@ def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
     fields borrowed (set to δ_v and 0) and then restored: afterwards every ``.grad`` is as before.
     """
     unique = list(dict.fromkeys(parents_of(v)))
-    saved = [(p, p.grad) for p in (v, *unique)]
-    try:
-        for p in unique:
-            p.grad = 0.0
-        v.grad = g
+    with BORROW_LOCK:  # another thread borrowing the same fields would restore our borrowed numbers
+        saved = [(p, p.grad) for p in (v, *unique)]
         try:
-            closure_of(v)()
-        except Exception as e:
-            raise derivative_error("grad", v, e) from e
-        return [(p, p.grad) for p in unique]
-    finally:
-        for p, old in saved:
-            p.grad = old
+            for p in unique:
+                p.grad = 0.0
+            v.grad = g
+            try:
+                closure_of(v)()
+            except Exception as e:
+                raise derivative_error("grad", v, e) from e
+            return [(p, p.grad) for p in unique]
+        finally:
+            for p, old in saved:
+                p.grad = old
 
 
 def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:

@@ -371,3 +371,40 @@ def test_numbers_right_within_tolerance_above_make_a_miss_local_not_inherited() 
     x.data = 2.0
     values = check_by_hand(y, {"x": 1.0}, values={"x": 2.00018, "e": 2.00036}, atol=0.0, rtol=1e-4)
     assert values.value_verdict_of("x") == "right" and values.value_verdict_of("e") == "local"
+
+
+def test_threads_on_a_micrograd_closure_node_get_right_numbers_and_keep_grads() -> None:
+    # the closure is measured on borrowed .grad fields; two threads borrowing at once used to restore each
+    # other's borrowed numbers: wrong gradients (~1e-5 for 2.0) and a.grad / out.grad left changed
+    import threading
+    import time
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = Value(a.data * b.data, (a, b), "*")
+    out.label = "out"
+
+    def _backward() -> None:
+        time.sleep(0.0005)  # a slow closure: the thread switch lands inside the borrow
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
+
+    out._backward = _backward
+    t = out.tanh()
+    t.label = "t"
+    dt = 1.0 - math.tanh(-6.0) ** 2  # ∂t/∂out = 1 − t², then ∂out/∂a = b, ∂out/∂b = a
+    a.grad, b.grad, out.grad = 5.0, 7.0, 11.0
+    bad: list[Any] = []
+
+    def work() -> None:
+        for _ in range(15):
+            report = check_by_hand(t, {"a": -3.0 * dt, "b": 2.0 * dt})
+            if not report.passed:
+                bad.append([(r.name, r.theirs, r.true) for r in report.rows])
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert bad == []
+    assert (a.grad, b.grad, out.grad) == (5.0, 7.0, 11.0)
