@@ -408,3 +408,16 @@ def test_threads_on_a_micrograd_closure_node_get_right_numbers_and_keep_grads() 
         th.join()
     assert bad == []
     assert (a.grad, b.grad, out.grad) == (5.0, 7.0, 11.0)
+
+
+def test_a_number_type_whose_float_raises_is_a_clear_type_error() -> None:
+    import numbers
+
+    class Liar:
+        def __float__(self) -> float:
+            raise RuntimeError("no float for you")
+
+    numbers.Real.register(Liar)
+    g = lecture()
+    with pytest.raises(TypeError, match="check_by_hand: the number for 'a' is a Liar whose float"):
+        check_by_hand(g["L"], {"a": Liar()})
