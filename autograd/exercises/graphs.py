@@ -17,11 +17,11 @@ from autograd.exercises.base import (
     Exercise,
     Grade,
     Key,
-    safe_repr,
     call_safely,
     close,
     read_number,
     read_parts,
+    safe_repr,
     sign_or_size,
 )
 from autograd.functional.gradients import float_gradients
