@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.byhand.keys import Names, resolve
+from autograd.byhand.keys import Names, resolve, show
 from autograd.checking.numerical import check_settings, close
 from autograd.engine import Value
 from autograd.explain.steps import edge_formula
@@ -122,6 +122,20 @@ def _row(v: Value, names: Names, theirs: float, true: float, here: float | None,
                _judge(theirs, true, here, atol, rtol, carried), here, terms, kind)
 
 
+def _formula(c: Value, i: int, names: Names) -> str:
+    """The op table's formula for the edge (``*: ∂y/∂a = b``), its letters named for a two-input op: the
+    table's a, b are the op's own arguments, not the learner's nodes that may be labelled a and b."""
+    if is_closure(c):
+        return ""
+    text = edge_formula(c, i)
+    ps = parents_of(c)
+    op = c.operation
+    if text and op is not None and op.arity == 2 and len(ps) == 2:
+        y, a, b = (show(names.name(v), 12) for v in (c, *ps))
+        text += f" with y = {y}, a = {a}, b = {b}"
+    return text
+
+
 def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Value, float],
                   atol: float, rtol: float) -> list[Row]:
     """One row per node in ``theirs``, in backward order (interior nodes as ``backward()`` takes them,
@@ -136,7 +150,7 @@ def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Va
         here = 1.0 if v is loss else _sum([implied[c] * d for c, _, d in out])  # the seed ∂L/∂L is 1
         implied[v] = theirs.get(v, here)
         if v in theirs:  # the terms written out, for the report
-            terms = [Term(c, names.name(c), implied[c], c in theirs, d, "" if is_closure(c) else edge_formula(c, i),
+            terms = [Term(c, names.name(c), implied[c], c in theirs, d, _formula(c, i, names),
                           _close(implied[c], true[c], 0.0, 1e-12)) for c, i, d in out]
             carried = any(not _close(implied[c], true[c], atol, rtol) for c, _, _ in out)
             rows.append(_row(v, names, theirs[v], true[v], here, atol, rtol, terms, "grad", carried))

@@ -63,7 +63,7 @@ def test_a_sign_slip_high_up_is_local_and_everything_below_inherited() -> None:
     assert report.verdict_of("f") == "right" and report.verdict_of(g["L"]) == "right"
     text = str(report)
     assert text.splitlines()[0].startswith("check_by_hand: WRONG — root cause: ∂L/∂d")
-    assert "the sign is flipped" in text and "[*: ∂y/∂a = b]" in text
+    assert "the sign is flipped" in text and "[*: ∂y/∂a = b with y = L, a = d, b = f]" in text
     assert "Inherited (done right from your wrong numbers above): e, c, b, a" in text
 
 
