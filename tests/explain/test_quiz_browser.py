@@ -187,3 +187,18 @@ def test_the_formula_on_the_pages_own_numbers_is_right(browser: Any, tmp_path: P
     _open(browser, tmp_path, y)
     assert _answer(browser, "0.0095")[0] == "wrong"  # neither
     _assert_clean(browser)
+
+
+def test_a_very_long_label_wraps_instead_of_widening_the_page(browser: Any, tmp_path: Path) -> None:
+    # a 300-character label ran the question and the feedback off the right edge (a page-wide scrollbar)
+    browser.set_window_size(1280, 900)
+    x = Value(0.5, label="x" * 300)
+    y = x * 3.0
+    y.label = "y"
+    _open(browser, tmp_path, y)
+    _answer(browser, "7")  # a wrong answer: the feedback names the long label too
+    widths = browser.execute_script(
+        "return ['q-question', 'q-feedback'].map(id => [document.getElementById(id).scrollWidth,"
+        " document.getElementById(id).clientWidth])")
+    assert all(scroll <= client for scroll, client in widths), widths
+    _assert_clean(browser)
