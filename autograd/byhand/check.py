@@ -112,6 +112,9 @@ def _judge(theirs: float, true: float, here: float | None, atol: float, rtol: fl
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    """``close``, with NaN close to NaN and an infinity close only to itself (|1e300 − inf| ≤ rtol·inf holds)."""
+    if math.isinf(a) or math.isinf(b):
+        return a == b
     return close(a, b, atol, rtol) or (math.isnan(a) and math.isnan(b))
 
 

@@ -421,3 +421,13 @@ def test_a_number_type_whose_float_raises_is_a_clear_type_error() -> None:
     g = lecture()
     with pytest.raises(TypeError, match="check_by_hand: the number for 'a' is a Liar whose float"):
         check_by_hand(g["L"], {"a": Liar()})
+
+
+def test_a_finite_number_is_never_close_to_an_infinite_gradient() -> None:
+    # y = √x at x = 0: ∂y/∂x = 1/(2√x) = inf. |1e300 − inf| ≤ atol + rtol·inf is true, so 1e300 was "right"
+    x = Value(0.0, label="x")
+    y = x**0.5
+    y.label = "y"
+    assert check_by_hand(y, {"x": math.inf}).verdict_of("x") == "right"
+    assert check_by_hand(y, {"x": 1e300}).verdict_of("x") == "local"
+    assert check_by_hand(y, {"x": -math.inf}).verdict_of("x") == "local"
