@@ -31,6 +31,7 @@ import base64
 import hashlib
 import html
 import json
+import math
 import re
 from importlib import resources
 from typing import Any
@@ -81,9 +82,10 @@ def _from_page(s: Step, precision: int) -> float:
     shown = lambda x: float(fmt_sig(x, precision))
     try:
         d = call_deriv(op, [shown(q.data) for q in parents_of(v)], shown(v.data), constant_of(v))[s.position]
-        return float(fmt_sig(s.before, ASKED)) + float(fmt_sig(s.upstream, ASKED)) * float(d)
+        total = float(fmt_sig(s.before, ASKED)) + float(fmt_sig(s.upstream, ASKED)) * float(d)
     except Exception:  # the shown numbers are outside the op's domain (log of a rounded 0): no second answer
         return s.total
+    return total if math.isfinite(total) or not math.isfinite(s.total) else s.total  # never "nan" for a number
 
 
 def questions(ex: Explanation, index: dict[Any, int], precision: int = 4) -> list[dict[str, Any]]:
