@@ -431,3 +431,20 @@ def test_a_finite_number_is_never_close_to_an_infinite_gradient() -> None:
     assert check_by_hand(y, {"x": math.inf}).verdict_of("x") == "right"
     assert check_by_hand(y, {"x": 1e300}).verdict_of("x") == "local"
     assert check_by_hand(y, {"x": -math.inf}).verdict_of("x") == "local"
+
+
+def test_a_forgotten_consumer_that_uses_the_node_twice_is_named() -> None:
+    # s = 2x + eˣ + x·x: ∂s/∂x = 2 + eˣ + 2x. Forgetting w = x·x (both of its terms) is one missing path,
+    # not a sum of single terms, so the hint must name w (it gave no hint at all)
+    x = Value(0.7, label="x")
+    u = x * 2.0
+    u.label = "u"
+    v = x.exp()
+    v.label = "v"
+    w = x * x
+    w.label = "w"
+    s = u + v + w
+    s.label = "s"
+    report = check_by_hand(s, {"x": 2.0 + math.exp(0.7)})
+    assert report.verdict_of("x") == "local"
+    assert "hint: the term through w is missing" in str(report)
