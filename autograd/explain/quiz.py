@@ -6,7 +6,8 @@ its result is hidden, and the learner types p.grad after the step (the step's ``
 
 * Enter (or the check button) compares with a relative tolerance of 1e-3 (|yours − total| ≤ 1e-3·|total|,
   or ≤ 1e-9 when the total is 0), so numbers rounded to four digits pass; the total worked out from the
-  page's own rounded numbers (y shown as 0.9951 in tanh′ = 1 − y²) passes too, and the question gives
+  page's own rounded numbers (y shown as 0.9951 in tanh′ = 1 − y²) passes too when within 5 % of the
+  true one (not 1 − 1² = 0 for tanh(−6), whose y is shown as −1), and the question gives
   the upstream and p.grad before with 6 significant digits;
 * right: the step's full equation is shown and the next step asked;
 * wrong: the page stays and says whether the sign or the size is off (or that the answer is the
@@ -41,6 +42,7 @@ from autograd.explain.steps import Explanation, Step
 from autograd.graph import call_deriv, constant_of, has_rule, parents_of
 
 RTOL, ZERO = 1e-3, 1e-9  # the page's tolerance: relative, and absolute for a total of exactly 0
+PAGE_ROUNDING = 0.05  # the page-numbers answer counts only within 5 % of the true total, never 0 for 2.5e-5
 ASKED = 6  # significant digits of the upstream ∂L/∂v and p.grad before in a question (4 decimals lost digits: 0.0046)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -85,7 +87,9 @@ def _from_page(s: Step, precision: int) -> float:
         total = float(fmt_sig(s.before, ASKED)) + float(fmt_sig(s.upstream, ASKED)) * float(d)
     except Exception:  # the shown numbers are outside the op's domain (log of a rounded 0): no second answer
         return s.total
-    return total if math.isfinite(total) or not math.isfinite(s.total) else s.total  # never "nan" for a number
+    if not math.isfinite(total) or abs(total - s.total) > PAGE_ROUNDING * abs(s.total):
+        return s.total  # the shown digits are too few for this step (tanh(−6) shown as −1 gives 1 − 1² = 0)
+    return total
 
 
 def questions(ex: Explanation, index: dict[Any, int], precision: int = 4) -> list[dict[str, Any]]:

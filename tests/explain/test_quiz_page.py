@@ -73,6 +73,12 @@ def test_a_total_from_the_pages_own_rounded_numbers_is_accepted() -> None:
     (step,) = _data(step_through(y, quiz=True).html())["steps"]
     assert step["answer"] == 1.0 - math.tanh(3.0) ** 2
     assert math.isclose(step["accept"], 1.0 - 0.9951**2, rel_tol=1e-12)
+    # but only where rounding moved it a little: tanh(−6) is shown as −1, and 1 − 1² = 0 is not 2.46e-5
+    x = Value(-6.0, label="x")
+    y = x.tanh()
+    y.label = "y"
+    (step,) = _data(step_through(y, quiz=True).html())["steps"]
+    assert step["accept"] == step["answer"] == 1.0 - math.tanh(-6.0) ** 2
     # a small upstream is asked with 6 significant digits, not 4 decimals (0.0046497 was shown as 0.0046, 1 % off)
     p = Value(1.5, label="p")
     v = p * 2.0
