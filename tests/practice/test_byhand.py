@@ -448,3 +448,28 @@ def test_a_forgotten_consumer_that_uses_the_node_twice_is_named() -> None:
     report = check_by_hand(s, {"x": 2.0 + math.exp(0.7)})
     assert report.verdict_of("x") == "local"
     assert "hint: the term through w is missing" in str(report)
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_partial_answers_near_the_tolerance_the_root_cause_is_always_local(seed: int) -> None:
+    # a learner gives a random half of the nodes, each exact, a little off (inside or just outside rtol) or
+    # far off: whatever they give, the first wrong number in backward order has nothing wrong above it,
+    # so it is "local"; and a wrong number is "inherited" only when some upstream number is wrong
+    rng = random.Random(seed)
+    root, nodes, _ = _random_graph(rng, None)
+    root.backward()
+    inner = [v for v in nodes if v.label != "L" and _feeds(v, root)]
+    theirs: dict[Any, float] = {}
+    for v in inner:
+        if rng.random() < 0.5:
+            continue
+        off = rng.choice((0.0, 0.0, 0.5e-4, 0.9e-4, 1.1e-4, 2e-4, 0.3, -2.0))
+        theirs[v] = v.grad * (1.0 + off)
+    if not theirs:
+        return
+    report = check_by_hand(root, theirs, atol=0.0, rtol=1e-4)
+    if report.first_wrong is not None:
+        assert report.wrong[0].verdict == "local", str(report)
+    for r in report.rows:
+        if r.verdict == "inherited":
+            assert any(not t.true for t in r.terms), str(report)
