@@ -202,3 +202,10 @@ def test_a_very_long_label_wraps_instead_of_widening_the_page(browser: Any, tmp_
         " document.getElementById(id).clientWidth])")
     assert all(scroll <= client for scroll, client in widths), widths
     _assert_clean(browser)
+
+
+def test_nan_typed_for_a_number_is_not_called_too_small(browser: Any, tmp_path: Path) -> None:
+    _open(browser, tmp_path, _graph())
+    verdict, text = _answer(browser, "nan")
+    assert verdict == "wrong" and "NaN is not the answer" in text and "too small" not in text, text
+    _assert_clean(browser)
