@@ -76,8 +76,13 @@ def _chain(row: Row, root: str) -> list[str]:
     for term in row.terms:
         c = show(term.name)
         whose = "yours" if term.given else "true, you gave none" if term.true else "from your numbers above"
-        lines.append(f"    ∂{root}/∂{c} · ∂{c}/∂{n} = ({fmt(term.upstream)}, {whose}) · {fmt(term.local)} = "
-                     f"{fmt(term.product)}" + (f"   [{term.formula}]" if term.formula else ""))
+        line = (f"    ∂{root}/∂{c} · ∂{c}/∂{n} = ({fmt(term.upstream)}, {whose}) · {fmt(term.local)} = "
+                f"{fmt(term.product)}")
+        formula = f"[{term.formula}]" if term.formula else ""
+        if len(line) + 3 + len(formula) <= WIDTH:  # the formula beside its term, or on a line of its own
+            lines.append(f"{line}   {formula}" if formula else line)
+        else:
+            lines += [line, f"      {formula}"]
     if len(row.terms) > 1 and row.expected_here is not None:
         lines.append(f"    sum: {fmt(row.expected_here)}")
     return lines

@@ -448,6 +448,8 @@ def test_a_forgotten_consumer_that_uses_the_node_twice_is_named() -> None:
     report = check_by_hand(s, {"x": 2.0 + math.exp(0.7)})
     assert report.verdict_of("x") == "local"
     assert "hint: the term through w is missing" in str(report)
+    # a formula too long to sit beside its term gets a line of its own, never cut in the middle
+    assert "      [*: ∂y/∂a = b with y = w, a = x, b = x]" in str(report).splitlines()
 
 
 @pytest.mark.parametrize("seed", range(200))
