@@ -475,3 +475,20 @@ def test_random_partial_answers_near_the_tolerance_the_root_cause_is_always_loca
     for r in report.rows:
         if r.verdict == "inherited":
             assert any(not t.true for t in r.terms), str(report)
+
+
+def test_errors_from_the_graph_name_check_by_hand_not_grad() -> None:
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    tagged = Value(6.0, (a, b), "*")  # micrograd's tag alone: no rule, no _backward
+    tagged.label = "out"
+    with pytest.raises(TypeError, match=r"^check_by_hand: node .* no derivative rule"):
+        check_by_hand(tagged, {"a": 3.0})
+    raising = Value(6.0, (a, b), "*")
+    raising.label = "r"
+
+    def _backward() -> None:
+        raise ZeroDivisionError("oops")
+
+    raising._backward = _backward
+    with pytest.raises(ZeroDivisionError, match=r"^check_by_hand: the _backward closure of node"):
+        check_by_hand(raising, {"a": 3.0})
