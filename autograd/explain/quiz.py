@@ -45,6 +45,7 @@ RTOL, ZERO = 1e-3, 1e-9  # the page's tolerance: relative, and absolute for a to
 PAGE_ROUNDING = 0.05  # the page-numbers answer counts only within 5 % of the true total, never 0 for 2.5e-5
 ASKED = 6  # significant digits of the upstream ∂L/∂v and p.grad before in a question (4 decimals lost digits: 0.0046)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def quiz_flag(quiz: Any) -> bool:
@@ -63,8 +64,10 @@ def _sha256(text: str) -> str:
 
 
 def _text(s: str) -> str:
-    """Text that encodes as UTF-8: a lone surrogate (a label made from bad bytes) becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", s)
+    """Text that encodes as UTF-8: a lone surrogate (a label made from bad bytes) becomes U+FFFD; a bidi
+    control (U+202E right-to-left override, ...) is written as [U+202E], so a label cannot reverse the
+    numbers that follow it in a question (0.25 read as 52.0)."""
+    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", _SURROGATE.sub("\ufffd", s))
 
 
 def _number(x: float) -> float | str:

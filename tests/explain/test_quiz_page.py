@@ -87,3 +87,13 @@ def test_a_total_from_the_pages_own_rounded_numbers_is_accepted() -> None:
     L.label = "L"
     into_p = _data(step_through(L, quiz=True).html())["steps"][1]["question"]
     assert "∂L/∂v = 0.0046497 and" in into_p, into_p
+
+
+def test_a_bidi_override_in_a_label_cannot_reverse_the_numbers_of_a_question() -> None:
+    # an unterminated U+202E in a label turned the rest of the question right-to-left: "= 0.25 and" reads "dna 52.0 ="
+    x = Value(0.5, label="x\u202e")
+    y = x * 0.25
+    y.label = "y\u2067"
+    page = step_through(y, quiz=True).html()
+    assert not any(ch in page for ch in "\u202e\u2067")
+    assert "x[U+202E]" in _data(page)["steps"][0]["question"]
