@@ -23,7 +23,7 @@ Keyboard only works: the answer box has the focus, Enter checks, Tab reaches the
 The page is as offline and locked as the step-through page: Content-Security-Policy ``default-src
 'none'`` with its script and style allowed by hash, no inline handlers, labels written with
 ``textContent``, the data as JSON with ``<``, ``>`` and ``&`` escaped. A lone surrogate in a label (text
-decoded from bad bytes) is shown as U+FFFD, so the page is valid UTF-8.
+decoded from bad bytes) is shown as a visible escape (``\\ud800``), as in every drawing.
 """
 
 from __future__ import annotations
@@ -37,15 +37,13 @@ import re
 from importlib import resources
 from typing import Any
 
-from autograd.drawing.labels import fmt_sig
+from autograd.drawing.labels import fmt_sig, visible
 from autograd.explain.steps import Explanation, Step
 from autograd.graph import call_deriv, constant_of, has_rule, parents_of
 
 RTOL, ZERO = 1e-3, 1e-9  # the page's tolerance: relative, and absolute for a total of exactly 0
 PAGE_ROUNDING = 0.05  # the page-numbers answer counts only within 5 % of the true total, never 0 for 2.5e-5
 ASKED = 6  # significant digits of the upstream ∂L/∂v and p.grad before in a question (4 decimals lost digits: 0.0046)
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def quiz_flag(quiz: Any) -> bool:
@@ -64,10 +62,9 @@ def _sha256(text: str) -> str:
 
 
 def _text(s: str) -> str:
-    """Text that encodes as UTF-8: a lone surrogate (a label made from bad bytes) becomes U+FFFD; a bidi
-    control (U+202E right-to-left override, ...) is written as [U+202E], so a label cannot reverse the
-    numbers that follow it in a question (0.25 read as 52.0)."""
-    return _BIDI.sub(lambda m: f"[U+{ord(m.group()):04X}]", _SURROGATE.sub("\ufffd", s))
+    """Text that encodes as UTF-8, escaped as every writer escapes it (``labels.visible``: a lone
+    surrogate from bad bytes becomes the visible ``\\ud800``)."""
+    return visible(s)
 
 
 def _number(x: float) -> float | str:

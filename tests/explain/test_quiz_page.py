@@ -61,7 +61,7 @@ def test_hostile_text_is_escaped_in_the_data() -> None:
     page.encode("utf-8")
     data_part = page.split('id="dg-data">')[1].split("</script>")[0]
     assert "<" not in data_part and "&" not in data_part.replace("\\u0026", "")
-    assert "<title>&lt;/title&gt;&lt;b&gt;x</title>" in page and "\ufffd" in page
+    assert "<title>&lt;/title&gt;&lt;b&gt;x</title>" in page and "\\ud800" in page
 
 
 def test_a_total_from_the_pages_own_rounded_numbers_is_accepted() -> None:
@@ -96,4 +96,4 @@ def test_a_bidi_override_in_a_label_cannot_reverse_the_numbers_of_a_question() -
     y.label = "y\u2067"
     page = step_through(y, quiz=True).html()
     assert not any(ch in page for ch in "\u202e\u2067")
-    assert "x[U+202E]" in _data(page)["steps"][0]["question"]
+    assert "x\\u202e" in _data(page)["steps"][0]["question"]  # written as a visible escape (labels.visible)
