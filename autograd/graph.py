@@ -17,7 +17,6 @@ The orders keep their counts in a dict and never touch the nodes (``_pending`` b
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -97,11 +96,6 @@ def constant_of(v: N) -> Any:
 def is_closure(v: N) -> bool:
     """Whether ``v``'s gradient flows through a micrograd-style ``_backward`` closure the user set."""
     return v._operation is not None and v._operation.arity == -1
-
-
-BORROW_LOCK = threading.RLock()
-"""Held while a closure runs on borrowed ``.grad`` fields (set, run, restore), so two threads measuring the
-same micrograd-style node cannot restore each other's borrowed numbers."""
 
 
 def closure_of(v: N) -> Callable[[], None]:

@@ -17,6 +17,7 @@ example for y = tanh z, ``∂y/∂z = 1 − y²`` is built from the node y, so
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +25,6 @@ from autograd import hooks
 from autograd.compat import LOCAL_GRADS
 from autograd.engine import Value, as_number
 from autograd.graph import (
-    BORROW_LOCK,
     MissingDerivativeError,
     backward_order,
     call_deriv,
@@ -46,6 +46,11 @@ def _no_rule(v: Value) -> MissingDerivativeError:
         f"grad: node {v!r} was made by op {v._op!r} with parents but no derivative rule; "
         "define the operation with autograd.Op(name, forward, deriv)"
     )
+
+
+BORROW_LOCK = threading.RLock()
+"""Held while a closure runs on borrowed ``.grad`` fields (set, run, restore), so two threads measuring the
+same micrograd-style node cannot restore each other's borrowed numbers."""
 
 
 def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
