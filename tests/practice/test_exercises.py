@@ -283,3 +283,16 @@ def test_a_number_type_whose_float_raises_is_feedback_not_a_crash() -> None:
         grade = exercises.get(name).check(answer)
         assert not grade.passed
     assert any("whose float() fails" in line for line in exercises.get("note_deltas").check({"δ_k": Liar()}).feedback)
+
+
+def test_backward_with_abs_of_out_grad_does_not_get_full_marks() -> None:
+    # every run had out.grad > 0, so abs(out.grad) (or max(out.grad, 0)) scored 4/4
+    def backward_abs(out: Any) -> None:
+        a, b = out._prev
+        a.grad += b.data * abs(out.grad)
+        b.grad += a.data * abs(out.grad)
+
+    grade = exercises.get("backward_mul").check(backward_abs)
+    assert not grade.passed and any("out.grad = -2.5" in line for line in grade.feedback), grade.feedback
+    assert exercises.get("backward_mul").check(backward_mul).passed
+    assert exercises.get("backward_tanh").check(backward_tanh).passed
