@@ -48,6 +48,7 @@ from autograd.compiler.trace import KEYED, Run, Shape, TraceError, as_floats, ch
 from autograd.engine import Value
 from autograd.graph import operation_of
 from autograd.hooks import hooks_of
+from autograd.modes import is_grad_enabled
 from autograd.modes.anomaly import is_anomaly_enabled
 
 MAX_PROGRAMS = 64
@@ -210,6 +211,9 @@ class CompiledStep:
             self.retraces += 1
             program = None
         if program is None:
+            if not is_grad_enabled():
+                raise TraceError("compile: tracing records the graph fn builds, and inside no_grad() it builds none; "
+                                 "compile outside no_grad()")
             if len(self._programs) >= MAX_PROGRAMS:
                 raise TraceError(f"compiled step: {MAX_PROGRAMS} programs traced already (one per argument shape and "
                                  "per value of an int argument or of a scalar argument fn reads with .data); "
@@ -258,6 +262,8 @@ class CompiledStep:
         if type(seed) is not float:
             seed = engine.as_number(seed, "compiled step: seed")
         with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
+            if not is_grad_enabled():
+                return self._without_grad([args], seed)[0]
             program = self._program(args)
             if hooks.observers or program.checks_left:
                 out: list[Any] = []
@@ -292,10 +298,18 @@ class CompiledStep:
         seed = engine.as_number(seed, "compiled step: seed")
         out: list[Any] = []
         with pass_lock:
+            if not is_grad_enabled():
+                return self._without_grad(rows, seed)
             if not self._any_keys:  # one program for every row: the rows run in one call
                 self._block(self._program(rows[0]), rows, seed, out)
                 return out
             self._keyed_rows(rows, seed, out)
+        return out
+
+    def _without_grad(self, rows: Sequence[Sequence[Any]], seed: float) -> list[Any]:
+        """Inside ``no_grad()`` eager code records no graph, so ``backward()`` adds nothing: run ``fn`` eagerly."""
+        out: list[Any] = []
+        compare.eager_rows(self.fn, [as_floats(r, "compiled step") for r in rows], seed, [], out)
         return out
 
     def _keyed_rows(self, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> None:

@@ -1,0 +1,62 @@
+"""Hostile tests of autograd.compile (attack 25): each failed on the compiler before its fix.
+
+The oracle is the eager engine: ``fn(*args).backward()`` on the same arguments, compared bit for bit.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import pytest
+
+import autograd
+import nn
+from autograd import TraceError, Value
+
+
+def bits(x: float) -> bytes:
+    return struct.pack("<d", x)
+
+
+def test_a_call_inside_no_grad_adds_what_eager_backward_adds_nothing() -> None:
+    # Inside no_grad() eager ops record no parents, so fn(x).backward() leaves w.grad at 0: the step
+    # (past its checked rows) used to add seed * x = 2.0 into w.grad regardless.
+    w = Value(0.5)
+
+    def fn(x: Any) -> Value:
+        return w * x
+
+    step = autograd.compile(fn, 1.0)
+    for _ in range(5):  # past the check rows
+        step(1.0)
+    w.grad = 0.0
+    with autograd.no_grad():
+        eager_value = fn(2.0)
+        eager_value.backward()
+        eager_grad = w.grad
+        w.grad = 0.0
+        value = step(2.0)
+        assert bits(value) == bits(eager_value.data)
+        assert bits(w.grad) == bits(eager_grad) == bits(0.0)
+        assert step.many([(2.0,), (3.0,)]) == [1.0, 1.5]
+        assert w.grad == 0.0
+    step(2.0)  # outside again: compiled, gradient added
+    assert w.grad == 2.0
+
+
+def test_compiling_inside_no_grad_is_refused_clearly() -> None:
+    # It used to fail its own check with "this is a bug of autograd.compile".
+    w = Value(0.5)
+    with autograd.no_grad(), pytest.raises(TraceError, match="no_grad"):
+        autograd.compile(lambda x: w * x, 1.0)
+
+
+def test_a_model_call_inside_no_grad_matches_eager_bit_for_bit() -> None:
+    m = nn.MLP(2, [3, 1], seed=0)
+    step = autograd.compile(lambda x: m(x), [0.1, 0.2], check=0)
+    with autograd.no_grad():
+        got = step([0.3, -0.4])
+        want = m([0.3, -0.4]).data
+    assert bits(got) == bits(want)
+    assert all(p.grad == 0.0 for p in m.parameters())
