@@ -7,9 +7,25 @@ same arithmetic in the same order, without building a graph on every call — an
 artefact: ``step.source`` is the backward pass of a network, line by line.
 """
 
-from autograd.compiler.step import CompiledStep, compile_step, memory_of
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+from autograd.compiler.step import CompiledStep, compile_step
 from autograd.compiler.trace import TraceError
 
 compile = compile_step  # autograd.compile; this package never needs the built-in of that name
+
+
+def memory_of(make: Callable[[], Any]) -> tuple[Any, int]:
+    """``make()`` and the bytes it left allocated (tracemalloc), e.g. a compiled step's size."""
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        result = make()
+        return result, tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+
 
 __all__ = ["CompiledStep", "TraceError", "compile", "compile_step", "memory_of"]

@@ -33,7 +33,6 @@ import builtins
 import linecache
 import numbers
 import time
-import tracemalloc
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -396,13 +395,3 @@ def compile_step(fn: Callable[..., Any], *example_args: Any, params: Any = None,
     """
     return CompiledStep(fn, example_args, params, check, max_nodes)
 
-
-def memory_of(make: Callable[[], Any]) -> tuple[Any, int]:
-    """``make()`` and the bytes it left allocated (tracemalloc), e.g. a compiled step's size."""
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        result = make()
-        return result, tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
