@@ -120,7 +120,11 @@ def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]
 
     def reader(v: Value, kind: str, frame: Any) -> None:
         where = leaves.get(id(v))
-        if where is not None and where[1] is None:
+        if kind == "grad":  # changes with every backward pass: no program can hold it
+            refused.append(TraceError(f"compile: the function reads a gradient (.grad of {v!r}) at "
+                                      f"{watch.line_of(frame)}; it would become a constant of the compiled program, "
+                                      "silently wrong after the next backward pass. Do not compile this function"))
+        elif where is not None and where[1] is None:
             keyed.add(where[0])  # a scalar argument's number: trace one program per value
         elif kind != "nn":
             label = f", label {v.label!r}" if v.label else ""

@@ -15,7 +15,9 @@ and only while some thread traces) and sorts it by who reads and what:
 * code of ``nn/`` reading any other node (a convolution or cross-entropy computing its node's
   value from its inputs' numbers, as ``autograd/`` does): fine;
 * anything else — user code reading a parameter, a list element or an interior node: refused
-  with ``TraceError`` naming the line, since no key can make that constant right.
+  with ``TraceError`` naming the line, since no key can make that constant right;
+* a node's gradient (``v.grad``), read by anyone outside ``autograd/``: refused, since it changes
+  with every backward pass.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ _kind_of: dict[Any, str] = {}  # code object -> 'autograd', 'nn' or 'user'
 _state = threading.local()  # .reader: this thread's callback while it traces
 _lock = threading.Lock()
 _active = [0]
-_SLOT = Value.__dict__["data"]  # the slot's own descriptor
+_SLOTS = {name: Value.__dict__[name] for name in ("data", "grad")}  # the slots' own descriptors
 
 
 def _kind(code: Any) -> str:
@@ -50,13 +52,17 @@ def _kind(code: Any) -> str:
     return kind
 
 
-class _WatchedData:
-    """``Value.data`` while some thread traces: the slot, plus a call of that thread's reader."""
+class _Watched:
+    """``Value.data`` (or ``Value.grad``) while some thread traces: the slot, plus a call of that
+    thread's reader (kind ``'grad'`` for a gradient read, whoever reads it)."""
+
+    def __init__(self, name: str) -> None:
+        self.slot, self.grad = Value.__dict__[name], name == "grad"
 
     def __get__(self, obj: Any, cls: Any = None) -> Any:
         if obj is None:
             return self
-        x = _SLOT.__get__(obj, cls)
+        x = self.slot.__get__(obj, cls)
         reader = getattr(_state, "reader", None)
         if reader is not None:
             frame = sys._getframe(1)
@@ -64,17 +70,17 @@ class _WatchedData:
                 frame = frame.f_back  # type: ignore[assignment]
             kind = _kind(frame.f_code)
             if kind != "autograd":
-                reader(obj, kind, frame)
+                reader(obj, "grad" if self.grad else kind, frame)
         return x
 
     def __set__(self, obj: Any, value: Any) -> None:
-        _SLOT.__set__(obj, value)
+        self.slot.__set__(obj, value)
 
     def __delete__(self, obj: Any) -> None:
-        _SLOT.__delete__(obj)
+        self.slot.__delete__(obj)
 
 
-_WATCHED = _WatchedData()
+_WATCHED = {"data": _Watched("data"), "grad": _Watched("grad")}
 
 
 def line_of(frame: Any) -> str:
@@ -84,14 +90,16 @@ def line_of(frame: Any) -> str:
 
 
 def watch(reader: Callable[[Value, str, Any], None]) -> Any:
-    """Start seeing ``.data`` reads in this thread: ``reader(node, 'nn' or 'user', frame)`` for each.
+    """Start seeing ``.data`` and ``.grad`` reads in this thread: ``reader(node, 'nn', 'user' or 'grad',
+    frame)`` for each.
     Returns the reader it replaces (a trace inside a trace), for ``unwatch`` to put back."""
     with _lock:
         before = getattr(_state, "reader", None)
         _state.reader = reader
         _active[0] += 1
         if _active[0] == 1:
-            setattr(Value, "data", _WATCHED)  # noqa: B010
+            for name, watched in _WATCHED.items():
+                setattr(Value, name, watched)
     return before
 
 
@@ -102,4 +110,5 @@ def unwatch(before: Any = None) -> None:
         _state.reader = before
         _active[0] -= 1
         if not _active[0]:
-            setattr(Value, "data", _SLOT)  # noqa: B010
+            for name, slot in _SLOTS.items():
+                setattr(Value, name, slot)

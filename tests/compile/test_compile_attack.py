@@ -60,3 +60,29 @@ def test_a_model_call_inside_no_grad_matches_eager_bit_for_bit() -> None:
         want = m([0.3, -0.4]).data
     assert bits(got) == bits(want)
     assert all(p.grad == 0.0 for p in m.parameters())
+
+
+def test_reading_a_gradient_inside_fn_is_refused_naming_the_line() -> None:
+    # fn reading w.grad (a momentum-like term) used to get the trace's w.grad frozen as a constant: the
+    # step returned 0.5 on every call while eager code returned 0.5 + the gradient accumulated so far.
+    w = Value(0.5)
+
+    def fn(x: Any) -> Value:
+        return w * x + w.grad
+
+    with pytest.raises(TraceError, match=r"reads a gradient \(\.grad.*test_compile_attack.py"):
+        autograd.compile(fn, 1.0)
+
+    def momentum(v: Value) -> float:  # in a nested helper, as a number
+        return 0.9 * v.grad
+
+    with pytest.raises(TraceError, match="gradient"):
+        autograd.compile(lambda x: w * x * momentum(w), 1.0)
+
+
+def test_grad_reads_by_the_library_still_compile_and_the_slot_is_put_back() -> None:
+    m = nn.MLP(2, [3, 1], seed=0)
+    step = autograd.compile(lambda x: nn.hinge(m(x), 1.0), [0.1, 0.2])
+    step([0.3, -0.4])
+    assert type(Value.__dict__["grad"]).__name__ == "member_descriptor"
+    assert type(Value.__dict__["data"]).__name__ == "member_descriptor"
