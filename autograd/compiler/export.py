@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from typing import Any
 
 from autograd import ops
@@ -69,8 +70,21 @@ def _literal(x: Any) -> str:
     raise ValueError(f"export: the program holds a constant {type(x).__name__} that cannot be written as a number")
 
 
-def text_of(src: Source, param_names: list[str]) -> str:
-    """The standalone file's text (see the module docstring)."""
+def _key_checks(keys: Sequence[tuple[int, Any]]) -> list[str]:
+    """Lines refusing another value of a key argument: an int (``int``), or a scalar fn reads with
+    ``.data`` (its ``float.hex()``, which tells -0.0 and nan apart), whose value the program holds."""
+    out = []
+    for i, k in keys:
+        test = f"type(_a{i}) is not int or _a{i} != {k!r}" if type(k) is int else f"float(_a{i}).hex() != {k!r}"
+        shown = repr(k) if type(k) is int else repr(float.fromhex(str(k)))
+        out += [f"    if {test}:  # argument {i} is a key: this program holds its value",
+                f"        raise ValueError('exported step: argument {i} must be {shown}, the value this program was "
+                f"traced with, got %r; export the step again after a call with that value' % (_a{i},))"]
+    return out
+
+
+def text_of(src: Source, param_names: list[str], keys: Sequence[tuple[int, Any]] = ()) -> str:
+    """The standalone file's text (see the module docstring); ``keys``: (argument, value) of each key."""
     words: set[str] = set()
     body = [line for line, _ in body_of(src)]
     for line in body + src.const_lines:
@@ -98,7 +112,7 @@ def text_of(src: Source, param_names: list[str]) -> str:
     out += ["", "", "def _fix(xs):", "    return [float(x) for x in xs]", "", "",
             f"def step(params, {''.join(f'_a{i}, ' for i in range(src.n_args))}_seed=1.0):",
             "    \"\"\"(loss, grads) for these parameters and arguments: the compiled step's floats.\"\"\"",
-            f"    {''.join(n + ', ' for n in pv + fv) or '()'}= params",
+            *_key_checks(keys), f"    {''.join(n + ', ' for n in pv + fv) or '()'}= params",
             *[f"    g_{n} = 0.0" for n in pv], *[f"    {line}" for line in src.const_lines], *body,
             f"    return {src.result}, [{', '.join('g_' + n for n in pv)}]", ""]
     return "\n".join(out)
@@ -115,11 +129,11 @@ def _names(code: str) -> list[str]:
     return out
 
 
-def write(src: Source, param_names: list[str], path: Any) -> None:
+def write(src: Source, param_names: list[str], path: Any, keys: Sequence[tuple[int, Any]] = ()) -> None:
     """Write ``text_of(src)`` to ``path`` atomically (a temporary file beside it, then ``os.replace``)."""
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"export: path must be a str or a path, got {type(path).__name__}")
-    text = text_of(src, param_names)
+    text = text_of(src, param_names, keys)
     target = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(target))
     try:

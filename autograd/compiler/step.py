@@ -86,11 +86,12 @@ class Program:
         self.params, self.frozen, self.aux = tr.params, tr.frozen, tr.aux is not None
         self.leaves = tr.params + tr.frozen
         self.param_names = [self.source.names[id(p)] for p in tr.params]
-        self.keyed = tr.keyed
+        self.keyed, self.baked = tr.keyed, tr.baked
         self.n_args = len(shape)
         self.run: Run | None = Run(tr.root, tr.aux, tr.nodes, tr.args, tr.passed, tr.keyed)  # kept for checks
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
+        self.keys: list[tuple[int, Any]] = []
         self._loaded: list[float] | None = None
         self._one: Callable[..., Any] | None = None
         self._one_lines: dict[int, tuple[Value, str]] = {}
@@ -225,6 +226,8 @@ class CompiledStep:
             self._keyed[shape] = keyed
             self._any_keys = self._any_keys or bool(keyed)
             key = self._key(args)
+            program.keys = [(i, v) for i, v in zip(keyed, key[1], strict=True)  # for export: the values it holds
+                            if shape[i] == KEYED or i in program.baked]  # (an int, a number fn's own code read)
             self._programs[key] = program
         self._last = program
         return program
@@ -253,7 +256,7 @@ class CompiledStep:
         """Write the last program as a standalone Python file (``math`` only) defining
         ``step(params, *args) -> (loss, grads)``; see ``autograd.compiler.export``."""
         src = self._last.source
-        export.write(src, src.param_vars + src.frozen_vars, path)
+        export.write(src, src.param_vars + src.frozen_vars, path, self._last.keys)
 
     # -- calls ------------------------------------------------------------------------------
     def __call__(self, *args: Any, seed: float = 1.0) -> Any:

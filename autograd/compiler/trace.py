@@ -98,6 +98,7 @@ class Run:
     keyed: set[int]  # scalar arguments whose number fn read (v.data): keys of the program
     refused: list[TraceError] = field(default_factory=list)  # reads of other nodes' numbers by user code
     made: list[tuple[float, TraceError]] = field(default_factory=list)  # reads on a line that makes a node
+    baked: set[int] = field(default_factory=set)  # keyed arguments read by user code: the program holds them
 
 
 def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
@@ -115,6 +116,7 @@ def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]
             leaves[id(v)] = (i, None)
             passed.append(v)
     keyed: set[int] = set()
+    baked: set[int] = set()
     refused: list[TraceError] = []
     made: list[tuple[float, TraceError]] = []
 
@@ -126,6 +128,8 @@ def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]
                                       "silently wrong after the next backward pass. Do not compile this function"))
         elif where is not None and where[1] is None:
             keyed.add(where[0])  # a scalar argument's number: trace one program per value
+            if kind == "user":
+                baked.add(where[0])
         elif kind != "nn":
             label = f", label {v.label!r}" if v.label else ""
             error = TraceError(
@@ -149,7 +153,7 @@ def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]
         tracing_off(was_on)
     root, aux = _result(out)
     nodes = topological_order_of([root, *(aux or [])]) if order else []
-    return Run(root, aux, nodes, leaves, passed, keyed, refused, made)
+    return Run(root, aux, nodes, leaves, passed, keyed, refused, made, baked)
 
 
 
@@ -181,6 +185,7 @@ class Trace:
     passed: list[Any] = field(default_factory=list)  # per argument: its leaf, its list of leaves, or an int
     keyed: set[int] = field(default_factory=set)  # scalar arguments whose number fn read: program keys
     param_paths: list[str] = field(default_factory=list)  # each parameter's dotted name, if it has one
+    baked: set[int] = field(default_factory=set)  # keyed arguments whose number user code read
 
 
 def same_number(a: object, b: object) -> bool:
@@ -304,7 +309,8 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
         names_out = [given[id(p)][0] for p in found]
     else:
         names_out = [p.label for p in found]
-    return Trace(r1.nodes, r1.root, r1.aux, r1.args, found, names_out, frozen, consts, r1.passed, r1.keyed)
+    return Trace(r1.nodes, r1.root, r1.aux, r1.args, found, names_out, frozen, consts, r1.passed, r1.keyed,
+                 baked=r1.baked)
 
 
 def _refuse_frozen_reads(run: Run, consts: dict[int, float]) -> None:
