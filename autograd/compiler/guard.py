@@ -73,8 +73,8 @@ def _children(obj: Any) -> tuple[Any, Any]:
         return obj, obj.now()
     if isinstance(obj, types.MethodType):
         return None, (obj.__self__, obj.__func__)
-    if isinstance(obj, functools.partial):
-        return None, (obj.func, obj.args, obj.keywords)
+    if isinstance(obj, functools.partial):  # its keywords dict can change in place (p.keywords["scale"] = 5.0)
+        return obj.keywords, (obj.func, obj.args, *obj.keywords.values())
     if isinstance(obj, types.FunctionType):
         return None, (_Refs(obj),)
     d = getattr(obj, "__dict__", None)

@@ -144,3 +144,27 @@ def test_a_target_read_by_the_library_is_not_held_by_the_export(tmp_path: Any) -
     root = nn.half_sse(model([-0.3, 2.0]), 0.25)
     root.backward()
     assert got == repr((root.data, [p.grad for p in step.params]))
+
+
+def test_a_partials_keyword_changed_in_place_is_seen_on_the_next_call() -> None:
+    # functools.partial(g, scale=2.0) with p.keywords["scale"] = 5.0 later: the step kept scale = 2.0.
+    import functools
+
+    w = Value(0.5)
+
+    def g(x: Any, scale: float) -> Value:
+        return w * x * scale
+
+    fn = functools.partial(g, scale=2.0)
+    step = autograd.compile(fn, 1.0)
+    for _ in range(4):
+        step(1.0)
+    fn.keywords["scale"] = 5.0
+    w.grad = 0.0
+    got = step(1.0)
+    grad = w.grad
+    w.grad = 0.0
+    root = fn(1.0)
+    root.backward()
+    assert (bits(got), bits(grad)) == (bits(root.data), bits(w.grad)) == (bits(2.5), bits(5.0))
+    assert step.retraces == 1
