@@ -168,3 +168,33 @@ def test_a_partials_keyword_changed_in_place_is_seen_on_the_next_call() -> None:
     root.backward()
     assert (bits(got), bits(grad)) == (bits(root.data), bits(w.grad)) == (bits(2.5), bits(5.0))
     assert step.retraces == 1
+
+
+def test_fit_compiled_with_mse_takes_more_than_64_distinct_targets() -> None:
+    # mse/half_sse read a scalar target's number only to check it, which made the target a key: one
+    # program per target value, and fit(compile=True) on a regression set stopped at 64 programs.
+    import random
+
+    from nn.compiled import CompiledLoss
+
+    rng = random.Random(0)
+    X = [[rng.uniform(-1, 1), rng.uniform(-1, 1)] for _ in range(100)]
+    y = [rng.uniform(-1, 1) for _ in range(100)]
+    model = nn.MLP(2, [3, 1], seed=0)
+    compiled = CompiledLoss(model, nn.losses.mse, "mse", X, y, 0.0)
+    params = model.parameters()
+    for p in params:
+        p.grad = 0.0
+    E, _ = compiled.batch(list(range(100)))
+    got = [p.grad for p in params]
+    for p in params:
+        p.grad = 0.0
+    root = nn.losses.mse([model(x) for x in X], y)  # the eager batch graph (summed otherwise: rounding)
+    root.backward()
+    assert abs(E - root.data) <= 1e-15
+    assert max(abs(a - p.grad) for a, p in zip(got, params, strict=True)) <= 1e-15
+    assert compiled.step.retraces == 0
+    m1, m2 = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=0)
+    nn.fit(m1, X, y, loss="half_sse", compile=True, epochs=2, batch_size=10, seed=1)
+    nn.fit(m2, X, y, loss="half_sse", compile=False, epochs=2, batch_size=10, seed=1)
+    assert max(abs(a.data - b.data) for a, b in zip(m1.parameters(), m2.parameters(), strict=True)) <= 1e-12
