@@ -138,7 +138,8 @@ FORWARD: dict[ops.Op, Forward] = {
     T.MUL_C: _with_c("Mul", unit=1.0), T.DIV_C: _with_c("Div", unit=1.0), T.RDIV: _with_c("Div", reflected=True),
     T.POW_C: _with_c("Pow"), T.RPOW: _with_c("Pow", reflected=True),
     T.NEG: _unary("Neg"), T.EXP: _unary("Exp"), T.LOG: _unary("Log"), T.TANH: _unary("Tanh"),
-    T.SIGMOID: _unary("Sigmoid"), T.SOFTPLUS: lambda g, xs, c: g.softplus(xs[0]), T.RELU: _unary("Relu"),
+    T.SIGMOID: lambda g, xs, c: g.sigmoid(xs[0]), T.SOFTPLUS: lambda g, xs, c: g.softplus(xs[0]),
+    T.RELU: _unary("Relu"),
     T.LEAKY_RELU: lambda g, xs, c: g.leaky_relu(xs[0], c), T.ABS: _unary("Abs"), T.SQRT: _unary("Sqrt"),
     T.SIN: _unary("Sin"), T.COS: _unary("Cos"),
     T.SUM: lambda g, xs, c: _sum_of(g, xs), T.LINEAR: _linear, T.LINEAR_C: _linear_c,
@@ -164,7 +165,7 @@ BACKWARD: dict[ops.Op, Backward] = {
     T.LOG: lambda g, xs, y, c, gy: [_n(g, "Div", gy, xs[0])],  # 1/z (as gy/z: see Graph.times)
     T.TANH: _locals(lambda g, xs, y, c: [_n(g, "Sub", g.scalar(1.0), _n(g, "Mul", y, y))]),  # 1 − y²
     T.SIGMOID: _locals(lambda g, xs, y, c: [_n(g, "Mul", y, _n(g, "Sub", g.scalar(1.0), y))]),  # y(1 − y)
-    T.SOFTPLUS: _locals(lambda g, xs, y, c: [_n(g, "Sigmoid", xs[0])]),  # σ(z)
+    T.SOFTPLUS: _locals(lambda g, xs, y, c: [g.sigmoid(xs[0])]),  # σ(z)
     T.RELU: _locals(lambda g, xs, y, c: [_step(g, xs[0], g.scalar(0.0))]),  # 1 for z > 0, else 0
     T.LEAKY_RELU: _locals(lambda g, xs, y, c: [_step(g, xs[0], g.scalar(c))]),  # 1 for z > 0, else slope
     T.ABS: _locals(lambda g, xs, y, c: [_sign(g, xs[0])]),  # sign z (0 at 0)

@@ -11,7 +11,7 @@ gives it when the model starts otherwise, e.g. with ``Flatten``). One output ``y
   the (zero-padded) input, and the convolution is z_oij = Σ_{c,r,q} w_ocrq x_c,(i·s+r−p),(j·s+q−p) + b_o
   as one ``MatMul`` over the stacked windows (an average pool: their ``Sum`` times 1/k²) — the
   same formula, in float64, that onnxruntime runs on any image size;
-* activations: ``Relu``, ``Tanh``, ``Sigmoid``, leaky_relu and softplus from ``builder``'s
+* activations: ``Relu``, ``Tanh``; sigmoid, leaky_relu and softplus from ``builder``'s
   float64 formulas, linear as nothing.
 """
 
@@ -27,7 +27,7 @@ from nn.export.plan import ExportError
 from nn.models.module import Module
 
 _END = 2 ** 63 - 1  # Slice's "to the end"
-_SIMPLE = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+_SIMPLE = {"relu": "Relu", "tanh": "Tanh"}
 
 
 def _leaves(spec: plans.Spec) -> list[plans.Spec]:
@@ -41,6 +41,8 @@ def _activate(g: Graph, x: str, name: str) -> str:
         return g.leaky_relu(x, 0.01)
     if name == "softplus":
         return g.softplus(x)
+    if name == "sigmoid":
+        return g.sigmoid(x)
     return x  # linear
 
 
