@@ -145,3 +145,17 @@ def test_paths_and_threads(tmp_path: Path) -> None:
             check(model, [[0.1 * k, -0.2 * j]], tmp_path / ("shared.onnx" if j else f"own{k}.onnx"))
 
     assert in_threads(work) == []
+
+
+def test_a_max_pool_window_holding_nan_gives_nan_as_torch(tmp_path: Path) -> None:
+    """onnxruntime's MaxPool keeps a NaN only in a window's first place (it compares x > best); torch's
+    MaxPool2d gives NaN wherever the window holds one — the oracle here, independent of our engine."""
+    torch = pytest.importorskip("torch")
+    nan = float("nan")
+    image = [[[1.0, nan, 0.0, 2.0], [0.5, 0.25, nan, -1.0], [3.0, 1.0, -0.0, 0.0], [nan, 4.0, 1.0, 1.0]]]
+    path = nn.to_onnx(nn.Sequential(nn.MaxPool2d(2, 1)), tmp_path / "pool.onnx", input_shape=(1, 4, 4))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"x": np.array([image], dtype=np.float64)})[0]
+    want = torch.nn.MaxPool2d(2, 1)(torch.tensor([image], dtype=torch.float64)).numpy()
+    assert np.isnan(want).sum() == 6 and np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(got[~np.isnan(got)], want[~np.isnan(want)])
