@@ -5,7 +5,7 @@ dense layer, ``(batch, C, height, width)`` for one that starts with a convolutio
 gives it when the model starts otherwise, e.g. with ``Flatten``). One output ``y``. The layers:
 
 * dense: ``Gemm`` (y = x Wᵀ + b, W[j][i] = w_ij) and its activation;
-* ``MaxPool2d``: ``MaxPool``; ``Flatten``: ``Flatten`` (axis 1);
+* ``MaxPool2d``: ``MaxPool``, NaN for a window holding a NaN; ``Flatten``: ``Flatten`` (axis 1);
 * ``Conv2d`` and ``AvgPool2d`` as their windows: onnxruntime has no float64 ``Conv`` or
   ``AveragePool`` kernel, so each window position (r, q) of the kernel is a strided ``Slice`` of
   the (zero-padded) input, and the convolution is z_oij = Σ_{c,r,q} w_ocrq x_c,(i·s+r−p),(j·s+q−p) + b_o
@@ -74,10 +74,14 @@ def _conv(g: Graph, x: str, spec: plans.Conv) -> str:
 
 
 def _pool(g: Graph, x: str, spec: plans.Pool) -> str:
-    """Max pooling as ``MaxPool``; average pooling as (1/k²) Σ of the k² strided windows (as ``AvgPool2d``)."""
+    """Max pooling as ``MaxPool`` (NaN where the window holds a NaN); average pooling as (1/k²) Σ of the k²
+    strided windows (as ``AvgPool2d``)."""
     k, s = spec.kernel_size, spec.stride
-    if spec.kind == "max":
-        return g.node("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])
+    if spec.kind == "max":  # NaN if the window holds one (as torch; onnxruntime's MaxPool skips a NaN after the first)
+        pool = g.node("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])
+        nans = g.node("MaxPool", [g.node("Cast", [g.node("IsNaN", [x])], to=g.onnx.TensorProto.DOUBLE)],
+                      kernel_shape=[k, k], strides=[s, s])
+        return g.node("Where", [g.node("Greater", [nans, g.scalar(0.0)]), g.scalar(float("nan")), pool])
     windows = _windows(g, x, k, s)
     total = g.node("Sum", windows) if len(windows) > 1 else windows[0]
     return g.times(total, g.scalar(1.0 / k ** 2))
