@@ -174,7 +174,9 @@ class Graph:
         onnx = self.onnx
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"{self.where}: path must be a str or os.PathLike, got {type(path).__name__}")
-        graph = onnx.helper.make_graph(self.nodes, graph_name, inputs, outputs, self.initializers,
+        used = {name for node in self.nodes for name in node.input}  # a constant no node reads (the 1 a
+        kept = [t for t in self.initializers if t.name in used]  # root's gradient starts from) is left out
+        graph = onnx.helper.make_graph(self.nodes, graph_name, inputs, outputs, kept,
                                        doc_string=safe_text(doc, 2000))
         model = onnx.helper.make_model(graph, producer_name="deltagrad",
                                        opset_imports=[onnx.helper.make_opsetid("", OPSET)])

@@ -286,3 +286,13 @@ def test_without_onnx_the_error_names_the_extra(tmp_path: Path) -> None:
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, check=True)
     assert 'pip install "deltagrad[onnx]"' in out.stdout and "autograd.to_onnx" in out.stdout
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_no_constant_is_written_that_no_node_reads(tmp_path: Path) -> None:
+    """onnxruntime warns 'Removing initializer … It is not used by any node' for each one, on every session."""
+    x = Value(0.5, label="x")
+    exported = autograd.to_onnx(x * x + 3.0, tmp_path / "y.onnx", grads=True)  # the seed 1 is never multiplied
+    graph = onnx.load(str(exported.path)).graph
+    read = {name for node in graph.node for name in node.input}
+    assert graph.initializer and all(t.name in read for t in graph.initializer)
+    assert run(exported)[exported.grads["x"]] == 2 * 0.5  # ∂(x² + 3)/∂x = 2x

@@ -321,3 +321,8 @@ def test_from_torch_refuses_a_global_forward_hook(kind: str) -> None:
     finally:
         handle.remove()
     assert isinstance(nn.from_torch(module), nn.Layer)
+
+
+def test_torch_grads_refuses_what_is_not_a_torch_module() -> None:
+    with pytest.raises(TypeError, match=r"torch_grads: expected the torch\.nn\.Module .* got MLP"):
+        torch_grads(nn.MLP(2, [1], seed=0), nn.MLP(2, [1], seed=0))  # was a bare AttributeError
