@@ -106,11 +106,37 @@ def _input_shape(leaves: list[plans.Spec], given: Any, where: str) -> list[Any]:
                      "unknown; pass input_shape=(nin,) or (C, H, W)")
 
 
+def _check_sizes(leaves: list[plans.Spec], shape: list[Any], where: str) -> None:
+    """Refuse, naming the layer, an input size that a layer cannot take (known sizes only; ``shape``
+    without the batch, 'height'/'width' unknown): otherwise ``onnx.checker`` fails deep inside, or a
+    file is written for a pool wider than its image, where the model itself raises."""
+    dims: list[Any] = [d if isinstance(d, int) else None for d in shape]
+    for s in leaves:
+        name = repr(s.path or "the model")
+        if isinstance(s, plans.Dense) and len(dims) == 1 and dims[0] is not None and dims[0] != len(s.weight[0]):
+            raise ValueError(f"{where}: the dense layer {name} takes {len(s.weight[0])} inputs but gets {dims[0]}")
+        if isinstance(s, plans.Dense):
+            dims = [len(s.weight)]
+        elif isinstance(s, plans.Flat) and len(dims) == 3:
+            dims = [dims[0] * dims[1] * dims[2] if None not in dims else None]
+        elif isinstance(s, (plans.Conv, plans.Pool)) and len(dims) == 3:
+            k, st, pad = ((len(s.weight[0][0]), s.stride, s.padding) if isinstance(s, plans.Conv)
+                          else (s.kernel_size, s.stride, 0))
+            if isinstance(s, plans.Conv) and dims[0] is not None and dims[0] != len(s.weight[0]):
+                raise ValueError(f"{where}: {name} takes {len(s.weight[0])} channel(s) but gets {dims[0]}")
+            if any(d is not None and d + 2 * pad < k for d in dims[1:]):
+                raise ValueError(f"{where}: {name} has a {k}×{k} window but gets a {dims[1]}×{dims[2]} image "
+                                 f"(padding {pad}); pass a larger input_shape")
+            sizes = [None if d is None else (d + 2 * pad - k) // st + 1 for d in dims[1:]]
+            dims = [len(s.weight) if isinstance(s, plans.Conv) else dims[0], *sizes]
+
+
 def to_onnx(model: Module, path: str | os.PathLike[str], *, input_shape: tuple[int, ...] | None = None) -> Path:
     """Write ``model`` to the ONNX file ``path`` (float64, checked by ``onnx.checker``, atomically); return it."""
     where = "nn.to_onnx"
     leaves = _leaves(plans.plan(model, where))
     shape = _input_shape(leaves, input_shape, where)
+    _check_sizes(leaves, shape[1:], where)
     g = Graph(where)
     x, rank, out_shape = "x", len(shape), list(shape)
     for s in leaves:
