@@ -24,9 +24,9 @@ hold part of that pass's contributions: zero them before trying again.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
+from autograd import hooks
 from autograd.graph import (
     DerivativeError,
     MissingDerivativeError,
@@ -36,6 +36,7 @@ from autograd.graph import (
     derivative_error,
     local_step,
 )
+from autograd.hooks.walk import observed_backward
 from autograd.ops import ADD, LINEAR, LINEAR_C, MUL, RELU
 
 __all__ = ["DerivativeError", "MissingDerivativeError", "Node", "backward", "reference_backward"]
@@ -65,10 +66,6 @@ def reference_backward(root: Node, seed: float = 1.0) -> None:
 
 pass_lock = threading.RLock()  # one pass that adds into gradients at a time (see the module docstring)
 
-# Hooks (``autograd.hooks``) and anomaly mode (``autograd.debugging``) make ``_observed`` non-zero;
-# then a pass takes the observed walk registered in ``_observed_walk`` instead of the two below.
-_observed = 0
-_observed_walk: list[Callable[[Node, float], None]] = []
 
 
 def _all_leaves(a: tuple[Any, ...], leafy: dict[int, tuple[Any, ...]]) -> bool:
@@ -178,8 +175,8 @@ def _release(root: Node) -> None:
                         push(b)
                 continue
             if type(a) is not tuple:  # one parent: ∂L/∂a += ∂L/∂v · f′(a)
-                if op is RELU:  # fast path: RELU.deriv is 1 for a > 0, else 0
-                    a.grad += g * (1.0 if a.data > 0.0 else 0.0)
+                if op is RELU:  # fast path: RELU.deriv is 0 for a <= 0, else 1
+                    a.grad += g * (0.0 if a.data <= 0.0 else 1.0)
                 else:
                     a.grad += g * op.deriv(a.data, v.data, v._const)
                 if a._operation is not None:
@@ -227,8 +224,8 @@ def _release(root: Node) -> None:
 def backward(root: Node, seed: float) -> None:
     """``root.backward(seed)``: ∂root/∂v for every node v, into ``v.grad`` (one pass at a time, see above)."""
     with pass_lock:
-        if _observed:  # gradient hooks or detect_anomaly() in use: the observed walk, chosen once per call
-            _observed_walk[0](root, seed)
+        if hooks.observers:  # gradient hooks or detect_anomaly() in use: the observed walk, chosen once per call
+            observed_backward(root, seed)
             return
         if root._operation is None:  # a leaf: its gradient with respect to itself is the seed
             root.grad += seed

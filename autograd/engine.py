@@ -10,13 +10,15 @@ slot holds is written down (and read for everyone else) in ``autograd.graph``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Union
 
 from autograd import backprop, ops
 from autograd.compat import init_node
 from autograd.compat.surface import NotANumberError, ValueSurface
 from autograd.graph import parents_of, walk
+from autograd.modes import rare_node
+from autograd.modes import state as _modes
 from autograd.operators import as_number, describe, label_note
 from autograd.ops import ADD, MUL, Op
 
@@ -24,15 +26,14 @@ __all__ = ["NotANumberError", "Number", "Operand", "Value", "apply", "as_number"
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
+Tag = Union[str, Op, Sequence[Number]]  # micrograd's _op tag, an Op, or microgpt's local_grads
 
 _new = object.__new__
 
 
-# ``no_grad()`` (autograd.modes) and ``detect_anomaly()`` (autograd.debugging) count the threads
-# using them in ``_threads_off``: while it is 0 (the common case) they cost one global read per new
-# node; otherwise ``_rare[0]``, registered by autograd.modes, finishes every new node.
-_threads_off = 0
-_rare: list[Callable[[Value, Op | None, Any, Any, Any], Value]] = []
+# ``no_grad()`` and ``detect_anomaly()`` (autograd.modes) count the threads using them in
+# ``modes.state.off``: while it is 0 (the common case) that is one read per new node; otherwise
+# ``modes.rare_node`` finishes every new node (a leaf in no_grad, anomaly mode's check).
 
 
 def make_node(data: float, op: Op | None, first: Any, second: Any = None, const: Any = None) -> Value:
@@ -42,8 +43,8 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v.grad = 0.0
     v.label = ""
     v._pending = 0
-    if _threads_off:  # some thread is in no_grad() or detect_anomaly(): the rare path
-        return _rare[0](v, op, first, second, const)
+    if _modes.off:  # some thread is in no_grad() or detect_anomaly(): the rare path
+        return rare_node(v, op, first, second, const)  # type: ignore[return-value]
     v._operation = op
     v._in = first
     v._in2 = second
@@ -107,17 +108,16 @@ def _reflected(op: Op) -> Callable[[Value, Operand], Value]:
 class Value(ValueSurface):
     """A scalar node of a computation graph: ``data``, ``grad``, and how it was made.
 
-    ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a
-    float; ``grad`` starts at 0.0. micrograd's ``Value(data, _children, _op)`` also works.
-    ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's
-    ``_backward`` are inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a
-    node raise a TypeError there: they would cut v out of the graph). Equality and hashing are by
-    identity. The functions of one node (``exp``, ``log``, ``tanh``, ``sigmoid``, ``softplus``,
-    ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are written out below, each
-    recording its entry of the op table and documented with its f′.
+    ``Value(data, label='')`` takes any real number (int, float, numpy scalar) and stores it as a float; ``grad`` starts
+    at 0.0. micrograd's ``Value(data, _children, _op)`` and microgpt's ``Value(data, children, local_grads)`` work too.
+    ``operation``, ``is_leaf``, comparisons, ``item()``, copying, ``register_hook`` and micrograd's ``_backward`` are
+    inherited from ``autograd.compat.surface`` (``float(v)`` and ``math.*`` on a node raise a TypeError there: they
+    would cut v out of the graph). Equality and hashing are by identity. The functions of one node (``exp``, ``log``,
+    ``tanh``, ``sigmoid``, ``softplus``, ``relu``, ``leaky_relu``, ``abs``, ``sqrt``, ``sin``, ``cos``) are written out
+    below, each recording its entry of the op table and documented with its f′.
     """
 
-    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending")
+    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")
     __array_ufunc__ = None  # numpy scalars and arrays defer to our reflected operators
 
     data: float
@@ -129,7 +129,7 @@ class Value(ValueSurface):
     _const: Any
     _pending: int
 
-    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str | Op = "", label: str = ""):
+    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: Tag = "", label: str = ""):
         t = type(data)
         if (t is float or t is int) and type(_children) is tuple and not _children and _op == "" and type(label) is str:
             try:  # the common case, a leaf from a plain number: 3× faster than the general path below

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 from autograd.errors import DeltagradError
 from autograd.operators import describe
-from autograd.ops import BadDerivativeError, Op
+from autograd.ops import LINEAR, BadDerivativeError, Op
 
 
 class Node(Protocol):
@@ -141,8 +141,17 @@ def local_step(v: Node) -> None:
     if op is not None and op.arity == -1:  # the user's micrograd-style closure does it itself
         v._const()
         return
-    for p, d in zip(parents_of(v), local_grads(v), strict=True):
-        p.grad += v.grad * d
+    parents, local = parents_of(v), local_grads(v)
+    g = v.grad
+    if op is LINEAR and len(parents) & 1:  # z = Σ w_i x_i + b: pair by pair (w_i, then x_i), then b, as backward()
+        k = len(parents) >> 1
+        for w, x, dw, dx in zip(parents[:k], parents[k:-1], local[:k], local[k:-1]):  # noqa: B905 (equal slices)
+            w.grad += g * dw
+            x.grad += g * dx
+        parents[-1].grad += g * local[-1]
+        return
+    for p, d in zip(parents, local, strict=True):
+        p.grad += g * d
 
 
 def with_parents(v: N, parents: tuple[N, ...]) -> N:

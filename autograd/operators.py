@@ -28,8 +28,8 @@ def exp(x: float) -> float:
 
 
 def log(x: float) -> float:
-    """y = ln x, defined for x > 0."""
-    if not x > 0.0:
+    """y = ln x, defined for x > 0 (NaN gives NaN)."""
+    if not x > 0.0 and x == x:
         raise ValueError(f"log is only defined for inputs > 0, got {x!r}; clamp the input or add a small epsilon")
     return math.log(x)
 
@@ -84,8 +84,8 @@ def softplus(x: float) -> float:
 
 
 def relu(x: float) -> float:
-    """y = max(0, x)."""
-    return x if x > 0.0 else 0.0
+    """y = max(0, x); NaN gives NaN (``x > 0`` would be False for it and give 0)."""
+    return 0.0 if x <= 0.0 else x
 
 
 def leaky_relu(x: float, slope: float) -> float:
@@ -108,7 +108,7 @@ def power(x: float, n: float) -> float:
     """
     if x == 0.0 and n < 0.0:
         raise ZeroDivisionError(f"0.0 ** {n!r} is undefined (0 to a negative power)")
-    if x < 0.0 and not float(n).is_integer():
+    if x < 0.0 and not float(n).is_integer() and n == n:  # (a NaN exponent gives NaN, below)
         raise ValueError(
             f"{x!r} ** {n!r} is not a real number (a negative base needs an integer exponent)"
         )
@@ -124,8 +124,8 @@ def sign(x: float) -> float:
 
 
 def step(x: float) -> float:
-    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, as PyTorch does)."""
-    return 1.0 if x > 0.0 else 0.0
+    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, and 1 at NaN, as PyTorch does)."""
+    return 0.0 if x <= 0.0 else 1.0
 
 
 def total(*xs: float) -> float:
@@ -155,7 +155,7 @@ def linear_c(*args: Any) -> float:
     return float(result)
 
 
-# -- derivatives with a convention at a point (given floats, or nodes for gradients of gradients) ----
+# -- derivatives with a convention at a point (floats, or nodes for gradients of gradients; edge: √″(0) = −∞) --
 
 
 def number_of(x: Any) -> float:
@@ -168,27 +168,24 @@ def at_zero(*xs: Any) -> bool:
     return number_of(xs[0]) == 0.0
 
 
-def d_power(x: Any, n: Any) -> Any:
-    """∂(xⁿ)/∂x = n·xⁿ⁻¹, with 0·… = 0 and +∞ where x = 0 and n < 1 (as √ at 0)."""
+def edge(y: Any, value: float) -> Any:
+    """``value`` (+∞ at the output y = 0, or NaN) as a derivative that stays honest: on a node (1 − y)·value."""
+    return value if isinstance(y, float) else (1.0 - y) * value
+
+
+def d_power(x: Any, n: Any, y: Any) -> Any:
+    """∂(xⁿ)/∂x = n·xⁿ⁻¹ (y = xⁿ); at x = 0: 0 for n = 0 (as PyTorch), +∞ for 0 < n < 1 (``edge``)."""
     if isinstance(n, float) and n in (0.0, 1.0):  # exact, and keeps second-order graphs small
         return n
-    if number_of(x) == 0.0 and number_of(n) < 1.0:
-        return math.inf
-    return n * x ** (n - 1.0)
+    at_edge = number_of(x) == 0.0 and number_of(n) < 1.0
+    return (0.0 if number_of(n) == 0.0 else n * edge(y, math.inf)) if at_edge else n * x ** (n - 1.0)
 
 
-def d_exponent(base: float, y: Any) -> Any:
-    """∂(bˣ)/∂x = bˣ·ln b; 0 for b = 0 (as PyTorch), NaN for b < 0 (no real logarithm)."""
-    if base > 0.0:
-        return y * math.log(base)
-    return 0.0 if base == 0.0 else math.nan
-
-
-def d_pow_exponent(a: Any, y: Any) -> Any:
-    """∂(aᵇ)/∂b = aᵇ·ln a, with the same conventions as ``d_exponent`` at a ≤ 0."""
-    if number_of(a) > 0.0:
-        return y * (a.log() if not isinstance(a, float) else math.log(a))
-    return 0.0 if number_of(a) == 0.0 else math.nan
+def d_exponent(base: Any, y: Any) -> Any:
+    """∂(bˣ)/∂x = bˣ·ln b (y = bˣ); 0 for b = 0 (as PyTorch) unless y is NaN, NaN for b < 0 (``edge``)."""
+    if number_of(base) > 0.0:
+        return y * (math.log(base) if isinstance(base, float) else base.log())
+    return 0.0 if number_of(base) == 0.0 and number_of(y) == number_of(y) else edge(y, math.nan)
 
 
 def d_linear(xs: Any, y: Any, c: Any) -> list[Any]:
@@ -206,13 +203,13 @@ def d_linear_c(wb: Any, y: Any, c: Any) -> list[Any]:
 
 
 def fmt_number(c: float) -> str:
-    """A constant as a short, exact-enough label: 2.0 → '2', 0.5 → '0.5', 1e-4 → '0.0001'."""
-    return f"{c:.6g}" if isinstance(c, float) else str(c)
+    """A constant in a label, exactly (``exact_number``: a drawing never shows another op than the computed one)."""
+    return exact_number(c) if isinstance(c, float) else str(c)
 
 
 def exact_number(c: float) -> str:
-    """A constant written exactly, integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
-    return str(int(c)) if c.is_integer() and abs(c) < 1e16 else repr(c)
+    """``c`` exactly (``float(text) == c``), integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
+    return str(int(c)) if c.is_integer() and abs(c) < 1e16 and (c or math.copysign(1.0, c) > 0) else repr(c)
 
 
 def describe(x: object) -> str:

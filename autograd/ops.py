@@ -132,7 +132,7 @@ MUL = Op("*", operator.mul, lambda a, b, y, c: (b, a), arity=2, symmetric=True,
          doc="y = a·b", formula="∂y/∂a = b, ∂y/∂b = a")
 DIV = Op("/", F.divide, lambda a, b, y, c: (1.0 / b, -y / b), arity=2,
          doc="y = a / b", formula="∂y/∂a = 1/b, ∂y/∂b = −a/b² = −y/b")
-POW = Op("**", F.power, lambda a, b, y, c: (F.d_power(a, b), F.d_pow_exponent(a, y)), arity=2, domain=(0.2, 3.0),
+POW = Op("**", F.power, lambda a, b, y, c: (F.d_power(a, b, y), F.d_exponent(a, y)), arity=2, domain=(0.2, 3.0),
          doc="y = aᵇ", formula="∂y/∂a = b·aᵇ⁻¹, ∂y/∂b = aᵇ·ln a")
 
 # A node and a number: the number c is the op's constant, not a node. deriv(x, y, c) -> ∂y/∂x.
@@ -143,7 +143,7 @@ MUL_C = Op("*", operator.mul, lambda x, y, c: c, template="* {c}", doc="y = c·x
 DIV_C = Op("/", F.divide, lambda x, y, c: 1.0 / c, template="/ {c}", doc="y = x / c", formula="1/c")
 RDIV = Op("/", lambda x, c: F.divide(c, x), lambda x, y, c: -y / x, template="{c} /", domain=(0.2, 3.0),
           doc="y = c / x", formula="−c/x² = −y/x")
-POW_C = Op("**", F.power, lambda x, y, c: F.d_power(x, c), template="**{c}", tag="**{c}", domain=(0.2, 3.0),
+POW_C = Op("**", F.power, lambda x, y, c: F.d_power(x, c, y), template="**{c}", tag="**{c}", domain=(0.2, 3.0),
            doc="y = xⁿ", formula="n·xⁿ⁻¹")
 RPOW = Op("**", lambda x, c: F.power(c, x), lambda x, y, c: F.d_exponent(c, y), template="{c} **",
           doc="y = cˣ", formula="cˣ·ln c")
@@ -160,15 +160,15 @@ SIGMOID = Op("sigmoid", F.sigmoid, lambda x, y, c: y * (1.0 - y), method="sigmoi
              doc="y = σ(z) = 1/(1 + e⁻ᶻ), stable for any z", formula="y(1 − y)")
 SOFTPLUS = Op("softplus", F.softplus, lambda x, y, c: SIGMOID.on(x), method="softplus", cli=True,
               doc="y = ln(1 + eᶻ), stable for any z", formula="σ(z) = 1/(1 + e⁻ᶻ)")
-RELU = Op("ReLU", F.relu, lambda x, y, c: 1.0 if x > 0.0 else 0.0, kink=F.at_zero, method="relu", cli=True,
+RELU = Op("ReLU", F.relu, lambda x, y, c: 0.0 if x <= 0.0 else 1.0, kink=F.at_zero, method="relu", cli=True,
           doc="y = max(0, z)", formula="1 for z > 0, else 0")
 LEAKY_RELU = Op("leaky_relu", F.leaky_relu, lambda x, y, c: 1.0 if x > 0.0 else c, kink=F.at_zero,
                 template="leaky_relu({c})", method="leaky_relu", param="slope", default=0.01, cli=True,
                 doc="y = z for z > 0, else slope·z", formula="1 for z > 0, else slope")
 ABS = Op("abs", abs, lambda x, y, c: F.sign(x), kink=F.at_zero, method="abs", cli=True,
          doc="y = |z|", formula="sign z (0 at z = 0)")
-SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if F.number_of(y) != 0.0 else math.inf, method="sqrt", cli=True,
-          domain=(0.2, 3.0), doc="y = √z (ValueError for z < 0)", formula="1/(2√z) = 1/(2y)")
+SQRT = Op("sqrt", F.sqrt, lambda x, y, c: 0.5 / y if F.number_of(y) else 0.5 * F.edge(y, math.inf), method="sqrt",
+          cli=True, domain=(0.2, 3.0), doc="y = √z (ValueError for z < 0)", formula="1/(2√z) = 1/(2y)")
 SIN = Op("sin", F.sin, lambda x, y, c: COS.on(x), method="sin", cli=True, doc="y = sin z", formula="cos z")
 COS: Op = Op("cos", F.cos, lambda x, y, c: -SIN.on(x), method="cos", cli=True, doc="y = cos z", formula="−sin z")
 
@@ -220,7 +220,7 @@ def _real(op: Op, r: Any, on_floats: bool) -> Any:
     if type(r) is float:
         return r
     if isinstance(r, numbers.Real) and not isinstance(r, bool):
-        return float(r)
+        return F.as_number(r, f"op {op.name!r}: its derivative returned")  # 10**400: a clear OverflowError
     if not on_floats and hasattr(r, "_operation"):  # a Value node: a differentiable gradient
         return r
     raise _result_error(op, r, on_floats)

@@ -1,4 +1,5 @@
-"""Operations over many nodes at once, each recorded as **one** node: ``sum``, ``dot``, ``dot_const``.
+"""Operations over many nodes at once, each recorded as **one** node: ``sum``, ``dot``, ``dot_const``;
+and the NaN-honest ``maximum`` / ``index_of_max`` on floats that nn's max pooling and argmax use.
 
 A chain of n ``+`` nodes costs n nodes to build and to walk back; one n-ary node costs one. When a
 neuron's inputs are data (plain numbers, such as an image's pixels) rather than nodes,
@@ -8,11 +9,29 @@ input gradient to compute (``ops.LINEAR_C``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from autograd import ops
 from autograd.engine import Operand, Value, as_number, make_node
+
+
+def maximum(*xs: float) -> float:
+    """y = max_i x_i, NaN if any x_i is NaN wherever it sits (Python's ``max`` keeps a NaN only when it
+    comes first: ``max(1.0, nan)`` is 1.0), as PyTorch's max and max pooling."""
+    return xs[index_of_max(xs)]
+
+
+def index_of_max(xs: Sequence[float]) -> int:
+    """The position of the largest x_i, the first one on ties; the first NaN if there is one (as
+    ``torch.argmax``): the input that max passes on, and the predicted class of a row of scores."""
+    best = 0
+    for i, x in enumerate(xs):
+        if x != x:
+            return i
+        if x > xs[best]:
+            best = i
+    return best
 
 
 def _nodes(values: Iterable[Any], where: str) -> tuple[Value, ...]:

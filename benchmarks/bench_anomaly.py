@@ -33,7 +33,8 @@ def runner(make: Callable[[float], Any], n: int, mode: str) -> Callable[[], Metr
 
     @contextlib.contextmanager
     def around() -> Iterator[None]:
-        handle = Value(0.0).register_hook(lambda g: None) if mode == "hook elsewhere" else None
+        elsewhere = Value(0.0)  # kept alive for the block: a hook lives only as long as its node
+        handle = elsewhere.register_hook(lambda g: None) if mode == "hook elsewhere" else None
         try:
             with detect_anomaly() if mode == "anomaly" else contextlib.nullcontext():
                 yield

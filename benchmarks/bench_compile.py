@@ -5,9 +5,11 @@ Workloads (``../shared/benchmarks/BASELINE.md``):
 * **moons**: micrograd's demo step — ``MLP(2, [16, 16, 1])``, 100 points, loss = mean(relu(1 − y·score))
   + 1e-4·Σp², zero_grad, backward, SGD with lr = 1 − 0.9·k/100. Contestants: ``compiled``
   (``nn.fit(compile=True)``'s step: one sample's loss traced and compiled, run over the batch with
-  seed 1/100, the L2 term added on floats), ``floats`` (``bench_moons.float_step``, hand-written
-  backprop), ``eager`` (``bench_moons.nn_step``: the same model through ``Value``/``backward()``) and
-  ``micrograd`` 0.1.0 running its demo's code.
+  seed 1/100, the L2 term added on floats), ``per-sample`` (the loop people write, as
+  ``loss.backward()`` is written: ``step = autograd.compile(lambda x, t: nn.hinge(model(x), t), …)``
+  called once per row, ``step(x, t, seed=1/100)``, 100 calls a step, the L2 term on floats), ``floats``
+  (``bench_moons.float_step``, hand-written backprop), ``eager`` (``bench_moons.nn_step``: the same
+  model through ``Value``/``backward()``) and ``micrograd`` 0.1.0 running its demo's code.
 * **digits**: one epoch of ``MLP(64, [32, 10])`` (ReLU hidden units), softmax cross-entropy built
   from ``exp``/``log`` (E = ln Σ_k e^{z_k} − Σ_k t_k z_k per sample, averaged over the batch), batches
   of 32, SGD lr 0.1, on the 8×8 digits (1,437 training images). Contestants: ``compiled``, ``floats``
@@ -51,6 +53,21 @@ def compiled_moons_step(loss: CompiledLoss, opt: nn.SGD, k: int, update: bool = 
     return E
 
 
+def per_sample_moons_step(step: autograd.CompiledStep, loss: CompiledLoss, opt: nn.SGD, k: int,
+                          update: bool = True) -> float:
+    """One moons step written with one compiled call per row: zero_grad, step(x, t) per row, L2, SGD."""
+    opt.zero_grad()
+    seed = 1.0 / len(loss.X)
+    E = 0.0
+    for x, t in zip(loss.X, loss.y, strict=True):
+        E += step(x, t, seed=seed)
+    E = E * seed + loss._l2()
+    if update:
+        opt.lr = moons.lr_at(k)
+        opt.step()
+    return E
+
+
 def moons_setup(n_points: int) -> dict[str, Any]:
     c = moons.contestants(n_points)
     model = nn.MLP(2, [16, 16, 1], seed=0)
@@ -62,22 +79,51 @@ def moons_setup(n_points: int) -> dict[str, Any]:
     c["closs"] = CompiledLoss(model, nn.losses.hinge, "hinge", c["Xl"], c["yl"], moons.ALPHA)
     c["compile_s"] = time.perf_counter() - start
     c["trace_s"] = c["closs"].step.compile_seconds
+    pmodel = nn.MLP(2, [16, 16, 1], seed=0)
+    for p, q in zip(pmodel.parameters(), c["micro"].parameters(), strict=True):
+        p.data = float(q.data)
+    c["pmodel"], c["popt"] = pmodel, nn.SGD(pmodel.parameters(), lr=1.0)
+    c["ploss"] = CompiledLoss(pmodel, nn.losses.hinge, "hinge", c["Xl"], c["yl"], moons.ALPHA)
+    c["pstep"] = autograd.compile(lambda x, t: nn.hinge(pmodel(x), t), c["ploss"].X[0], c["ploss"].y[0])
     _, c["memory"] = autograd.memory_of(lambda: CompiledLoss(model, nn.losses.hinge, "hinge", c["Xl"], c["yl"],
                                                               moons.ALPHA))
     return c
 
 
 def moons_grad_diff(c: dict[str, Any]) -> float:
-    """Largest |compiled − eager| over the parameters' gradients of one whole moons step (same weights)."""
+    """Largest |compiled − eager| over the parameters' gradients of one whole moons step (same weights),
+    for ``many`` and for the per-sample loop."""
     compiled_moons_step(c["closs"], c["copt"], 0, update=False)
     mine = [p.grad for p in c["cmodel"].parameters()]
+    per_sample_moons_step(c["pstep"], c["ploss"], c["popt"], 0, update=False)
+    single = [p.grad for p in c["pmodel"].parameters()]
     moons.nn_step(c["ours"], c["opt"], c["Xl"], c["yl"], 0, update=False)
-    return max(abs(a - p.grad) for a, p in zip(mine, c["ours"].parameters(), strict=True))
+    eager = [p.grad for p in c["ours"].parameters()]
+    return max(abs(a - e) for got in (mine, single) for a, e in zip(got, eager, strict=True))
+
+
+def call_overhead(c: dict[str, Any], calls: int) -> tuple[float, float]:
+    """(µs per single call, µs per row inside ``many``) of the moons per-sample step (337 parameters):
+    their difference is what a call costs beyond its row's arithmetic."""
+    step, rows = c["pstep"], list(zip(c["ploss"].X, c["ploss"].y, strict=True))
+    seed = 1.0 / len(rows)
+    best_one = best_many = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for k in range(calls):
+            x, t = rows[k % len(rows)]
+            step(x, t, seed=seed)
+        best_one = min(best_one, (time.perf_counter() - t0) / calls)
+        t0 = time.perf_counter()
+        step.many(rows, seed=seed)
+        best_many = min(best_many, (time.perf_counter() - t0) / len(rows))
+    return best_one * 1e6, best_many * 1e6
 
 
 def moons_runners(c: dict[str, Any], micro_steps: int, steps: int) -> dict[str, Runner]:
     steppers: dict[str, tuple[Callable[[int], Any], int]] = {
         "compiled": (lambda k: compiled_moons_step(c["closs"], c["copt"], k), steps),
+        "per-sample": (lambda k: per_sample_moons_step(c["pstep"], c["ploss"], c["popt"], k), steps),
         "floats": (lambda k: moons.float_step(c["floats"], c["Xl"], c["yl"], k), steps),
         "eager": (lambda k: moons.nn_step(c["ours"], c["opt"], c["Xl"], c["yl"], k), steps),
         "micrograd": (lambda k: moons.demo_step(c["micro"], c["MValue"], c["X"], c["y"], k), micro_steps),
@@ -184,23 +230,32 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                          f"{c['memory'] / 1024:.0f} KiB", f"{len(c['closs'].step.source.splitlines()):,}"],
                         ["digits", f"{d['trace_s'] * 1e3:.0f} ms", f"{d['trace_s'] / digits_t['floats']:.2f} epochs",
                          f"{d['memory'] / 1024:.0f} KiB", f"{len(d['closs'].step.source.splitlines()):,}"]])
-    print(f"\nlargest |compiled − eager| gradient of a whole moons step: {diff:.3e}")
+    print(f"\nlargest |compiled − eager| gradient of a whole moons step (many and per-sample): {diff:.3e}")
+    one_us, row_us = call_overhead(c, n_points)
+    print(f"a single call with 337 parameters: {one_us:.1f} µs, a row inside many: {row_us:.1f} µs (best of 5); "
+          f"the call costs {one_us - row_us:.1f} µs beyond its row")
     ratios = {"moons compiled ÷ floats": common.ratio(moons_t["compiled"], moons_t["floats"]),
               "moons micrograd ÷ compiled": common.ratio(moons_t["micrograd"], moons_t["compiled"]),
               "moons eager ÷ compiled": common.ratio(moons_t["eager"], moons_t["compiled"]),
+              "moons per-sample ÷ floats": common.ratio(moons_t["per-sample"], moons_t["floats"]),
+              "moons eager ÷ per-sample": common.ratio(moons_t["eager"], moons_t["per-sample"]),
               "digits compiled ÷ floats": common.ratio(digits_t["compiled"], digits_t["floats"]),
               "digits eager ÷ compiled": common.ratio(digits_t["eager"], digits_t["compiled"])}
     print(common.check_target("moons step, compiled ÷ floats", ratios["moons compiled ÷ floats"], 1.0, at_least=False))
     print(common.check_target("moons step, micrograd ÷ compiled", ratios["moons micrograd ÷ compiled"], 500,
                               at_least=True))
     print(common.check_target("moons step, eager ÷ compiled", ratios["moons eager ÷ compiled"], 8, at_least=True))
+    print(common.check_target("moons per-sample loop, per-sample ÷ floats", ratios["moons per-sample ÷ floats"], 1.0,
+                              at_least=False))
+    print(common.check_target("moons per-sample loop, eager ÷ per-sample", ratios["moons eager ÷ per-sample"], 8,
+                              at_least=True))
     print(common.check_target("digits epoch, compiled ÷ floats", ratios["digits compiled ÷ floats"], 1.0,
                               at_least=False))
     print(common.check_target("moons trace + generate + compile, s", c["trace_s"], 0.1, at_least=False))
     print(common.check_target("digits trace + generate + compile, s", d["trace_s"], 0.1, at_least=False))
     return {"moons_s": moons_t, "digits_s": digits_t, "ratios": ratios, "grad_diff": diff,
             "compile_s": {"moons": c["trace_s"], "digits": d["trace_s"]},
-            "memory": {"moons": c["memory"], "digits": d["memory"]}}
+            "memory": {"moons": c["memory"], "digits": d["memory"]}, "call_us": (one_us, row_us)}
 
 
 if __name__ == "__main__":

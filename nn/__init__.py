@@ -4,8 +4,9 @@
 uniform(−1, 1), zero biases); each neuron's z_j = Σ_i w_ij x_i + b_j is one graph node. Around it:
 losses (``half_sse``, ``mse``, ``hinge``, ``bce_with_logits``, ``l2``), optimisers (``SGD``,
 ``Adam``, ``LinearDecay``), ``fit``, data sets (``xor``, ``moons``, the note's example), JSON
-saving and loading, ``nn.delta``, the same gradients from the note's formulas on plain floats, and ``nn.export``
-(``to_torch``, ``from_torch``, ``to_onnx``) for carrying a network on in PyTorch or onnxruntime.
+saving and loading, a page that trains a 2-D classifier live (``playground``), ``nn.delta``, the same
+gradients from the note's formulas on plain floats, and ``nn.export`` (``to_torch``, ``from_torch``,
+``to_onnx``) for carrying a network on in PyTorch or onnxruntime.
 ``python -m nn`` runs the note's 2-2-1 example end to end.
 """
 
@@ -25,6 +26,7 @@ from nn.models.layers import MLP, Layer, Neuron
 from nn.models.module import Module
 from nn.models.sequential import Sequential
 from nn.optim import SGD, Adam, Constant, ExponentialDecay, LinearDecay, Optimizer
+from nn.playground import playground
 from nn.serialize import StateError
 from nn.train import History, accuracy, classify, fit, grad_norms, predict
 
@@ -78,6 +80,7 @@ __all__ = [
     "note_example",
     "note_model",
     "optim",
+    "playground",
     "plots",
     "predict",
     "register",

@@ -6,6 +6,10 @@ sample, ℓ(x, t) = loss(model(x), t), with ``autograd.compile`` and runs it ove
 seed ∂E/∂ℓ_i (1 for a sum, 1/B for a mean); the L2 term R = α Σ p² adds its ∂R/∂p = 2αp (as
 ``backward()`` of ``nn.l2`` does: α·p twice). The gradients equal ``backward()``'s of the batch loss
 to rounding (the same terms, summed sample by sample instead of in the batch graph's order).
+
+A cross-entropy sample is ℓ(x, k) = cross_entropy(model(x), k) with the class index k an ``int``,
+a key of the compiled step (one program per class); an image (nested lists, [channel][row][column])
+is passed to the program as one flat list and nested again inside ℓ, so a CNN compiles too.
 """
 
 from __future__ import annotations
@@ -16,43 +20,79 @@ from typing import Any
 
 import autograd
 from autograd import Value, operators
+from autograd.compiler.naming import short_name
 from nn.models.module import Module
 
-REDUCTIONS = {"half_sse": "sum", "mse": "mean", "hinge": "mean", "bce": "mean"}
+__all__ = ["REDUCTIONS", "CompiledLoss", "short_name"]  # short_name: layers.0.neurons.1.w.0 → L0_n1_w0
+
+REDUCTIONS = {"half_sse": "sum", "mse": "mean", "hinge": "mean", "bce": "mean", "cross_entropy": "mean"}
 """How each named loss of ``nn.losses.LOSSES`` combines the samples of a batch."""
-
-
-def short_name(name: str) -> str:
-    """A parameter's path as a short variable name: layers.0.neurons.1.w.0 → L0_n1_w0."""
-    return name.replace("layers.", "L").replace(".neurons.", "_n").replace(".w.", "_w").replace(".b", "_b")
 
 
 def _row(x: Any) -> Any:
     return list(map(float, x)) if hasattr(x, "__iter__") else float(x)
 
 
-_target = _row
+def _dims(x: Any) -> tuple[int, ...]:
+    """The nested lengths of a sample ((64,) for a flat row, (1, 8, 8) for a one-channel image)."""
+    x = x.tolist() if hasattr(x, "tolist") else x
+    dims: list[int] = []
+    while isinstance(x, (list, tuple)):
+        dims.append(len(x))
+        x = x[0] if x else None
+    return tuple(dims)
+
+
+def _flat(x: Any, dims: tuple[int, ...], k: int) -> list[float]:
+    """Sample ``k`` as one flat list of floats (ValueError unless it has the first sample's dims)."""
+    x = x.tolist() if hasattr(x, "tolist") else x
+    rows = [x]
+    for n in dims:
+        if any(not isinstance(r, (list, tuple)) or len(r) != n for r in rows):
+            raise ValueError(f"fit(compile=True): sample {k} is not nested like sample 0 (lengths {dims}); the "
+                             "compiled step takes samples of one shape, or use compile=False")
+        rows = [v for r in rows for v in r]
+    return [float(v) for v in rows]
+
+
+def _nest(flat: list[Any], dims: tuple[int, ...]) -> Any:
+    """``flat`` nested back into ``dims`` (the inverse of ``_flat``)."""
+    out: Any = flat
+    for n in reversed(dims[1:]):
+        out = [out[i:i + n] for i in range(0, len(out), n)]
+    return out
+
+
+def _class_index(t: Any, k: int) -> int:
+    number = float(t.data if isinstance(t, Value) else t)
+    if not number.is_integer():
+        raise ValueError(f"fit(compile=True): cross-entropy target {k} must be a class index (an int), got {t!r}")
+    return int(number)
 
 
 class CompiledLoss:
     """ℓ(x, t) compiled for ``model``; ``batch(idx)`` gives the batch loss and fills ``p.grad``."""
 
     def __init__(self, model: Module, loss_fn: Callable[[list[Value], list[Any]], Value], loss_name: str,
-                 X: Sequence[Any], y: Sequence[Any], l2: float) -> None:
-        self.X = [_row(x) for x in X]
-        self.y = [_target(t) for t in y]
-        named = [(short_name(n), p) for n, p in model.named_parameters()]
+                 X: Sequence[Any], y: Sequence[Any], l2: float, rows: bool = False) -> None:
+        dims = _dims(X[0])
+        image = len(dims) > 1
+        self.X = [_flat(x, dims, k) for k, x in enumerate(X)] if image else [_row(x) for x in X]
+        self.y: list[Any] = [_class_index(t, k) for k, t in enumerate(y)] if rows else [_row(t) for t in y]
+        named = model.named_parameters()
         self.params = [p for _, p in named]
         self.l2 = l2
 
         def sample(x: Any, t: Any) -> tuple[Value, list[Value]]:
-            out = model(x)
+            out = model(_nest(x, dims) if image else x)
             outs = out if isinstance(out, list) else [out]
+            if rows:  # one sample's cross-entropy: its logits and its class index
+                return loss_fn(outs, t), outs
             return loss_fn(outs, t if isinstance(t, list) else [t]), outs
 
         self.sample = sample
         self.step = autograd.compile(sample, self.X[0], self.y[0], params=named)
-        self.reduction = REDUCTIONS.get(loss_name) or self._reduction(loss_fn)
+        self.reduction = "mean" if rows else REDUCTIONS.get(loss_name) or self._reduction(loss_fn)
 
     def _reduction(self, loss_fn: Callable[[list[Value], list[Any]], Value]) -> str:
         """'sum' or 'mean': which one the batch loss is of the per-sample losses (two samples tried)."""

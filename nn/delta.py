@@ -58,7 +58,7 @@ class Formula:
 FORMULAS: dict[str, Formula] = {
     "sigmoid": Formula(_sigmoid, lambda z, y: y * (1.0 - y)),  # f′ = y(1 − y)
     "tanh": Formula(math.tanh, lambda z, y: 1.0 - y * y),  # f′ = 1 − y²
-    "relu": Formula(lambda z: z if z > 0.0 else 0.0, lambda z, y: 1.0 if z > 0.0 else 0.0),  # f′ = 1 if z > 0 else 0
+    "relu": Formula(lambda z: 0.0 if z <= 0.0 else z, lambda z, y: 0.0 if z <= 0.0 else 1.0),  # f′ = 1 if z > 0 else 0
     "leaky_relu": Formula(lambda z: z if z > 0.0 else LEAKY_SLOPE * z,
                           lambda z, y: 1.0 if z > 0.0 else LEAKY_SLOPE),  # f′ = 1 if z > 0 else 0.01
     "linear": Formula(lambda z: z, lambda z, y: 1.0),  # f′ = 1

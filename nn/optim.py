@@ -20,11 +20,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from autograd import Value
 from autograd.errors import DeltagradError
 from autograd.files import atomic_write
+from nn.serialize import ModelFileError, StateError, check_pair, parse_json
 
 
 class NotANumberError(DeltagradError, TypeError, ValueError):
@@ -59,11 +60,35 @@ def _check(value: object, name: str, where: str, low: float = 0.0, *, strict: bo
     return v
 
 
+@dataclass(frozen=True)
+class Range:
+    """The numbers a setting may take: from ``low`` (excluded if ``strict``) to ``high`` (excluded if ``high_open``)."""
+
+    low: float = 0.0
+    strict: bool = False
+    high: float = math.inf
+    high_open: bool = False
+
+
+ANY = Range(-math.inf)
+"""Any finite number (a momentum buffer, Adam's first moment m)."""
+
+
 class Optimizer:
     """Holds the parameters and the learning rate ``lr``; ``zero_grad()`` then ``step()`` after backward."""
 
     hyper: tuple[str, ...] = ("lr",)  # the settings state_dict() records
     buffers: tuple[str, ...] = ()  # the per-parameter lists state_dict() records
+    ranges: ClassVar[dict[str, Range]] = {"lr": Range(0.0, strict=True)}
+    """Each setting's and buffer's allowed range, read by the constructor and by ``load_state_dict``
+    alike (``checked``): a state that the constructor would refuse cannot be loaded either."""
+
+    @classmethod
+    def checked(cls, name: str, value: object, where: str, shown: str | None = None) -> float:
+        """``value`` as a float if it is in the range ``ranges[name]`` allows, else a ValueError
+        (``NotANumberError`` for a non-number) naming ``shown`` (default: the name) and the range."""
+        r = cls.ranges[name]
+        return _check(value, shown or name, where, r.low, strict=r.strict, high=r.high, high_open=r.high_open)
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
         where = type(self).__name__
@@ -78,7 +103,7 @@ class Optimizer:
             if not isinstance(p, Value):
                 raise TypeError(f"{where}: parameters must be Value nodes, got {p!r}")
         self.params = list(dict.fromkeys(listed))  # each parameter once (tied weights, [p, p]): one update each
-        self.lr = _check(lr, "lr (learning rate)", where, strict=True)
+        self.lr = self.checked("lr", lr, where, "lr (learning rate)")
         self.steps = 0
 
     def zero_grad(self) -> None:
@@ -106,42 +131,66 @@ class Optimizer:
         if not isinstance(state, Mapping):
             raise ValueError(f"{where}: expected a mapping from state_dict(), got {type(state).__name__}")
         if state.get("optimizer") != type(self).__name__:
-            raise ValueError(f"{where}: the state is of {state.get('optimizer')!r}, not {type(self).__name__}")
-        if state.get("parameters") != len(self.params):
-            raise ValueError(f"{where}: the state is for {state.get('parameters')!r} parameters, this optimiser "
+            raise ValueError(f"{where}: the state is of {str(state.get('optimizer'))[:40]!r}, not "
+                             f"{type(self).__name__}")
+        count = state.get("parameters")
+        if type(count) is not int or count != len(self.params):
+            raise ValueError(f"{where}: the state is for {str(count)[:40]} parameters, this optimiser "
                              f"has {len(self.params)} (is it the same model, in the same order?)")
         steps = state.get("steps")
         if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"{where}: steps must be an int >= 0, got {steps!r}")
-        settings = {k: _check(state.get(k), k, where) for k in self.hyper}
+            raise ValueError(f"{where}: steps must be an int >= 0, got {str(steps)[:40]}")
+        settings = {k: self.checked(k, state.get(k), where) for k in self.hyper}
         buffers = state.get("buffers")
         if not isinstance(buffers, Mapping) or set(buffers) != set(self.buffers):
-            raise ValueError(f"{where}: buffers must be {sorted(self.buffers)}, got {buffers!r:.80}")
+            raise ValueError(f"{where}: buffers must be {sorted(self.buffers)}, got {str(buffers)[:80]}")
         lists = {}
         for k in self.buffers:
             values = buffers[k]
             if not isinstance(values, list) or len(values) != len(self.params):
                 raise ValueError(f"{where}: buffer {k!r} must be a list of {len(self.params)} numbers")
-            lists[k] = [_check(v, f"{k}[{i}]", where, low=-math.inf) for i, v in enumerate(values)]
+            lists[k] = [self.checked(k, v, where, f"{k}[{i}]") for i, v in enumerate(values)]
         self.steps = steps
         for k, v in settings.items():
             setattr(self, k, v)
         for k, values in lists.items():
             setattr(self, k, values)
 
+    def to_json(self, saved_with: Mapping[str, str] | None = None) -> str:
+        """The file's text: ``state_dict()`` (and the ``saved_with`` record of the model file saved with it).
+
+        Raises ValueError naming the first setting or buffer entry that is NaN or ±∞ (training diverged):
+        such a state could not be loaded back, so it is never written."""
+        where = f"{type(self).__name__}.save"
+        state = self.state_dict()
+        for k in self.hyper:
+            if not math.isfinite(state[k]):
+                raise StateError(f"{where}: the setting {k} is {state[k]!r}; nothing was written")
+        for k, values in state["buffers"].items():
+            bad = [i for i, x in enumerate(values) if not math.isfinite(x)]
+            if bad:
+                raise StateError(f"{where}: the moment buffer {k}[{bad[0]}] is {values[bad[0]]!r} ({len(bad)} of "
+                                 f"{len(values)} entries are NaN or ±inf; training diverged? try a smaller lr); "
+                                 "nothing was written")
+        if saved_with is not None:
+            state["saved_with"] = dict(saved_with)
+        return json.dumps(state, allow_nan=False, indent=1) + "\n"
+
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write ``state_dict()`` to the JSON file ``path`` atomically; return the path."""
         target = Path(os.fspath(path))
-        atomic_write(target, (json.dumps(self.state_dict(), allow_nan=False, indent=1) + "\n").encode("utf-8"))
+        atomic_write(target, self.to_json().encode("utf-8"))
         return target
 
     def load(self, path: str | os.PathLike[str]) -> None:
         """Restore the state from a JSON file written by ``save`` (checked before anything changes)."""
+        where = f"{type(self).__name__}.load({os.fspath(path)!r})"
+        state = parse_json(path, where)  # bounded (MAX_FILE_BYTES), no NaN, no deep nesting: ModelFileError
+        check_pair(path, state, where)  # saved with a model? then that model file must be from the same save
         try:
-            state = json.loads(Path(os.fspath(path)).read_text(encoding="utf-8"))
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{type(self).__name__}.load: {os.fspath(path)!r} is not valid JSON ({e})") from None
-        self.load_state_dict(state)
+            self.load_state_dict(state)
+        except ValueError as e:
+            raise ModelFileError(f"{where}: {e}") from None
 
 
 class SGD(Optimizer):
@@ -152,11 +201,13 @@ class SGD(Optimizer):
 
     hyper = ("lr", "momentum", "weight_decay")
     buffers = ("velocity",)
+    ranges: ClassVar[dict[str, Range]] = {**Optimizer.ranges, "momentum": Range(0.0, high=1.0, high_open=True),
+                                          "weight_decay": Range(0.0), "velocity": ANY}
 
     def __init__(self, params: Iterable[Value], lr: float, momentum: float = 0.0, weight_decay: float = 0.0) -> None:
         super().__init__(params, lr)
-        self.momentum = _check(momentum, "momentum", "SGD", high=1.0, high_open=True)
-        self.weight_decay = _check(weight_decay, "weight_decay", "SGD")
+        self.momentum = self.checked("momentum", momentum, "SGD")
+        self.weight_decay = self.checked("weight_decay", weight_decay, "SGD")
         self.velocity = [0.0] * len(self.params)
 
     def step(self) -> None:
@@ -183,6 +234,10 @@ class Adam(Optimizer):
 
     hyper = ("lr", "beta1", "beta2", "eps", "weight_decay")
     buffers = ("m", "v")
+    ranges: ClassVar[dict[str, Range]] = {**Optimizer.ranges, "beta1": Range(0.0, high=1.0, high_open=True),
+                                          "beta2": Range(0.0, high=1.0, high_open=True), "eps": Range(0.0, strict=True),
+                                          "weight_decay": Range(0.0), "m": ANY,
+                                          "v": Range(0.0)}  # v, a running mean of squares, is never negative
 
     def __init__(
         self,
@@ -195,10 +250,10 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
-        self.beta1 = _check(betas[0], "betas[0]", "Adam", high=1.0, high_open=True)
-        self.beta2 = _check(betas[1], "betas[1]", "Adam", high=1.0, high_open=True)
-        self.eps = _check(eps, "eps", "Adam", strict=True)
-        self.weight_decay = _check(weight_decay, "weight_decay", "Adam")
+        self.beta1 = self.checked("beta1", betas[0], "Adam", "betas[0]")
+        self.beta2 = self.checked("beta2", betas[1], "Adam", "betas[1]")
+        self.eps = self.checked("eps", eps, "Adam")
+        self.weight_decay = self.checked("weight_decay", weight_decay, "Adam")
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 

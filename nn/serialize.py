@@ -26,13 +26,15 @@ import json
 import math
 import numbers
 import os
+import secrets
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 from autograd import Value
 from autograd.errors import DeltagradError
-from autograd.files import atomic_write
+from autograd.files import atomic_write, atomic_write_all
 
 FORMAT = "deltagrad.nn"
 VERSION = 2
@@ -136,14 +138,18 @@ def checked_values(module: Savable, state: Mapping[str, Any], where: str,
     return out
 
 
-def to_json(module: Savable) -> str:
-    """The file's text for ``module`` (raises StateError if a parameter is NaN or infinite)."""
+def to_json(module: Savable, optimizer: Mapping[str, str] | None = None) -> str:
+    """The file's text for ``module`` (raises StateError if a parameter is NaN or infinite); ``optimizer``
+    is the record of the optimiser file saved with it (``{"file": name, "pair": id}``)."""
     state = module.state_dict()
     bad = [name for name, v in state.items() if not math.isfinite(v)]
     if bad:
         raise StateError(f"save: parameter(s) {_short(bad)} are not finite (NaN or ±inf); training diverged?")
     arch = module.architecture()
-    document = {"format": FORMAT, "version": version_for(arch), "architecture": arch, "parameters": state}
+    document: dict[str, Any] = {"format": FORMAT, "version": version_for(arch), "architecture": arch,
+                                "parameters": state}
+    if optimizer is not None:
+        document["optimizer"] = dict(optimizer)
     return json.dumps(document, indent=1, allow_nan=False) + "\n"
 
 
@@ -159,9 +165,70 @@ def optimizer_path(path: str | os.PathLike[str]) -> Path:
     return target.with_name(f"{target.stem}.optimizer.json")
 
 
-def save(module: Savable, path: str | os.PathLike[str]) -> None:
-    """Save ``module``'s architecture and parameters to the JSON file ``path``, atomically."""
-    write_atomic(path, to_json(module))
+class OptimizerState(Protocol):
+    """What saving needs of an optimiser (``nn.Optimizer`` has it): its file's text."""
+
+    def to_json(self, saved_with: Mapping[str, str] | None = None) -> str: ...
+
+
+def save(module: Savable, path: str | os.PathLike[str], optimizer: OptimizerState | None = None) -> None:
+    """Save ``module``'s architecture and parameters to the JSON file ``path``, atomically.
+
+    With ``optimizer``, its state goes to ``optimizer_path(path)``, and the two files change together
+    or not at all: both are checked and serialised first (a NaN parameter or moment writes nothing),
+    then written with ``autograd.files.atomic_write_all`` (both on disk before either replaces its old
+    file; an error puts back the old ones). Each records the other under one random pair id, and
+    ``Optimizer.load`` refuses an optimiser file whose model file beside it is from another save —
+    what a crash between the two replacements would leave (the model is replaced first, so the mix
+    is always a new model with an old optimiser file).
+    """
+    if optimizer is None:
+        write_atomic(path, to_json(module))
+        return
+    if not callable(getattr(optimizer, "to_json", None)):
+        raise TypeError(f"save: optimizer must be an nn optimiser (SGD, Adam), got {type(optimizer).__name__}")
+    target, beside = Path(os.fspath(path)), optimizer_path(path)
+    pair = secrets.token_hex(16)
+    model_text = to_json(module, {"file": beside.name, "pair": pair})
+    optimizer_text = optimizer.to_json({"file": target.name, "pair": pair})
+    atomic_write_all([(target, model_text.encode("utf-8")), (beside, optimizer_text.encode("utf-8"))])
+
+
+def _model_beside(path: str | os.PathLike[str], record: Any) -> Path | None:
+    target = Path(os.fspath(path))
+    if isinstance(record, dict) and isinstance(record.get("file"), str):
+        name = record["file"]
+        if name and os.path.basename(name) == name:  # a name in the same folder, nothing else
+            return target.with_name(name)
+    if target.name.endswith(".optimizer.json"):
+        return target.with_name(target.name[: -len(".optimizer.json")] + ".json")
+    return None
+
+
+def check_pair(path: str | os.PathLike[str], state: Any, where: str) -> None:
+    """Refuse an optimiser file ``path`` (its parsed ``state``) that was saved with a model file that
+    now holds another save (or was saved again alone since), or whose model file beside it records
+    another optimiser save (ModelFileError). Files saved apart, with no record, are not compared."""
+    if not isinstance(state, dict):
+        return
+    mine = state.get("saved_with")
+    model = _model_beside(path, mine)
+    if model is None or not model.is_file():
+        return
+    try:
+        document = read_document(model, where)
+    except ModelFileError:
+        return  # not a model file of ours: nothing to compare
+    theirs = document.get("optimizer")
+    theirs_pair = theirs.get("pair") if isinstance(theirs, dict) else None
+    mine_pair = mine.get("pair") if isinstance(mine, dict) else None
+    names_me = isinstance(theirs, dict) and theirs.get("file") == Path(os.fspath(path)).name
+    if (names_me or mine_pair is not None) and theirs_pair != mine_pair:
+        raise ModelFileError(f"{where}: the model file {str(model)!r} was saved with another optimiser state than "
+                             "this file holds (their pair ids differ): the two files are not from the same "
+                             "model.save(path, optimizer=opt) — a crash between its two writes, or a file copied "
+                             "from elsewhere; resuming would mix two runs. Save both again, or load the "
+                             "optimiser that belongs to this model")
 
 
 def _reject_constant(name: str) -> float:
@@ -174,16 +241,44 @@ def _parse_int(text: str) -> int | float:
     return int(text) if len(text) <= 18 else float(text)
 
 
+READ_CHUNK = 1 << 20
+"""A file whose size the system does not tell (a pipe, ``/proc``) or that grows while it is read is
+read in pieces of this many bytes, still never more than ``MAX_FILE_BYTES`` in all."""
+
+
+def read_bounded(path: str | os.PathLike[str], where: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of ``path``, at most ``limit``: the size is checked first (``os.stat``: a 2 GB file is
+    refused unread), and only what is there is read (a 500-byte file allocates about 500 bytes, not
+    ``limit``). Raises ModelFileError for a file too large, a directory or one that cannot be read."""
+    def check(info: os.stat_result) -> None:
+        if stat.S_ISDIR(info.st_mode):
+            raise ModelFileError(f"{where}: {os.fspath(path)!r} is a directory, not a file")
+        if info.st_size > limit:
+            raise ModelFileError(f"{where}: the file is {info.st_size:,} bytes, more than the {limit:,} bytes "
+                                 "a file here may have (nn.serialize.MAX_FILE_BYTES); is it the right file?")
+
+    check(os.stat(path))  # before opening: a 2 GB file is never opened
+    try:
+        with open(path, "rb") as f:
+            info = os.fstat(f.fileno())  # the file opened (it may have been replaced since the stat)
+            check(info)
+            chunks = [f.read(info.st_size + 1)]  # one byte more than stat says: tells whether it grew
+            total = len(chunks[0])
+            while chunks[-1] and total <= limit and (total > info.st_size or info.st_size == 0):
+                chunks.append(f.read(min(READ_CHUNK, limit + 1 - total)))
+                total += len(chunks[-1])
+    except IsADirectoryError:
+        raise ModelFileError(f"{where}: {os.fspath(path)!r} is a directory, not a file") from None
+    if total > limit:
+        raise ModelFileError(f"{where}: the file holds more than the {limit:,} bytes a file here may have "
+                             "(nn.serialize.MAX_FILE_BYTES); is it the right file?")
+    return b"".join(chunks)
+
+
 def _read_text(path: str | os.PathLike[str], where: str) -> str:
-    size = os.stat(path).st_size
-    if size > MAX_FILE_BYTES:
-        raise ModelFileError(f"{where}: the file is {size:,} bytes, more than the {MAX_FILE_BYTES:,} bytes a model "
-                             "file may have (nn.serialize.MAX_FILE_BYTES); is it the right file?")
-    with open(path, "rb") as f:
-        raw = f.read(MAX_FILE_BYTES + 1)  # bounded even for a file that grows or has no size (a pipe)
-    if len(raw) > MAX_FILE_BYTES:
-        raise ModelFileError(f"{where}: the file holds more than the {MAX_FILE_BYTES:,} bytes a model file may "
-                             "have (nn.serialize.MAX_FILE_BYTES); is it the right file?")
+    raw = read_bounded(path, where)
+    if not raw:
+        raise ModelFileError(f"{where}: not valid JSON: the file is empty (0 bytes), it was truncated — save it again")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -191,24 +286,30 @@ def _read_text(path: str | os.PathLike[str], where: str) -> str:
                              "a model file is the JSON that model.save writes — save the model again") from None
 
 
-def read_document(path: str | os.PathLike[str], where: str | None = None) -> dict[str, Any]:
-    """Parse and check a saved file's envelope (format, version, sections); raise ModelFileError if wrong."""
-    where = f"load({os.fspath(path)!r})" if where is None else where
+def parse_json(path: str | os.PathLike[str], where: str) -> Any:
+    """The JSON in ``path``, read with ``read_bounded``; NaN/Infinity, nesting too deep to read, integers
+    of more than 18 digits (read as floats) and every other fault give a ModelFileError naming the file."""
     text = _read_text(path, where)
     try:
-        document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
+        return json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except json.JSONDecodeError as e:
         raise ModelFileError(
             f"{where}: not valid JSON: {e.msg} (line {e.lineno}, column {e.colno}); "
-            "the file is truncated or corrupt — save the model again"
+            "the file is truncated or corrupt — save it again"
         ) from None
     except StateError as e:
         raise ModelFileError(f"{where}: {e}") from None
     except RecursionError:
-        raise ModelFileError(f"{where}: the JSON is nested too deeply to read; a model file is one flat object "
-                             "of sections — save the model again") from None
+        raise ModelFileError(f"{where}: the JSON is nested too deeply to read; a saved file is one flat object "
+                             "of sections — save it again") from None
     except ValueError as e:  # anything else json itself refuses
         raise ModelFileError(f"{where}: not a readable JSON file ({e})") from None
+
+
+def read_document(path: str | os.PathLike[str], where: str | None = None) -> dict[str, Any]:
+    """Parse and check a saved file's envelope (format, version, sections); raise ModelFileError if wrong."""
+    where = f"load({os.fspath(path)!r})" if where is None else where
+    document = parse_json(path, where)
     if not isinstance(document, dict):
         raise ModelFileError(f"{where}: expected a JSON object, got {type(document).__name__}")
     if document.get("format") != FORMAT:
@@ -240,8 +341,8 @@ def load_into(module: Savable, path: str | os.PathLike[str]) -> None:
         p.data = value
 
 
-Counter = Callable[[Mapping[str, Any]], "int | None"]
-"""How many parameters an architecture implies (None: cannot tell); raises ValueError if it is malformed."""
+Counter = Callable[[Mapping[str, Any]], "tuple[int, bool]"]
+"""How many parameters an architecture implies: (at least n, exactly n?); raises ValueError if it is malformed."""
 
 
 def load_model(path: str | os.PathLike[str], architectures: Architectures, count: Counter | None = None) -> Savable:
@@ -249,7 +350,8 @@ def load_model(path: str | os.PathLike[str], architectures: Architectures, count
     ``"type"`` to, with the saved parameters (``nn.load_model`` passes the classes ``nn`` ships).
 
     ``count(arch)`` gives the number of parameters the architecture implies; it is compared with
-    the file's before anything is built (a 450-byte file declaring ``nin = 10**9`` is refused at once).
+    the file's before anything is built (a 280-byte file declaring 10¹⁰ weights is refused at once,
+    whatever the type and however deep inside a ``Sequential``).
     """
     where = f"load_model({os.fspath(path)!r})"
     document = read_document(path, where)
@@ -260,12 +362,13 @@ def load_model(path: str | os.PathLike[str], architectures: Architectures, count
         raise ModelFileError(f"{where}: unknown module type {str(kind)[:80]!r}; known: {', '.join(architectures)}")
     if count is not None:
         try:
-            implied = count(arch)
+            implied, exact = count(arch)
         except (TypeError, ValueError, KeyError) as e:
             raise ModelFileError(f"{where}: bad architecture: {e}") from None
-        if implied is not None and implied != len(params):
-            raise ModelFileError(f"{where}: the architecture {str(arch)[:200]} has {implied:,} parameters but the "
-                                 f"file holds {len(params):,}; the file is inconsistent — save the model again")
+        if implied > len(params) or (exact and implied != len(params)):
+            raise ModelFileError(f"{where}: the architecture {str(arch)[:200]} has {'at least ' if not exact else ''}"
+                                 f"{implied:,} parameters but the file holds {len(params):,}; the file is "
+                                 "inconsistent — save the model again")
     try:
         module = cls.from_architecture(arch)
     except KeyError as e:

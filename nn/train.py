@@ -23,6 +23,7 @@ from typing import Any, Union
 import nn.losses as L
 from autograd import Value, no_grad
 from autograd.errors import DeltagradError
+from autograd.reductions import index_of_max
 from nn.compiled import CompiledLoss
 from nn.models.init import Seed, make_rng
 from nn.models.module import Module
@@ -32,6 +33,7 @@ from nn.progress import progress_bar
 
 LossFn = Callable[[list[Value], list[Any]], Value]
 Accuracy = Callable[[list[list[float]], Sequence[Any]], float]
+Outputs = list[list[float]]
 
 
 class DivergedError(DeltagradError, ArithmeticError):
@@ -118,12 +120,9 @@ def _mean(flags: Any) -> float:
 
 
 def argmax(xs: Sequence[float]) -> int:
-    """The index of the largest value (the first one on ties): the predicted class."""
-    best = 0
-    for i in range(1, len(xs)):
-        if xs[i] > xs[best]:
-            best = i
-    return best
+    """The index of the largest value (the first one on ties, the first NaN if any, as ``torch.argmax``): the
+    predicted class."""
+    return index_of_max(xs)
 
 
 def classify(model: Any, X: Sequence[Any]) -> list[int]:
@@ -183,6 +182,47 @@ def predict(model: Module, X: Sequence[Any]) -> list[list[float]]:
         return [[v.data for v in _rows(model(x))] for x in X]
 
 
+def _check_finite(E: float, opt: Optimizer, where: tuple[int, int]) -> None:
+    """DivergedError unless the loss is finite (both paths call it before the weights move)."""
+    if not math.isfinite(E):
+        update, epoch = where
+        raise DivergedError(
+            f"fit: training diverged: the loss became {E!r} at update {update} (epoch {epoch}, after {update - 1} "
+            f"update(s)) with learning rate lr={opt.lr:g}; try a smaller lr (say {opt.lr / 10:g})", update, epoch, E)
+
+
+def _eager_step(model: Module, loss_fn: LossFn, rows: bool, X: Sequence[Any], y: Sequence[Any], idx: list[int],
+                l2: tuple[float, list[Value]], opt: Optimizer, where: tuple[int, int]) -> tuple[float, Outputs]:
+    """One update through the graph: E of the batch ``idx``, ``E.backward()``, the optimiser's step."""
+    outs = [_rows(model(X[i])) for i in idx]
+    if rows:  # one list of outputs and one target per sample (cross-entropy)
+        E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
+    else:
+        E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
+    if not isinstance(E, Value):
+        raise TypeError(f"fit: the loss function {getattr(loss_fn, '__name__', loss_fn)!r} returned "
+                        f"{type(E).__name__} {str(E)[:40]}, not a Value; build the loss from the "
+                        "predictions (Values) with autograd operations so that backward() reaches the "
+                        "weights (a float — .data, float(), math.* — has no graph)")
+    if l2[0]:
+        E = E + L.l2(l2[1], l2[0])
+    _check_finite(E.data, opt, where)
+    opt.zero_grad()
+    E.backward()
+    opt.step()
+    return E.data, [[v.data for v in o] for o in outs]
+
+
+def _compiled_step(compiled: CompiledLoss, opt: Optimizer, idx: list[int],
+                   where: tuple[int, int]) -> tuple[float, Outputs]:
+    """The same update from generated code: the batch's gradients from ``compiled``, then the step."""
+    opt.zero_grad()
+    E, floats = compiled.batch(idx)
+    _check_finite(E, opt, where)
+    opt.step()
+    return E, floats
+
+
 def fit(
     model: Module,
     X: Sequence[Any],
@@ -229,6 +269,7 @@ def fit(
     if target_accuracy is not None and not 0.0 <= target_accuracy <= 1.0:
         raise ValueError(f"fit: target_accuracy is a fraction in [0, 1], got {target_accuracy!r}")
     loss_fn, params = _loss_fn(loss), model.parameters()
+    L.check_labels(loss_fn, y)  # labels the loss cannot use (0/1 for hinge) fail now, not after training
     opt = _optimizer(optimizer, params, lr)
     rows = loss_fn in L.ROW_LOSSES
     name = loss if isinstance(loss, str) else ("cross_entropy" if rows else "")
@@ -240,7 +281,7 @@ def fit(
     history = History()
     bar = progress_bar(epochs, progress)
     step = 0
-    compiled = CompiledLoss(model, loss_fn, loss if isinstance(loss, str) else "", X, y, l2) if compile else None
+    compiled = CompiledLoss(model, loss_fn, name, X, y, l2, rows) if compile else None
     try:
         for epoch in range(epochs):
             if size < len(X) and shuffle:
@@ -251,37 +292,14 @@ def fit(
                 idx = order[start : start + size]
                 if schedule is not None:
                     opt.lr = schedule(step)
+                where = (step + 1, epoch + 1)
                 if compiled is not None:  # the same update from generated code (nn.compiled)
-                    opt.zero_grad()
-                    E_value, floats = compiled.batch(idx)
-                    opt.step()
-                    step += 1
-                    total += E_value * len(idx)
-                    outs_all.extend(floats)
-                    continue
-                outs = [_rows(model(X[i])) for i in idx]
-                if rows:  # one list of outputs and one target per sample (cross-entropy)
-                    E = loss_fn(outs, [y[i] for i in idx])  # type: ignore[arg-type]
+                    E_value, floats = _compiled_step(compiled, opt, idx, where)
                 else:
-                    E = loss_fn([v for o in outs for v in o], _flat_targets([y[i] for i in idx]))
-                if not isinstance(E, Value):
-                    raise TypeError(f"fit: the loss function {getattr(loss_fn, '__name__', loss_fn)!r} returned "
-                                    f"{type(E).__name__} {str(E)[:40]}, not a Value; build the loss from the "
-                                    "predictions (Values) with autograd operations so that backward() reaches the "
-                                    "weights (a float — .data, float(), math.* — has no graph)")
-                if l2:
-                    E = E + L.l2(params, l2)
-                if not math.isfinite(E.data):
-                    raise DivergedError(
-                        f"fit: training diverged: the loss became {E.data!r} at update {step + 1} (epoch {epoch + 1}, "
-                        f"after {step} update(s)) with learning rate lr={opt.lr:g}; try a smaller lr (say "
-                        f"{opt.lr / 10:g})", step + 1, epoch + 1, E.data)
-                opt.zero_grad()
-                E.backward()
-                opt.step()
+                    E_value, floats = _eager_step(model, loss_fn, rows, X, y, idx, (l2, params), opt, where)
                 step += 1
-                total += E.data * len(idx)
-                outs_all.extend([v.data for v in o] for o in outs)
+                total += E_value * len(idx)
+                outs_all.extend(floats)
             history.loss.append(total / len(X))
             history.lr.append(opt.lr)
             history.grad_norms.append(grad_norms(model))

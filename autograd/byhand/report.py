@@ -17,13 +17,14 @@ from autograd.byhand.check import INHERITED, LOCAL, RIGHT, Checked, Row
 from autograd.byhand.keys import show
 from autograd.checking.numerical import close, format_table
 from autograd.engine import Value
+from autograd.errors import DeltagradError
 from autograd.explain.names import fmt
 
 WIDTH = 100
 _NAME = 22  # characters of a node's name in the table
 
 
-class ByHandError(AssertionError):
+class ByHandError(DeltagradError, AssertionError):
     """``assert_by_hand`` failed: the message is the report; ``report`` holds it as data."""
 
     def __init__(self, report: ByHandReport) -> None:

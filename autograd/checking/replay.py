@@ -24,10 +24,12 @@ def _shape(order: Sequence[Value]) -> list[tuple[str, tuple[int, ...]]]:
 
 
 class Replay:
-    """Graphs of ``f`` at x ∓ h·e_k, matched node for node with the graph at x (same shape)."""
+    """Graphs of ``f`` at x ∓ h·e_k, matched node for node with the graph at x (same shape); for f
+    returning a list, the graph of its ``output``-th entry."""
 
-    def __init__(self, f: Callable[..., Any], xs: Sequence[float], order: Sequence[Value], eps: float) -> None:
-        self.f, self.xs, self.eps = f, list(xs), eps
+    def __init__(self, f: Callable[..., Any], xs: Sequence[float], order: Sequence[Value], eps: float,
+                 output: int | None = None) -> None:
+        self.f, self.xs, self.eps, self.output = f, list(xs), eps, output
         self.index = {v: j for j, v in enumerate(order)}
         self.shape = _shape(order)
         self._pairs: dict[int, tuple[list[Value], list[Value]] | None] = {}
@@ -48,6 +50,8 @@ class Replay:
                 y = self.f(*[Value(x) for x in [*self.xs[:k], t, *self.xs[k + 1:]]])
             except (ValueError, ArithmeticError):
                 return None
+            if self.output is not None and isinstance(y, (list, tuple)) and len(y) > self.output:
+                y = y[self.output]  # f returns several outputs: the graph of the one being checked
             order = topological_order(y) if isinstance(y, Value) else []
             if _shape(order) != self.shape:
                 return None

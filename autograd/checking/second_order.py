@@ -18,24 +18,31 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.checking.nodes import kink_note
+from autograd.checking.kinks import kink_note, kinks_by_input
 from autograd.checking.numerical import (
     ATOL,
     EPS,
+    RTOL,
+    build,
+    check_settings,
+    difference,
+    error_estimate,
+    resolve_inputs,
+)
+from autograd.checking.report import (
     FAIL,
     KINK,
+    LIMIT,
     OK,
-    RTOL,
     GradcheckError,
     GradRow,
     Report,
-    build,
-    check_settings,
     close,
-    difference,
     format_report,
-    resolve_inputs,
+    headline,
+    worst,
 )
+from autograd.checking.testing import expected_matrix, verdict
 from autograd.functional.gradients import float_gradients, graph_gradients
 
 _ANALYTIC = "analytic ∂²"
@@ -46,27 +53,53 @@ class SecondOrderReport(Report):
     """A passed ``gradgradcheck``: one row per Hessian entry; ``print`` it to see the table."""
 
     def __str__(self) -> str:
-        return format_report(self.rows, reference=_REFERENCE, analytic=_ANALYTIC)
+        return format_report(self.rows, reference=self.reference, analytic=_ANALYTIC)
 
 
 def gradgradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = EPS, atol: float = ATOL,
-                  rtol: float = RTOL, fail_on_kink: bool = False) -> SecondOrderReport:
+                  rtol: float = RTOL, fail_on_kink: bool = False, expected: Any = None,
+                  equal_nan: bool = False) -> SecondOrderReport:
     """Check every ∂²f/∂x_i∂x_j from ``grad(..., create_graph=True)`` against central differences.
 
-    ``f`` and ``inputs`` as for ``gradcheck``. Raises ``GradcheckError`` whose message is the
-    table, one row ``∂²/∂x_i∂x_j`` per entry (its value column is x_j, the input stepped), each
-    compared with the central difference of the analytic ∂f/∂x_i along x_j. A row that fails
-    because an op with a kink (relu, abs, leaky_relu) sits at it, or the step crosses it, is
-    reported as ``kink`` and passes unless ``fail_on_kink``. Returns a truthy report on success.
+    ``f`` and ``inputs`` as for ``gradcheck`` (f returns one ``Value``). Raises ``GradcheckError``
+    whose message is the table, one row ``∂²/∂x_i∂x_j`` per entry (its value column is x_j, the
+    input stepped), each compared with the central difference of the analytic ∂f/∂x_i along x_j.
+    An entry whose input feeds an op at its kink (relu, abs, leaky_relu), or whose step crosses
+    one, is reported as ``kink`` and passes unless ``fail_on_kink``. With ``expected`` (the Hessian
+    H[i][j], nested lists, a numpy array or a function of the inputs returning one) the analytic
+    entries are compared with it instead, and central differences referee (as ``assert_hessian``).
+    Numbers are close as in numpy's ``allclose`` (``equal_nan`` as there). Returns a truthy report.
     """
     __tracebackhide__ = True
-    where = "gradgradcheck"
+    return _check("gradgradcheck", f, inputs, eps, atol, rtol, fail_on_kink, expected, equal_nan)
+
+
+def assert_hessian(f: Callable[..., Any], inputs: Any, expected: Any, *, atol: float = 1e-10, rtol: float = 1e-7,
+                   eps: float = EPS, fail_on_kink: bool = False, equal_nan: bool = False) -> SecondOrderReport:
+    """Assert that the Hessian H[i][j] = ∂²f/∂x_i∂x_j (``grad(create_graph=True)``) is ``expected``.
+
+    The tight tolerances of ``assert_grad`` (your formula against the engine's, both exact);
+    central differences of the analytic first derivatives referee each failed entry.
+    """
+    __tracebackhide__ = True
+    return _check("assert_hessian", f, inputs, eps, atol, rtol, fail_on_kink, expected, equal_nan)
+
+
+def _check(where: str, f: Callable[..., Any], inputs: Any, eps: float, atol: float, rtol: float, fail_on_kink: bool,
+           expected: Any, equal_nan: bool) -> SecondOrderReport:
+    __tracebackhide__ = True
     check_settings(where, eps=eps, atol=atol, rtol=rtol)
     xs, names = resolve_inputs(f, inputs, where)
-    root, leaves = build(f, xs, names, where)
+    roots, leaves, single = build(f, xs, names, where)
+    if not single:
+        raise TypeError(f"{where}: f returned {len(roots)} outputs; a Hessian needs one Value (check each output "
+                        "with its own function, or the Jacobian with assert_jacobian)")
+    root = roots[0]
     first = float_gradients(root, leaves)
     hess = [float_gradients(g, leaves) for g in graph_gradients(root, leaves)]
     n = len(xs)
+    want = expected_matrix(expected, xs, n, False, where) if expected is not None else None
+    kinks = kinks_by_input(roots, leaves)
     moved: dict[tuple[int, float], list[float]] = {}
 
     def along(i: int, j: int) -> Callable[[float], float]:
@@ -74,8 +107,8 @@ def gradgradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = EPS, atol:
 
         def g(t: float) -> float:
             if (j, t) not in moved:
-                y, ls = build(f, [*xs[:j], t, *xs[j + 1 :]], names, where)
-                moved[(j, t)] = float_gradients(y, ls)
+                ys, ls, _ = build(f, [*xs[:j], t, *xs[j + 1 :]], names, where)
+                moved[(j, t)] = float_gradients(ys[0], ls)
             return moved[(j, t)][i]
 
         return g
@@ -83,26 +116,37 @@ def gradgradcheck(f: Callable[..., Any], inputs: Any, *, eps: float = EPS, atol:
     rows = []
     for i in range(n):
         for j in range(n):
-            d = difference(along(i, j), xs[j], first[i], eps)
+            g = along(i, j)
+            d = difference(g, xs[j], first[i], eps)
             name = f"∂²/∂{names[i]}∂{names[j]}"
-            if close(hess[i][j], d.value, atol, rtol):
-                rows.append(GradRow(name, xs[j], hess[i][j], d.value, OK, d.note))
+            a, ref = hess[i][j], (want[i][j] if want is not None else d.value)
+            jump = (i in kinks or j in kinks) and not close(d.forward, d.backward, atol, rtol)
+            if close(a, ref, atol, rtol, equal_nan):
+                note = f"at the kink of {', '.join(kinks.get(j, kinks.get(i, []))[:2])}" if jump else d.note
+                rows.append(GradRow(name, xs[j], a, ref, KINK if jump else OK, note, None, None, j))
                 continue
-            kink = kink_note(f, root, leaves, j, eps, atol, rtol)
-            rows.append(GradRow(name, xs[j], hess[i][j], d.value, KINK if kink else FAIL, kink or d.note))
+            kink = kink_note(f, root, leaves, j, eps, atol, rtol) if want is None else ""
+            note = kink or (verdict(a, ref, d, error_estimate(g, xs[j], first[i], d), atol, rtol)
+                            if want is not None else d.note)
+            rows.append(GradRow(name, xs[j], a, ref, KINK if kink else FAIL, note, None, None, j))
     failed = [r for r in rows if r.status == FAIL or (fail_on_kink and r.status == KINK)]
+    reference = "expected" if want is not None else _REFERENCE
     if not failed:
-        return SecondOrderReport(rows, _REFERENCE)
-    raise GradcheckError(_message(failed, rows, xs, names, eps, atol, rtol), rows)
+        return SecondOrderReport(rows, reference)
+    raise GradcheckError(_message(where, failed, rows, xs, names, eps, atol, rtol, reference), rows)
 
 
-def _message(failed: Sequence[GradRow], rows: Sequence[GradRow], xs: Sequence[float], names: Sequence[str],
-             eps: float, atol: float, rtol: float) -> str:
+def _message(where: str, failed: Sequence[GradRow], rows: Sequence[GradRow], xs: Sequence[float],
+             names: Sequence[str], eps: float, atol: float, rtol: float, reference: str) -> str:
     point = ", ".join(f"{n}={x:.6g}" for n, x in zip(names, xs, strict=True))
+    top = worst(failed)
+    short = "at a kink" if top.status == KINK else ("backward() is wrong" if top.note.endswith("is wrong") else "")
+    against = "the expected ones" if reference == "expected" else "central differences of the first derivatives"
     return (
-        f"gradgradcheck: {len(failed)} of {len(rows)} second derivatives disagree with central differences of "
-        f"the first derivatives at {point} (eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n\n"
-        f"{format_report(rows, reference=_REFERENCE, analytic=_ANALYTIC)}\n\n"
+        f"{headline(where, top, reference, short, 'analytic ∂²')}\n"
+        f"{where}: {len(failed)} of {len(rows)} second derivatives disagree with {against} at {point} "
+        f"(eps={eps:g}, atol={atol:g}, rtol={rtol:g})\n\n"
+        f"{format_report(rows, reference=reference, analytic=_ANALYTIC, limit=LIMIT)}\n\n"
         "analytic ∂²: grad(create_graph=True) differentiated once more; numerical: central differences of the\n"
         "analytic first derivatives; value: the input stepped (x_j). If gradcheck passes but this fails, an op's\n"
         "derivative is right on floats but not differentiable as written (math.* on a Value's .data makes it\n"

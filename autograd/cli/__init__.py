@@ -33,6 +33,7 @@ from autograd.drawing.render import (
 from autograd.engine import Value
 from autograd.errors import DeltagradError
 from autograd.explain.viewer import StepThrough, step_through
+from autograd.playground import GraphTooLargeForPageError, playground
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -50,6 +51,8 @@ output:
   or pip install pygraphviz); .dot or .gv write the DOT source (no Graphviz needed). Without -o no file is written.
   --steps FILE.html writes a page that walks through the forward pass and every
   chain-rule step of backward() on the drawn graph (FILE.gif: an animation).
+  --live FILE.html writes a live page: a slider per variable, and every value and
+  gradient recomputed in the page as you move it.
   --dot prints the DOT source on stdout (the value and gradients then go to stderr).
   A --set for a variable the expression does not use is only a warning.
 
@@ -110,6 +113,9 @@ def build_parser(prog: str) -> argparse.ArgumentParser:
     parser.add_argument("--steps", metavar="FILE.html",
                         help="also write a page that steps through the forward and backward pass (.html; .gif "
                         "for an animation)")
+    parser.add_argument("--live", metavar="FILE.html",
+                        help="also write a live page: a slider per variable, values and gradients recomputed as it "
+                        "moves")
     parser.add_argument("--title", help="caption above the graph (default: the expression; '' for none)")
     return parser
 
@@ -203,6 +209,8 @@ def _run(ns: argparse.Namespace) -> int:
         resolve_format(ns.output, ns.format)  # a bad suffix fails now, not after the computation
     if ns.steps is not None and os.path.splitext(ns.steps)[1].lower() not in (".html", ".htm", ".gif"):
         raise InputError(f"--steps {ns.steps!r}: name the file .html (the step-by-step page) or .gif")
+    if ns.live is not None and os.path.splitext(ns.live)[1].lower() not in (".html", ".htm"):
+        raise InputError(f"--live {ns.live!r}: name the file .html (the live page)")
     values = parse_settings(ns.settings)
     missing = [name for name in expr.variables if name not in values]
     if missing:
@@ -223,13 +231,17 @@ def _run(ns: argparse.Namespace) -> int:
     options = {"rankdir": ns.rankdir, "show_grad": not ns.hide_grad, "color_by_grad": ns.color_grad,
                "order": ns.order, "precision": ns.precision, "max_nodes": ns.max_nodes,
                "title": expr.text if ns.title is None else ns.title, "legend": True if ns.legend else None}
+    live = None if ns.live is None else playground(root, title=expr.text if ns.title is None else (ns.title or None),
+                                                   max_nodes=ns.max_nodes, rankdir=ns.rankdir, precision=ns.precision)
     graph = draw_dot(root, **options) if ns.dot or ns.output is not None else None  # size checked before output
     report = sys.stderr if ns.dot else sys.stdout
     _report(report, root, leaves)
     if walk is not None:
         print(f"wrote {walk.save(ns.steps)} ({len(walk)} frames, {len(walk.explanation)} backward steps)", file=report)
+    if live is not None:
+        print(f"wrote {live.save(ns.live)} (a live page: {live!r})", file=report)
     if graph is None:
-        if walk is None:
+        if walk is None and live is None:
             print("(no graph written: add -o graph.png, .svg, .pdf or .dot to draw it)", file=sys.stderr)
         return EXIT_OK
     if ns.dot:
@@ -266,7 +278,7 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         print(f"error: {e}" + ("\n" + "\n".join("  " + line for line in pointer.splitlines()) if pointer else ""),
               file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (InputError, GraphTooLargeError) as e:
+    except (InputError, GraphTooLargeError, GraphTooLargeForPageError) as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except GraphvizNotFoundError as e:

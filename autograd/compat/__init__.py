@@ -1,10 +1,10 @@
 """micrograd's ways of making a node: ``Value(data, children, 'tag')`` and ``out._backward = closure``.
 
-Code written for micrograd's ``Value`` runs unchanged. A node made with a tag alone gets a
-rule-less op (``TagOnly``): it draws and prints like micrograd's, and ``backward()`` through it
-raises ``MissingDerivativeError`` naming it, unless the user sets a ``_backward`` closure. A node
-with a closure gets an op of arity −1: ``backward()`` calls the closure, which adds
-``out.grad × ∂out/∂parent`` into each parent's ``grad`` itself (first-order gradients only).
+Code written for micrograd's ``Value`` runs unchanged. A node made with a tag alone gets a rule-less op (``TagOnly``):
+it draws and prints like micrograd's, and ``backward()`` through it raises ``MissingDerivativeError`` naming it, unless
+the user sets a ``_backward`` closure. A node with a closure gets an op of arity −1: ``backward()`` calls the closure,
+which adds ``out.grad × ∂out/∂parent`` into each parent's ``grad`` itself (first-order gradients only). microgpt's
+``Value(data, children, local_grads)`` gets ``LOCAL_GRADS``, whose derivative is those numbers (checked as any op's).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from autograd.graph import Node, RulelessError, parents_of
 from autograd.operators import describe
 from autograd.ops import Op
 
-__all__ = ["TagOnly", "closure_op", "init_node", "ruleless_op", "set_closure"]
+__all__ = ["LOCAL_GRADS", "TagOnly", "closure_op", "init_node", "ruleless_op", "set_closure"]
 
 
 class TagOnly(Op):
@@ -46,8 +46,9 @@ def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> No
             raise TypeError(f"Value: children must be Value nodes, got {describe(ch)}")
     if not isinstance(label, str):
         raise TypeError(f"Value: label must be a str, got {describe(label)}")
-    if not isinstance(_op, (str, Op)):
-        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)}")
+    if not isinstance(_op, (str, Op, tuple, list)):
+        raise TypeError(f"Value: _op must be a str or an autograd.Op, got {describe(_op)} (or microgpt's local_grads)")
+    grads = tuple(LOCAL_GRADS.deriv([c.data for c in children], 0.0, _op)) if isinstance(_op, (tuple, list)) else None
     try:
         node.data = float(data)
     except OverflowError:
@@ -57,15 +58,15 @@ def init_node(node: Node, data: Any, _children: Any, _op: Any, label: Any) -> No
     node._pending = 0
     node._const = node._in = node._in2 = node._operation = None
     if children:
-        arity = len(children) if len(children) <= 2 else 0
-        op = _op if isinstance(_op, Op) else ruleless_op(_op, arity)
+        arity = len(children) if len(children) <= 2 and grads is None else 0
+        op = LOCAL_GRADS if grads is not None else _op if isinstance(_op, Op) else ruleless_op(str(_op), arity)
         if op.arity != arity:
             raise TypeError(f"{op.name}: takes {op.arity or 'any number of'} input(s), got {len(children)}")
-        node._operation = op
-        if len(children) == 2:
+        node._operation, node._const = op, grads
+        if arity == 2:
             node._in, node._in2 = children
         else:
-            node._in = children[0] if len(children) == 1 else children
+            node._in = children[0] if arity == 1 else children
 
 
 def ruleless_op(tag: str, arity: int) -> Op:
@@ -98,3 +99,6 @@ def set_closure(node: Node, fn: Callable[[], None]) -> None:
         return
     tag, parents = node._operation.tag_of(node._const), parents_of(node)
     node._operation, node._in, node._in2, node._const = closure_op(tag), parents, None, fn
+
+
+LOCAL_GRADS = Op("local_grads", ruleless_op("local_grads", 0).forward, lambda xs, y, c: c, arity=0)  # microgpt's nodes

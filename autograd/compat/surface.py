@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, Union
 
 from autograd import hooks
 from autograd.compat import set_closure
-from autograd.errors import DeltagradError
-from autograd.graph import Node, copy_graph, copy_node, local_step, parents_of
+from autograd.errors import DeltagradError, TraceError, user_line
+from autograd.graph import Node, copy_graph, copy_node, local_grads, local_step, parents_of
+from autograd.modes import state as _modes
 from autograd.operators import as_number, describe
 from autograd.ops import Op
 
@@ -25,7 +26,6 @@ __all__ = ["NotANumberError", "ValueSurface"]
 
 # While ``autograd.compiler`` traces a function it puts one hook here; comparisons and ``bool()`` of
 # a node call it (it raises ``TraceError`` in the tracing thread). Empty otherwise: one global read.
-branch_hooks: list[Callable[[Any, str, object], None]] = []
 
 _NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.exp(x) (and every math.* "
                  "function), float(x) and int(x) would use its number outside the graph, silently losing its gradient. "
@@ -37,12 +37,23 @@ class NotANumberError(DeltagradError, TypeError):
     """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
 
 
+def _refuse_branch(v: ValueSurface, what: str) -> None:
+    """While this thread traces for ``autograd.compile``: a branch on a node's number would be frozen."""
+    if not getattr(_modes.local, "tracing", False):
+        return
+    label = f", label {v.label!r}" if v.label else ""
+    shown = "bool(v) (an `if v:`, `and`, `or` or `not`)" if what == "bool" else f"a comparison v {what} x"
+    raise TraceError(f"compile: {shown} on a traced Value (data={v.data!r}{label}) at {user_line()}. A Python "
+                     "branch on a node's value would be frozen into the compiled program; write it with Value "
+                     "operations (v.relu(), abs(v), ...), move it out of the function, or do not compile it.")
+
+
 def _comparison(symbol: str, compare: Callable[[float, float], bool]) -> Callable[[ValueSurface, Operand], bool]:
     """``v < w`` and friends compare ``data`` (``bool``); refused while ``autograd.compiler`` traces."""
 
     def method(self: ValueSurface, other: Operand) -> bool:
-        if branch_hooks:
-            branch_hooks[0](self, symbol, other)
+        if _modes.tracing:
+            _refuse_branch(self, symbol)
         data = other.data if isinstance(other, ValueSurface) else as_number(other, f"Value {symbol} x")
         return compare(self.data, data)
 
@@ -62,6 +73,8 @@ class ValueSurface(_Slots):
     __slots__ = ()
 
     parents = property(parents_of, doc="The parents as a tuple, in argument order (micrograd's ``_prev``).")
+    _children = property(parents_of, doc="microgpt's name for the parents (a tuple, in argument order).")
+    _local_grads = property(lambda v: tuple(local_grads(v)), doc="microgpt's ∂self/∂child_i, one per child.")
     if TYPE_CHECKING:
 
         @property
@@ -92,8 +105,8 @@ class ValueSurface(_Slots):
 
     def __bool__(self) -> bool:
         """Always True (as for any object); refused while tracing, where ``if v:`` is a branch on a node."""
-        if branch_hooks:
-            branch_hooks[0](self, "bool", None)
+        if _modes.tracing:
+            _refuse_branch(self, "bool")
         return True
 
     __eq__ = object.__eq__  # identity, so nodes can live in sets and dicts
@@ -127,7 +140,7 @@ class ValueSurface(_Slots):
 
         A number returned replaces the gradient that flows on to the parents (None keeps it); for a
         leaf, ``fn`` gets this pass's contribution and a returned number is accumulated instead.
-        ``handle.remove()`` takes the hook off (the registry holds the node until then). While no
+        ``handle.remove()`` takes the hook off; the hook lives as long as the node (nothing else keeps it). While no
         hook exists ``backward()`` pays nothing for them (see ``autograd.hooks``).
         """
         return hooks.register_hook(self, fn)

@@ -15,7 +15,11 @@ globals, set from their ``data`` before each call (``Program.load``), so no line
 them into local variables; ``_many`` loads the parameters' gradients into local variables once,
 runs the forward pass (one line per node) and the backward pass (one line per edge, in
 ``backward()``'s order, so every gradient is summed in the same order: the same floats) for each
-row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone.
+row of arguments, and returns the new gradients; ``_forward`` is the forward pass alone. A row's
+lines (``body_of``) are also what ``single`` turns into ``_one`` (one call) and ``export`` writes out.
+List arguments are bound element by element by index (``x0, _u0_1, x2, = _a0``: an unused element
+gets a name of ours and is still checked to be a number); an ``int`` argument is not bound at all
+(the program is for its value).
 
 What compiling costs: CPython's parser spends ~10,000 machine instructions on every name it reads,
 so ``compile()`` takes time in proportion to the names in the program (a 64-32-10 network's
@@ -25,80 +29,19 @@ a list of all of them, and ``_forward`` is compiled only when first called.
 
 from __future__ import annotations
 
-import builtins
 import functools
-import keyword
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from autograd import engine, ops
 from autograd.compiler import templates
+from autograd.compiler.naming import WORD, Names, comment
 from autograd.compiler.trace import Trace
 from autograd.engine import Value
 from autograd.graph import backward_order, constant_of, operation_of, parents_of
 
-_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,39}")
-_OTHER = re.compile(r"[^0-9A-Za-z_]+")
-_BUILTINS = frozenset(dir(builtins))
-_KEYWORDS = frozenset(keyword.kwlist)
 _TABLE = frozenset(ops.TABLE)
-
-
-@functools.lru_cache(maxsize=1024)
-def comment(text: str) -> str:
-    """Text safe inside a ``#`` comment: every non-printable character (newlines included) is a space."""
-    return "".join(ch if ch.isprintable() else " " for ch in text)[:160]
-
-
-def _identifier(label: str) -> bool:
-    """Whether ``label`` can be a variable name as it is: an ASCII identifier of at most 40 characters
-    that neither starts nor ends with ``_`` (every name of ours starts with one)."""
-    return label.isascii() and label.isidentifier() and label[0] != "_" != label[-1] and len(label) <= 40
-
-
-class Names:
-    """Variable names for the program: sanitized labels, else generated ones, all distinct.
-
-    A value named ``n`` also reserves ``g_n`` for its gradient.
-    """
-
-    def __init__(self) -> None:
-        self.taken: set[str] = set()
-
-    def make(self, label: str, fallback: str) -> str:
-        """A name for ``label``, or ``fallback`` if nothing usable is left of it."""
-        base = label
-        if not _identifier(base):
-            base = _OTHER.sub("_", label).strip("_")  # (the common case, L0_n3_w12 or x0, skips this)
-            if not _WORD.fullmatch(base):
-                base = ""
-        if not base or base in _KEYWORDS or base.startswith("g_"):
-            base = fallback
-        elif base in _BUILTINS:
-            base += "_"
-        taken = self.taken
-        name, k = base, 2
-        while name in taken or "g_" + name in taken:
-            name, k = f"{base}_{k}", k + 1
-        taken.add(name)
-        taken.add("g_" + name)
-        return name
-
-    def make_all(self, labels: list[str], prefix: str) -> list[str]:
-        """``make`` for each label (fallback ``prefix`` + its index), a label usable as it is taken at once."""
-        taken, out = self.taken, []
-        for k, label in enumerate(labels):
-            g = "g_" + label
-            if (_identifier(label) and label not in _KEYWORDS and label[:2] != "g_"
-                    and label not in _BUILTINS and label not in taken and g not in taken):
-                taken.add(label)
-                taken.add(g)
-                out.append(label)
-            else:
-                out.append(self.make(label, f"{prefix}{k}"))
-        return out
 
 
 @dataclass
@@ -113,6 +56,19 @@ class Source:
     forward_from: int = 0  # lines before ``_forward`` (compiled only when step.forward is first called)
     leaf_names: list[str] = field(default_factory=list)  # the globals set before each call: params, then frozen
     forward_at: int = 0  # where ``_forward`` starts in ``text``
+    n_args: int = 0
+    body_at: tuple[int, int] = (0, 0)  # the row's lines in ``text``: [from, to) (``single``, ``export``)
+    const_lines: list[str] = field(default_factory=list)  # the numbers made inside the function
+    result: str = ""  # the expression of what a call returns
+    param_vars: list[str] = field(default_factory=list)  # the parameters' variables, in step.params order
+    frozen_vars: list[str] = field(default_factory=list)
+
+
+def body_of(src: Source) -> list[tuple[str, tuple[Value, str] | None]]:
+    """The row's lines of ``_many`` at depth 1, each with the node it came from (or None)."""
+    start, stop = src.body_at
+    rows = src.text.split("\n", stop)[start:stop]
+    return [(text[4:], src.lines.get(start + 1 + k)) for k, text in enumerate(rows)]
 
 
 @functools.lru_cache(maxsize=512)
@@ -191,16 +147,16 @@ def _name_all(tr: Trace, names: Names) -> dict[int, str]:
     return var
 
 
-def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
+def generate(tr: Trace, fn_name: str, shapes: list[int | str | None]) -> Source:
     """The program for trace ``tr`` (see the module docstring)."""
     ns: dict[str, Any] = {**templates.HELPERS, "_fix": None}
     var = _name_all(tr, Names())
     params = {id(p): k for k, p in enumerate(tr.params)}
-    arg_vars: dict[int, list[str]] = {}
-    for v in tr.nodes:
-        if id(v) in tr.args:
-            arg_vars.setdefault(tr.args[id(v)][0], []).append(var[id(v)])
     n_args = len(shapes)
+    arg_lists: list[list[str]] = []  # per argument, the variable of each element by its index
+    for i, a in enumerate(tr.passed):
+        leaves = a if isinstance(a, list) else [] if isinstance(a, int) else [a]
+        arg_lists.append([var.get(id(v), f"_u{i}_{j}") for j, v in enumerate(leaves)])  # _u…: unused
     literals: list[Any] = []
 
     def lit(c: Any) -> str:
@@ -227,18 +183,21 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
         else:
             f = forwards.get(id(op))
             if f is None:
-                word = "_" + op.method if op in _TABLE and op.method and _WORD.fullmatch(op.method) else ""
+                word = "_" + op.method if op in _TABLE and op.method and WORD.fullmatch(op.method) else ""
                 f = forwards[id(op)] = word if word and word not in ns else f"_F{len(forwards)}"
                 ns[f] = op.forward
+                ns.setdefault("_OPS", {})[f] = op.name
             call = f"{f}({', '.join([*ins, *([lit(c)] if c is not None else [])])})"
             expr = call if op in _TABLE else f"_num({call})"
+        if len(ins) > CHUNK and text is not None and expr.count(" + ") > CHUNK:
+            fwd.extend(_chunked(var[id(v)], expr, v))
+            continue
         fwd.append((f"{var[id(v)]} = {expr}{_forward_note(op)}", v))
 
     # -- the two functions' heads ---------------------------------------------------------------
     pnames = [var[id(p)] for p in tr.params]
     wnames = pnames + [var[id(p)] for p in tr.frozen]
     consts = [(var[i], c) for i, c in tr.consts.items()]
-    arg_lists = [arg_vars.get(i, []) for i in range(n_args)]
     flat_args = [name for names_i in arg_lists for name in names_i]
     root = var[id(tr.root)]
     out_expr = root if tr.aux is None else f"({root}, [{', '.join(var[id(a)] for a in tr.aux)}])"
@@ -246,6 +205,11 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     w.line(0, f"# The compiled step of {comment(fn_name)}: the forward pass one line per node, the backward pass")
     w.line(0, "# one line per edge (∂L/∂p += ∂L/∂v · ∂v/∂p), in the order backward() takes them. The")
     w.line(0, "# parameters (and leaves read at each call) are globals here, set from their data before each call.")
+    if tr.param_paths:
+        w.line(0, "# The parameters, named as the model's named_parameters() names them:")
+        for p, path in zip(tr.params, tr.param_paths, strict=True):
+            if path and path != var[id(p)]:
+                w.line(0, f"#   {var[id(p)]:<12} {comment(path)}")
     w.line(0, "def _many(_G, _rows, _seed, _out):")
     if pnames:
         w.line(1, f"{', '.join('g_' + p for p in pnames)}, = _G  # the parameters' gradients so far (added to)")
@@ -257,17 +221,21 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     def arguments(depth: int) -> None:
         for i, names_i in enumerate(arg_lists):
             if shapes[i] is None:
-                w.line(depth, f"{names_i[0]} = _a{i}  # argument {i}" if names_i else f"_a{i}")
+                w.line(depth, f"{names_i[0]} = _a{i}  # argument {i}")
+            elif isinstance(shapes[i], int):
+                w.line(depth, f"{''.join(n + ', ' for n in names_i) or '()'}= _a{i}  # argument {i}, a list by index")
             else:
-                w.line(depth, f"{''.join(n + ', ' for n in names_i) or '()'}= _a{i}  # argument {i}, a list")
+                w.line(depth, f"# argument {i} is an int: this program is for the value it was traced with")
         if flat_args:
             test = " or ".join(f"type({a}) is not float" for a in flat_args)
             w.line(depth, f"if {test}:  # ints and numpy numbers become floats, as Value() takes them")
             w.line(depth + 1, f"{', '.join(flat_args)}, = _fix([{', '.join(flat_args)}])")
 
+    body_from = len(w.out)
     arguments(2)
     w.include(2, fwd)
     _backward(tr, var, params, w, lit, ns)
+    body_to = len(w.out)
     w.line(2, f"_push({out_expr})")
     w.line(1, f"return {''.join(f'g_{p}, ' for p in pnames) or '()'}")
     w.line(0, "")
@@ -282,7 +250,24 @@ def generate(tr: Trace, fn_name: str, shapes: list[int | None]) -> Source:
     ns.update(dict.fromkeys(wnames, 0.0))  # every global there before the first call: the loads stay specialised
     head = "\n".join(w.out[:forward_from]) + "\n"
     text = head + "\n".join(w.out[forward_from:]) + "\n"
-    return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head))
+    return Source(text, ns, w.lines, var, flat_args, forward_from, wnames, len(head), n_args=n_args,
+                  body_at=(body_from, body_to), const_lines=[f"{name} = {lit(c)}" for name, c in consts],
+                  result=out_expr, param_vars=pnames, frozen_vars=wnames[len(pnames):])
+
+
+CHUNK = 200
+"""Terms of a sum per line: ``a + b + c + …`` is one nested expression, and CPython's compiler
+recurses into it (a RecursionError past ~3,000 terms); longer sums are accumulated line by line."""
+
+
+def _chunked(y: str, expr: str, v: Value) -> list[tuple[str, Value]]:
+    """``y = t0 + t1 + … + tn`` as ``y = t0 + … + t199`` then ``y = y + t200 + …`` …: additions in the
+    same order, left to right, so the same float (a sum's or a neuron's forward, ``templates``)."""
+    terms = expr.split(" + ")
+    lines = [(f"{y} = {' + '.join(terms[:CHUNK])}  # the first {CHUNK} terms of a sum of {len(terms)}", v)]
+    for k in range(CHUNK, len(terms), CHUNK):
+        lines.append((f"{y} = {' + '.join([y, *terms[k:k + CHUNK]])}", v))
+    return lines
 
 
 def _backward(tr: Trace, var: dict[int, str], params: dict[int, int], w: _Writer, lit: Callable[[Any], str],
@@ -320,6 +305,7 @@ def _backward(tr: Trace, var: dict[int, str], params: dict[int, int], w: _Writer
         if terms is None:
             d = derivs.setdefault(id(op), f"_D{len(derivs)}")
             ns[d] = op.deriv
+            ns.setdefault("_OPS", {})[d] = op.name
             note = f"  # {comment(op.name)}: its deriv, called"
             if op.arity == 1:
                 w.line(2, f"_d0 = {d}({inputs[0]}, {y}, {cl}){note}", v, y)

@@ -5,13 +5,22 @@ parameter p — the same floats as ``fn(*args).backward()`` (see ``codegen``); `
 does it for many rows of arguments in one call, as consecutive ``backward()`` calls would;
 ``step.forward(*args)`` gives the value alone. Arguments are numbers or lists of numbers. A call
 whose arguments have another shape (another list length, a number for a list) is traced and
-compiled again, once per shape; ``many`` takes rows of one shape (that of its first row).
+compiled again, once per shape; ``many`` takes rows of one shape (that of its first row), or of
+several keys (below), run in order. A single call runs ``_one`` (``single``), ``many`` runs ``_many``.
+
+An ``int`` argument (a class index) is passed to ``fn`` as it is and is a *key*: one program per
+value, as is a scalar argument whose number ``fn`` reads with ``.data`` (``trace``, ``watch``).
+
+Every call checks, before it runs the program: the structure guard (``guard``: the containers
+between ``fn`` and its parameters hold the same objects; else the step traces again), then,
+only when some hook or anomaly mode is live anywhere (one counter read): inside
+``detect_anomaly()`` the call runs ``fn`` eagerly (``compare.eager_rows``), so anomaly mode reports
+what it reports for eager code; a gradient hook on a parameter is refused (``TraceError``).
 
 ``check=N`` (3 by default) runs the eager graph beside the compiled step for the first N rows of
-each shape and raises ``TraceError`` if the values or gradients differ at all: that catches a
-number read from ``v.data`` (frozen into the program as a constant) and any other difference
-between the traced graph and what ``fn`` builds on other arguments. An error inside the compiled
-code names the node it came from (variable, op, label) and leaves every ``p.grad`` as it was.
+each program and raises ``TraceError`` if the values or gradients differ at all, naming the cause
+it finds by tracing the row again (``compare.explain``). An error inside the compiled code names
+the node it came from (variable, op, label) and leaves every ``p.grad`` as it was.
 
 Threads: a call holds ``backprop.pass_lock``, the lock of every ``backward()`` pass, from loading the
 parameters into the program to writing the gradients back, so threads sharing parameters (through
@@ -22,27 +31,47 @@ from __future__ import annotations
 
 import builtins
 import linecache
-import math
+import numbers
 import time
 import tracemalloc
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import engine
+from autograd import engine, hooks
 from autograd.backprop import pass_lock
+from autograd.compiler import compare, export
 from autograd.compiler.codegen import Source, generate
-from autograd.compiler.trace import Shape, TraceError, as_floats, check_params, same_number, shape_of, trace
+from autograd.compiler.guard import Guard
+from autograd.compiler.naming import short_name
+from autograd.compiler.single import one_program
+from autograd.compiler.trace import KEYED, Run, Shape, TraceError, as_floats, check_params, node_name, shape_of, trace
 from autograd.engine import Value
 from autograd.graph import operation_of
+from autograd.hooks import hooks_of
+from autograd.modes.anomaly import is_anomaly_enabled
+
+MAX_PROGRAMS = 64
+"""Programs one step keeps at most (one per argument shape and key value) before it refuses to trace more."""
 
 
 class Program:
-    """One shape's compiled code: the trace's classification and the two generated functions."""
+    """One program: the trace's classification, the generated functions and the structure guard."""
 
     def __init__(self, fn: Callable[..., Any], example: Sequence[Any], shape: Shape,
-                 params: list[tuple[str, Value]] | None, serial: int) -> None:
+                 params: list[tuple[str, Value]] | None, serial: int, max_nodes: int) -> None:
         start = time.perf_counter()
-        tr = trace(fn, example, params)
+        tr = trace(fn, example, params, max_nodes)
+        self.guard = Guard(fn, tr.params + tr.frozen)
+        if self.guard.missing:
+            raise TraceError(f"compile: {node_name(self.guard.missing[0])} (a leaf from before the call) cannot be "
+                             "found from fn's closure, globals or defaults through lists, tuples, dicts and objects' "
+                             "attributes, so a replaced parameter could not be noticed; keep the parameters in such "
+                             "containers (a module, a list) that fn refers to")
+        if params is None:
+            tr.param_names = [self.guard.names.get(id(p)) or p.label for p in tr.params]
+        if any("." in n for n in tr.param_names):  # named_parameters() names: short variables, the header says
+            tr.param_paths = list(tr.param_names)
+            tr.param_names = [short_name(n) if "." in n else n for n in tr.param_names]
         self.trace_seconds = time.perf_counter() - start
         name = getattr(fn, "__qualname__", type(fn).__name__)
         self.source: Source = generate(tr, name, list(shape))
@@ -57,8 +86,28 @@ class Program:
         self.params, self.frozen, self.aux = tr.params, tr.frozen, tr.aux is not None
         self.leaves = tr.params + tr.frozen
         self.param_names = [self.source.names[id(p)] for p in tr.params]
+        self.keyed = tr.keyed
+        self.n_args = len(shape)
+        self.run: Run | None = Run(tr.root, tr.aux, tr.nodes, tr.args, tr.passed, tr.keyed)  # kept for checks
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
+        self._loaded: list[float] | None = None
+        self._one: Callable[..., Any] | None = None
+        self._one_lines: dict[int, tuple[Value, str]] = {}
+
+    def call(self, args: Sequence[Any], seed: float) -> Any:
+        """One call through ``_one`` (compiled on the first single call): reads ``p.data`` and ``p.grad``
+        itself and writes the gradients back at its end, so nothing is loaded from here."""
+        one = self._one
+        if one is None:
+            text, self._one_lines = one_program(self.source, self.leaves, len(self.params))
+            linecache.cache[self.filename + "one"] = (len(text), None, text.splitlines(True), self.filename + "one")
+            exec(builtins.compile(text, self.filename + "one", "exec"), self.source.namespace)  # our own text only
+            one = self._one = self.source.namespace["_one"]
+        try:
+            return one(*args, seed)
+        except Exception as e:
+            raise self.node_error(e) from None
 
     def forward(self, *args: Any) -> Any:
         """The generated ``_forward``, compiled on first use (most steps never need it)."""
@@ -70,21 +119,44 @@ class Program:
         return fn(*args)
 
     def load(self) -> None:
-        """Set the program's globals (the parameters, then the frozen leaves) to the leaves' data now."""
-        self.source.namespace.update(zip(self.source.leaf_names, [p.data for p in self.leaves], strict=True))
+        """Set the program's globals (the parameters, then the frozen leaves) to the leaves' data now.
+
+        Skipped when every number is the one loaded last time (``==``, identity first: within a
+        batch of single calls nothing moves). ``==`` cannot tell 0.0 from -0.0, so a zero loaded
+        means loading every time.
+        """
+        datas = [p.data for p in self.leaves]
+        if datas != self._loaded:
+            self.source.namespace.update(zip(self.source.leaf_names, datas, strict=True))
+            self._loaded = None if 0.0 in datas else datas
+
+    def rows(self, rows: Sequence[Sequence[Any]], seed: float, out: list[Any]) -> None:
+        """The generated ``_many`` over ``rows``: gradients written back only if every row succeeded."""
+        params = self.params
+        try:
+            self.load()
+            grads = self.many([p.grad for p in params], rows, seed, out)
+        except Exception as e:
+            raise self.node_error(e) from None
+        for p, g in zip(params, grads):  # noqa: B905  (the program returns one gradient per parameter)
+            p.grad = g
 
     def node_error(self, e: Exception) -> Exception:
         """``e`` raised inside the generated code, re-made with the node it came from."""
+        if isinstance(e, TypeError) and str(e).startswith("compiled step: argument"):
+            return e  # an argument that is not a number, named by _fix
         tb = e.__traceback__
-        where = None
+        where, lines, filename = None, self.source.lines, self.filename
         while tb is not None:
-            if tb.tb_frame.f_code.co_filename == self.filename:
-                where = tb
+            name = tb.tb_frame.f_code.co_filename
+            if name in (self.filename, self.filename + "one"):
+                where, filename = tb, name
+                lines = self.source.lines if name == self.filename else self._one_lines
             tb = tb.tb_next
         if where is None:
             return e
-        info = self.source.lines.get(where.tb_lineno)
-        text = linecache.getline(self.filename, where.tb_lineno).strip()
+        info = lines.get(where.tb_lineno)
+        text = linecache.getline(filename, where.tb_lineno).strip()
         if info is None:
             return TraceError(f"compiled step: {type(e).__name__}: {e} (line {where.tb_lineno} of step.source: "
                               f"{text}); the arguments may not have the traced shape")
@@ -100,39 +172,68 @@ class Program:
             return TraceError(f"{type(e).__name__}: {message}")
 
 
+def _key_value(a: Any) -> Any:
+    return int(a) if isinstance(a, numbers.Integral) else float(a).hex()  # hex: -0.0 and nan kept apart
+
+
 class CompiledStep:
     """The result of ``autograd.compile``; see the module docstring."""
 
-    def __init__(self, fn: Callable[..., Any], example: Sequence[Any], params: Any = None, check: int = 3) -> None:
+    def __init__(self, fn: Callable[..., Any], example: Sequence[Any], params: Any = None, check: int = 3,
+                 max_nodes: int = 50_000) -> None:
         if not callable(fn):
             raise TypeError(f"compile: fn must be callable, got {engine.describe(fn)}")
-        if isinstance(check, bool) or not isinstance(check, int) or check < 0:
-            raise ValueError(f"compile: check must be an int >= 0 (rows checked against the eager graph), got "
-                             f"{check!r}")
-        self.fn, self.check = fn, check
+        for name, n in (("check", check), ("max_nodes", max_nodes)):
+            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+                raise ValueError(f"compile: {name} must be an int >= 0, got {n!r}")
+        self.fn, self.check, self.max_nodes = fn, check, max_nodes
         self._params = check_params(params)
-        self._programs: dict[Shape, Program] = {}
+        self._programs: dict[tuple[Shape, tuple[Any, ...]], Program] = {}
+        self._keyed: dict[Shape, tuple[int, ...]] = {}  # per shape: the arguments that are keys
+        self._any_keys = False
+        self.retraces = 0  # programs traced again because the structure guard saw a change
         self._last: Program = self._program(list(example))
 
-    # -- programs, one per shape ---------------------------------------------------------------
+    # -- programs, one per shape and key ---------------------------------------------------------
+    def _key(self, args: Sequence[Any]) -> tuple[Shape, tuple[Any, ...]]:
+        shape = shape_of(args, "compiled step")
+        keyed = self._keyed.get(shape)
+        if keyed is None:
+            keyed = tuple(i for i, s in enumerate(shape) if s == KEYED)
+        return shape, tuple(_key_value(args[i]) for i in keyed)
+
     def _program(self, args: Sequence[Any]) -> Program:
-        shape = shape_of(args, "compile")
-        program = self._programs.get(shape)
+        key = self._key(args)
+        program = self._programs.get(key)
+        if program is not None and program.guard.stale():
+            self._programs.clear()  # something fn relies on was replaced: every program may be stale
+            self.retraces += 1
+            program = None
         if program is None:
-            program = Program(self.fn, as_floats(args, "compile"), shape, self._params, len(self._programs))
+            if len(self._programs) >= MAX_PROGRAMS:
+                raise TraceError(f"compiled step: {MAX_PROGRAMS} programs traced already (one per argument shape and "
+                                 "per value of an int argument or of a scalar argument fn reads with .data); "
+                                 "pass such numbers as Values fn does not read, or run fn eagerly")
+            shape = key[0]
+            program = Program(self.fn, as_floats(args, "compile"), shape, self._params, len(self._programs),
+                              self.max_nodes)
             program.checks_left = self.check
-            self._programs[shape] = program
+            keyed = tuple(sorted({i for i, s in enumerate(shape) if s == KEYED} | program.keyed))
+            self._keyed[shape] = keyed
+            self._any_keys = self._any_keys or bool(keyed)
+            key = self._key(args)
+            self._programs[key] = program
         self._last = program
         return program
 
     @property
     def source(self) -> str:
-        """The generated Python of the last shape used (the example's, at first)."""
+        """The generated Python of the last program used (the example's, at first)."""
         return self._last.source.text
 
     @property
     def compile_seconds(self) -> float:
-        """Seconds to trace, generate and compile the last shape's program."""
+        """Seconds to trace, generate and compile the last program."""
         return self._last.seconds
 
     @property
@@ -145,10 +246,24 @@ class CompiledStep:
         """Their variable names in ``source``."""
         return list(self._last.param_names)
 
+    def export(self, path: Any) -> None:
+        """Write the last program as a standalone Python file (``math`` only) defining
+        ``step(params, *args) -> (loss, grads)``; see ``autograd.compiler.export``."""
+        src = self._last.source
+        export.write(src, src.param_vars + src.frozen_vars, path)
+
     # -- calls ------------------------------------------------------------------------------
     def __call__(self, *args: Any, seed: float = 1.0) -> Any:
         """fn's value as a float (or ``(value, outputs)``), adding seed·∂fn/∂p into every ``p.grad``."""
-        return self.many([args], seed=seed)[0]
+        if type(seed) is not float:
+            seed = engine.as_number(seed, "compiled step: seed")
+        with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
+            program = self._program(args)
+            if hooks.observers or program.checks_left:
+                out: list[Any] = []
+                self._block(program, [args], seed, out)
+                return out[0]
+            return program.call(args, seed)
 
     def forward(self, *args: Any) -> Any:
         """fn's value (or ``(value, outputs)``) alone; no gradient is touched."""
@@ -162,38 +277,76 @@ class CompiledStep:
 
     def many(self, rows: Iterable[Sequence[Any]], seed: float = 1.0) -> list[Any]:
         """``[step(*row) for row in rows]`` in one call: the same floats, the parameters loaded once."""
+        if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+            raise TypeError(f"compiled step: many() takes an iterable of rows of arguments, got "
+                            f"{engine.describe(rows)} of type {type(rows).__name__}")
         rows = list(rows)
+        n = self._last.n_args
+        for k, r in enumerate(rows):
+            if not isinstance(r, (tuple, list)) or len(r) != n:
+                raise TypeError(f"compiled step: many() takes rows of fn's {n} argument(s), each a tuple or list; row "
+                                f"{k} is {engine.describe(r)}" + (" (for one argument per row: many([(x,) for x in "
+                                                                  "xs]))" if n == 1 else ""))
         if not rows:
             return []
         seed = engine.as_number(seed, "compiled step: seed")
-        with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
-            return self._many(rows, seed)
-
-    def _many(self, rows: list[Sequence[Any]], seed: float) -> list[Any]:
-        program = self._program(rows[0])
         out: list[Any] = []
+        with pass_lock:
+            if not self._any_keys:  # one program for every row: the rows run in one call
+                self._block(self._program(rows[0]), rows, seed, out)
+                return out
+            self._keyed_rows(rows, seed, out)
+        return out
+
+    def _keyed_rows(self, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> None:
+        """Runs of consecutive rows with the same key, each through its program, in order; on an error
+        every gradient is put back as it was (the call fails as a whole)."""
+        saved: dict[int, tuple[Value, float]] = {}
+        try:
+            start = 0
+            while start < len(rows):
+                key, end = self._key(rows[start]), start + 1
+                while end < len(rows) and self._key(rows[end]) == key:
+                    end += 1
+                program = self._program(rows[start])
+                for p in program.params:
+                    saved.setdefault(id(p), (p, p.grad))
+                self._block(program, rows[start:end], seed, out)
+                start = end
+        except BaseException:
+            for p, g in saved.values():
+                p.grad = g
+            raise
+
+    def _block(self, program: Program, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> None:
+        """Rows of one program: eagerly in anomaly mode, checked for the first ones, then compiled."""
+        if hooks.observers and self._observed(program, rows, seed, out):
+            return
         start = 0
         while program.checks_left and start < len(rows):
             self._checked(program, rows[start], seed, out)
             program.checks_left -= 1
             start += 1
+            if not program.checks_left:
+                program.run = None  # the traced graph is no longer needed
         if start < len(rows):
-            self._run(program, rows[start:] if start else rows, seed, out)
-        return out
+            program.rows(rows[start:] if start else rows, seed, out)
 
-    def _run(self, program: Program, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> None:
-        params = program.params
-        try:
-            program.load()
-            grads = program.many([p.grad for p in params], rows, seed, out)
-        except Exception as e:
-            raise program.node_error(e) from None
-        for p, g in zip(params, grads):  # noqa: B905  (the program returns one gradient per parameter)
-            p.grad = g
+    def _observed(self, program: Program, rows: list[Sequence[Any]], seed: float, out: list[Any]) -> bool:
+        """Some hook or anomaly mode is live: run eagerly inside detect_anomaly(); refuse a parameter's hook."""
+        if is_anomaly_enabled():
+            compare.eager_rows(self.fn, [as_floats(r, "compiled step") for r in rows], seed, program.frozen, out)
+            return True
+        for p in program.leaves:
+            if hooks_of(p):
+                raise TraceError(f"compiled step: {node_name(p)} has a gradient hook (register_hook), which the "
+                                 "compiled program would not call; remove it (handle.remove()) or run fn eagerly")
+        return False
 
     # -- check: the eager graph beside the compiled step ---------------------------------------
     def _checked(self, program: Program, row: Sequence[Any], seed: float, out: list[Any]) -> None:
-        keep = program.params + program.frozen
+        floats = as_floats(row, "compiled step")
+        keep = program.leaves
         saved = [p.grad for p in keep]
         try:
             mine: list[Any] = []
@@ -204,46 +357,30 @@ class CompiledStep:
         try:
             for p in keep:
                 p.grad = 0.0
-            result = self.fn(*[[Value(x) for x in a] if isinstance(a, list) else Value(a)
-                               for a in as_floats(row, "compiled step")])
-            root = result[0] if isinstance(result, tuple) else result
-            root.backward(seed)
+            value: list[Any] = []
+            compare.eager_rows(self.fn, [floats], seed, [], value)
             eager = [p.grad for p in program.params]
-            value = root.data if not isinstance(result, tuple) else (root.data, _datas(result[1]))
         finally:
             for p, g in zip(keep, saved, strict=True):
                 p.grad = g
-        _compare(value, mine[0], eager, grads, program.param_names)
-        self._run(program, [row], seed, out)
+        why = compare.differs(value[0], mine[0], eager, grads, program.param_names)
+        if why is not None:
+            cause = compare.explain(self.fn, program.run, floats, keep) if program.run is not None else ""
+            raise TraceError(f"compile check: {why}; {cause}")
+        program.rows([row], seed, out)
 
 
-def _datas(x: Any) -> list[float]:
-    return [x.data] if isinstance(x, Value) else [v.data for v in x]
-
-
-def _compare(value: Any, got: Any, eager: list[float], grads: Sequence[float], names: list[str]) -> None:
-    ev, cv = (value, got) if not isinstance(value, tuple) else (value[0], got[0])
-    hint = ("fn probably reads a number from a Value (v.data, float(v)), which the compiled program keeps as a "
-            "constant, or branches on one; write it with Value operations")
-    if not same_number(ev, cv) or (isinstance(value, tuple) and not all(map(same_number, value[1], got[1]))):
-        raise TraceError(f"compile check: the compiled step gives {got!r} where the eager graph gives {value!r}; "
-                         f"{hint}")
-    bad = [(abs(e - g), n, e, g) for e, g, n in zip(eager, grads, names, strict=True) if not same_number(e, g)]
-    if bad:
-        _, n, e, g = max(bad, key=lambda t: t[0] if t[0] == t[0] else math.inf)
-        raise TraceError(f"compile check: {len(bad)} gradient(s) differ from the eager graph's, e.g. ∂fn/∂{n} = {g!r} "
-                         f"compiled vs {e!r} eager; {hint}")
-
-
-def compile_step(fn: Callable[..., Any], *example_args: Any, params: Any = None, check: int = 3) -> CompiledStep:
+def compile_step(fn: Callable[..., Any], *example_args: Any, params: Any = None, check: int = 3,
+                 max_nodes: int = 50_000) -> CompiledStep:
     """Trace ``fn`` on ``example_args`` and compile it into a ``CompiledStep`` (see the module docstring).
 
     ``params``: the leaves that receive gradients (a list, (name, leaf) pairs or a dict of names);
     by default every leaf of the traced graph that existed before the call (not an argument, not
-    a number made inside ``fn``). Other leaves from before the call are then read at each call but
-    get no gradient.
+    a number made inside ``fn``), named as a module's ``named_parameters()`` names them when they
+    belong to one. Other leaves from before the call are then read at each call but get no
+    gradient. ``max_nodes``: a larger traced graph is refused (``TraceError``).
     """
-    return CompiledStep(fn, example_args, params, check)
+    return CompiledStep(fn, example_args, params, check, max_nodes)
 
 
 def memory_of(make: Callable[[], Any]) -> tuple[Any, int]:

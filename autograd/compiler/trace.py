@@ -10,7 +10,11 @@ function of its arguments and parameters (``TraceError``).
 
 While tracing, comparisons and ``bool()`` of a node raise ``TraceError`` naming the user's line:
 ``if v > 0``, ``max(values)`` and ``v or w`` would freeze one branch into the program. A number read
-with ``v.data`` or ``float(v)`` cannot be seen here; it becomes a constant, which ``check`` catches.
+with ``v.data`` is sorted by ``watch``: a scalar argument's number makes that argument a key of the
+program (one program per value, as an ``int`` argument is: passed to ``fn`` as it is, never as a
+node), any other node's number read by the user's code is refused naming the line. A gradient hook
+on a traced node is refused (the program would not call it), and so is a graph of more than
+``max_nodes`` nodes (compiling costs time and memory in proportion to its lines).
 """
 
 from __future__ import annotations
@@ -19,78 +23,36 @@ import inspect
 import linecache
 import math
 import numbers
-import os
-import sys
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from autograd import engine
-from autograd.compat import surface
+from autograd import engine, hooks
+from autograd.compiler import watch
 from autograd.engine import Value
-from autograd.errors import DeltagradError
+from autograd.errors import TraceError
 from autograd.graph import constant_of, has_rule, is_closure, operation_of, parents_of, topological_order_of
+from autograd.hooks import hooks_of
+from autograd.modes.state import tracing_off, tracing_on
 
+Shape = tuple[Union[int, str, None], ...]
+"""Per argument: None for a number, the length for a list of numbers, ``"int"`` for an integer
+(an integer is a key of the program, passed to ``fn`` as it is: a class index, a count)."""
 
-class TraceError(DeltagradError, RuntimeError):
-    """The function cannot be compiled faithfully (a branch on a node, a changing graph, or the
-    compiled step disagreeing with the eager graph under ``check``)."""
+KEYED = "int"
 
-
-Shape = tuple[Union[int, None], ...]
-"""Per argument: None for a number, the length for a list of numbers."""
-
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # autograd/
-_state = threading.local()
-_lock = threading.Lock()
-_active = [0]  # threads tracing now
-
-
-def user_line() -> str:
-    """'file:line: source' of the innermost frame outside the autograd package (the user's code)."""
-    frame = sys._getframe(1)
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE + os.sep):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "an unknown line"
-    text = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}" + (f": {text}" if text else "")
-
-
-def _refuse_branch(v: Value, what: str, other: object) -> None:
-    """The engine's hook while some thread traces: in the tracing thread, refuse the branch."""
-    if not getattr(_state, "on", False):
-        return
-    label = f", label {v.label!r}" if v.label else ""
-    shown = "bool(v) (an `if v:`, `and`, `or` or `not`)" if what == "bool" else f"a comparison v {what} x"
-    raise TraceError(f"compile: {shown} on a traced Value (data={v.data!r}{label}) at {user_line()}. A Python "
-                     "branch on a node's value would be frozen into the compiled program; write it with Value "
-                     "operations (v.relu(), abs(v), ...), move it out of the function, or do not compile it.")
-
-
-def _tracing_on() -> None:
-    with _lock:
-        _state.on = True
-        _active[0] += 1
-        if not surface.branch_hooks:
-            surface.branch_hooks.append(_refuse_branch)
-
-
-def _tracing_off() -> None:
-    with _lock:
-        _state.on = False
-        _active[0] -= 1
-        if not _active[0]:
-            surface.branch_hooks.clear()
 
 
 def shape_of(args: Sequence[Any], where: str) -> Shape:
     """The arguments' shape (numbers or flat lists of numbers); TypeError for anything else."""
-    shape: list[int | None] = []
+    shape: list[int | str | None] = []
     for i, a in enumerate(args):
-        if isinstance(a, (list, tuple)):
+        if type(a) is float:  # the common cases first: this runs on every call
+            shape.append(None)
+        elif type(a) is list or isinstance(a, tuple):
             shape.append(len(a))
+        elif isinstance(a, numbers.Integral) and not isinstance(a, bool):
+            shape.append(KEYED)
         elif isinstance(a, numbers.Real) and not isinstance(a, bool):
             shape.append(None)
         else:
@@ -100,11 +62,14 @@ def shape_of(args: Sequence[Any], where: str) -> Shape:
 
 
 def as_floats(args: Sequence[Any], where: str) -> list[Any]:
-    """The arguments with every number as a float (as ``Value()`` takes them); TypeError otherwise."""
+    """The arguments with every number as a float (as ``Value()`` takes them), an integer argument as an
+    ``int``; TypeError otherwise."""
     out: list[Any] = []
     for i, a in enumerate(args):
         if isinstance(a, (list, tuple)):
             out.append([engine.as_number(v, f"{where}: argument {i}[{j}]") for j, v in enumerate(a)])
+        elif isinstance(a, numbers.Integral) and not isinstance(a, bool):
+            out.append(int(a))
         else:
             out.append(engine.as_number(a, f"{where}: argument {i}"))
     return out
@@ -129,9 +94,13 @@ class Run:
     aux: list[Value] | None
     nodes: list[Value]
     args: dict[int, tuple[int, int | None]]  # id(leaf) -> (argument, index in it or None)
+    passed: list[Any]  # what fn was given: per argument a leaf, a list of leaves, or an int
+    keyed: set[int]  # scalar arguments whose number fn read (v.data): keys of the program
+    refused: list[TraceError] = field(default_factory=list)  # reads of other nodes' numbers by user code
+    made: list[tuple[float, TraceError]] = field(default_factory=list)  # reads on a line that makes a node
 
 
-def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
+def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
     leaves: dict[int, tuple[int, int | None]] = {}
     passed: list[Any] = []
     for i, a in enumerate(example):
@@ -139,17 +108,44 @@ def _one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str
             vs = [Value(x, label=f"{names[i]}{j}") for j, x in enumerate(a)]
             leaves.update({id(v): (i, j) for j, v in enumerate(vs)})
             passed.append(vs)
+        elif isinstance(a, int):
+            passed.append(a)  # a key of the program, as eager code gets it
         else:
             v = Value(a, label=names[i])
             leaves[id(v)] = (i, None)
             passed.append(v)
-    _tracing_on()
+    keyed: set[int] = set()
+    refused: list[TraceError] = []
+    made: list[tuple[float, TraceError]] = []
+
+    def reader(v: Value, kind: str, frame: Any) -> None:
+        where = leaves.get(id(v))
+        if where is not None and where[1] is None:
+            keyed.add(where[0])  # a scalar argument's number: trace one program per value
+        elif kind != "nn":
+            label = f", label {v.label!r}" if v.label else ""
+            error = TraceError(
+                f"compile: the function reads the number of a traced Value (.data or .item(), data={v.data!r}"
+                f"{label}) at {watch.line_of(frame)}. The number would become a constant of the compiled program, "
+                "silently wrong once the value changes. Keep it in the graph with Value operations; or pass the "
+                "number as a scalar argument of fn (a scalar argument read with .data, like an int argument, makes "
+                "the step trace one program per value); or do not compile this function")
+            text = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+            if "make_node(" in text or "Value(" in text:  # a node made from its parents' numbers, as nn does
+                made.append((v.data, error))
+            else:
+                refused.append(error)
+
+    was_on = tracing_on()
+    before = watch.watch(reader)
     try:
         out = fn(*passed)
     finally:
-        _tracing_off()
+        watch.unwatch(before)
+        tracing_off(was_on)
     root, aux = _result(out)
-    return Run(root, aux, topological_order_of([root, *(aux or [])]) if order else [], leaves)
+    nodes = topological_order_of([root, *(aux or [])]) if order else []
+    return Run(root, aux, nodes, leaves, passed, keyed, refused, made)
 
 
 
@@ -178,6 +174,9 @@ class Trace:
     param_names: list[str]
     frozen: list[Value] = field(default_factory=list)  # leaves from before the call, read at each call
     consts: dict[int, float] = field(default_factory=dict)  # id(leaf made inside fn) -> its number
+    passed: list[Any] = field(default_factory=list)  # per argument: its leaf, its list of leaves, or an int
+    keyed: set[int] = field(default_factory=set)  # scalar arguments whose number fn read: program keys
+    param_paths: list[str] = field(default_factory=list)  # each parameter's dotted name, if it has one
 
 
 def same_number(a: object, b: object) -> bool:
@@ -185,7 +184,7 @@ def same_number(a: object, b: object) -> bool:
     return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
 
 
-def _match(r1: Run, r2: Run) -> dict[int, Value]:
+def match_runs(r1: Run, r2: Run) -> dict[int, Value]:
     """id(node of run 1) -> the node of run 2 in its place; TraceError unless both runs built the same graph.
 
     Both graphs are walked together from their roots, children before parents (run 1's order
@@ -232,10 +231,34 @@ def _match(r1: Run, r2: Run) -> dict[int, Value]:
     return pairs
 
 
-def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple[str, Value]] | None) -> Trace:
+def _refuse_hooks(nodes: list[Value]) -> None:
+    """TraceError naming the first node of ``nodes`` with a gradient hook (the program calls none)."""
+    if not hooks.observers:  # no hook anywhere (one read)
+        return
+    for v in nodes:
+        if hooks_of(v):
+            raise TraceError(f"compile: {node_name(v)} has a gradient hook (register_hook), which a compiled step "
+                             "would not call; remove the hook (handle.remove()) or run fn eagerly "
+                             "(fn(*args).backward() calls it)")
+
+
+def node_name(v: Value) -> str:
+    """'node 'label' (op 'tanh', data=…)' for messages."""
+    op = operation_of(v)
+    label = repr(v.label) if v.label else "(no label)"
+    return f"node {label} (op {op.name if op else 'leaf'!r}, data={v.data!r})"
+
+
+def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple[str, Value]] | None,
+          max_nodes: int) -> Trace:
     """Run ``fn`` twice on ``example`` (numbers and lists of floats) and classify its graph."""
     names = argument_names(fn, len(example))
-    r1 = _one_run(fn, example, names)
+    r1 = one_run(fn, example, names)
+    if len(r1.nodes) > max_nodes:
+        raise TraceError(f"compile: the traced graph has {len(r1.nodes):,} nodes, more than max_nodes={max_nodes:,}; "
+                         "compiling takes time and memory in proportion to its lines (about 0.15 ms a node). "
+                         "Pass a larger max_nodes to compile it anyway, or train it eagerly")
+    _refuse_hooks(r1.nodes)
     for a in r1.nodes:
         op = operation_of(a)
         if op is None:
@@ -246,8 +269,10 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
         if not has_rule(a):
             raise TypeError(f"compile: node {a!r} was made by Value(data, children, {a._op!r}) and has no "
                             "derivative rule; define the operation with autograd.op")
-    r2 = _one_run(fn, example, names, order=False)
-    pairs = _match(r1, r2)
+    if r1.refused:  # (after the checks above, whose messages say more about a micrograd-style node)
+        raise r1.refused[0]
+    r2 = one_run(fn, example, names, order=False)
+    pairs = match_runs(r1, r2)
     given = None if params is None else {id(p): (name, p) for name, p in params}
     found: list[Value] = []
     frozen: list[Value] = []
@@ -268,19 +293,39 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
                              f"({a.data!r} vs {b.data!r}); the function must be deterministic")
         else:
             consts[id(a)] = a.data
+    _refuse_frozen_reads(r1, consts)
     if given is not None:
         order = {id(p): k for k, (_, p) in enumerate(params or [])}
         found.sort(key=lambda p: order[id(p)])
         names_out = [given[id(p)][0] for p in found]
     else:
         names_out = [p.label for p in found]
-    return Trace(r1.nodes, r1.root, r1.aux, r1.args, found, names_out, frozen, consts)
+    return Trace(r1.nodes, r1.root, r1.aux, r1.args, found, names_out, frozen, consts, r1.passed, r1.keyed)
+
+
+def _refuse_frozen_reads(run: Run, consts: dict[int, float]) -> None:
+    """A number read on a line that makes a node (``make_node(f(x.data), op, x)``, micrograd's
+    ``Value(x.data * y.data, (x, y), '*')``) gives that node its value, which the program recomputes
+    from the op; but if the number also is a constant of the program (``Value(x.data)``), refuse."""
+    if not run.made:
+        return
+    numbers_in: list[float] = list(consts.values())
+    for v in run.nodes:
+        c = constant_of(v)
+        numbers_in.extend(c if isinstance(c, tuple) else [c] if isinstance(c, float) else [])
+    for x, error in run.made:
+        if any(same_number(x, c) for c in numbers_in if isinstance(c, float)):
+            raise error
 
 
 def check_params(params: Any) -> list[tuple[str, Value]] | None:
     """``params`` as (name, leaf) pairs: a list of leaves, of (name, leaf) pairs, or a dict; None stays None."""
     if params is None:
         return None
+    if isinstance(params, (Value, str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(f"compile: params must be a list of leaf Values, of (name, leaf) pairs, or a dict of names "
+                        f"to leaves, got {engine.describe(params)} of type {type(params).__name__}"
+                        + (" (wrap a single parameter in a list: params=[p])" if isinstance(params, Value) else ""))
     items = list(params.items()) if isinstance(params, dict) else list(params)
     out: list[tuple[str, Value]] = []
     for k, item in enumerate(items):

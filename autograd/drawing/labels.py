@@ -36,13 +36,27 @@ def fmt_sig(x: float, digits: int = 4) -> str:
 # Safe text for HTML-like labels
 
 _ENTITIES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\t": " "})
-# Characters XML 1.0 cannot hold (controls other than tab/newline, lone surrogates, U+FFFE/FFFF).
-_NOT_XML = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff]")
+# Characters no file may show as they are: those XML 1.0 cannot hold (controls other than tab and
+# newline, lone surrogates — which UTF-8 cannot encode either — U+FFFE/FFFF), and the invisible
+# bidirectional controls (marks, embeddings, overrides, isolates), which would reorder the text
+# around a label so that a formula reads differently from what was computed.
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\ud800-\udfff\ufffe\uffff\u061c\u200e\u200f\u202a-\u202e"
+                        "\u2066-\u2069]")
 
 
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every character a file cannot show as it is (see ``_INVISIBLE``) written as a
+    visible escape: a lone surrogate ``'\\ud800'`` becomes the six characters ``\\ud800``, NUL ``\\x00``,
+    a right-to-left override ``\\u202e``. The one escaping step of every writer: ``html_text`` (the
+    drawings: DOT, SVG, PNG, PDF, the GIF), the names of ``explain`` (its text, HTML and the
+    step-through page's frames) and the page's title all go through it, so every one of them can be
+    encoded as UTF-8 and shows the same text."""
+    return _INVISIBLE.sub(_visible, text)
 
 
 MAX_LABEL_CHARS = 2000
@@ -67,7 +81,7 @@ def html_text(text: object) -> str:
     Text longer than ``MAX_LABEL_CHARS`` is cut with a marker (``clip``), so Graphviz never rejects a label.
     """
     text = clip(str(text)).replace("\r\n", "\n").replace("\r", "\n")  # a label set to a non-str shows as str()
-    text = _NOT_XML.sub(_visible, text).translate(_ENTITIES).replace("\\", "\\\\")
+    text = visible(text).translate(_ENTITIES).replace("\\", "\\\\")
     return text.replace("\n", "<BR/>")
 
 

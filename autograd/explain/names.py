@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from autograd.drawing.groups import named_values, owner_of
+from autograd.drawing.labels import visible
 from autograd.engine import Value
 from autograd.graph import parents_of
 
@@ -47,8 +48,8 @@ class Naming:
     def __init__(self, root: Value, order: list[Value], names: Any = None) -> None:
         self.index = {v: i for i, v in enumerate(order)}
         pairs = _pairs(names) if names is not None else []
-        self.given = {v: name for name, v in pairs}
-        self.root_name = root.label or (self.given.get(root) or ("E" if pairs else "L"))
+        self.given = {v: visible(name) for name, v in pairs}  # user text: shown with visible escapes
+        self.root_name = visible(root.label) or (self.given.get(root) or ("E" if pairs else "L"))
         self.neuron: dict[Value, str] = {}  # z of a neuron → its letter-and-index (k, j0, [L0.n1])
         self.roles: dict[Value, str] = {}
         if pairs:
@@ -98,7 +99,7 @@ class Naming:
         if v in self.given:
             return self.given[v]
         if v.label:
-            return v.label
+            return visible(v.label)
         if v in self.roles:  # the note's z, y and x of a model's neurons
             return self.roles[v]
         return f"v{self.index[v]}"

@@ -20,7 +20,7 @@ Keyboard only works: the answer box has the focus, Enter checks, Tab reaches the
 The page is as offline and locked as the step-through page: Content-Security-Policy ``default-src
 'none'`` with its script and style allowed by hash, no inline handlers, labels written with
 ``textContent``, the data as JSON with ``<``, ``>`` and ``&`` escaped. A lone surrogate in a label (text
-decoded from bad bytes) is shown as U+FFFD, so the page is valid UTF-8.
+decoded from bad bytes) is shown as a visible escape (``\\ud800``), as in every drawing.
 """
 
 from __future__ import annotations
@@ -33,12 +33,11 @@ import re
 from importlib import resources
 from typing import Any
 
-from autograd.drawing.labels import fmt_sig
+from autograd.drawing.labels import fmt_sig, visible
 from autograd.explain.names import fmt
 from autograd.explain.steps import Explanation
 
 RTOL, ZERO = 1e-3, 1e-9  # the page's tolerance: relative, and absolute for a total of exactly 0
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def quiz_flag(quiz: Any) -> bool:
@@ -57,8 +56,9 @@ def _sha256(text: str) -> str:
 
 
 def _text(s: str) -> str:
-    """Text that encodes as UTF-8: a lone surrogate (a label made from bad bytes) becomes U+FFFD."""
-    return _SURROGATE.sub("\ufffd", s)
+    """Text that encodes as UTF-8, escaped as every writer escapes it (``labels.visible``: a lone
+    surrogate from bad bytes becomes the visible ``\\ud800``)."""
+    return visible(s)
 
 
 def _number(x: float) -> float | str:

@@ -29,7 +29,7 @@ from typing import Any
 
 from autograd.drawing.draw import DEFAULT_MAX_NODES, GraphTooLargeError, draw_dot
 from autograd.drawing.groups import named_values, short_name
-from autograd.drawing.labels import fmt_sig, html_text, value_label
+from autograd.drawing.labels import fmt_sig, html_text, value_label, visible
 from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
 from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id
@@ -148,7 +148,7 @@ class StepThrough:
                               "hidden": HIDDEN}, ensure_ascii=False)
         payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         title = self.title or f"backward() step by step: {self.explanation.header()}"
-        parts = {"CSP": csp, "TITLE": html.escape(title), "SVG": self.svg, "DATA": payload}
+        parts = {"CSP": csp, "TITLE": html.escape(visible(title)), "SVG": self.svg, "DATA": payload}
         return re.sub(r"@@(CSP|TITLE|SVG|DATA)@@", lambda m: parts[m.group(1)], page)
 
     def _repr_html_(self) -> str:

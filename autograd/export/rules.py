@@ -93,7 +93,7 @@ def _d_power(g: Graph, x: str, n: str, n_value: float | None) -> str:
 
 
 def _d_pow_exponent(g: Graph, a: str, y: str) -> str:
-    """∂(aᵇ)/∂b = aᵇ·ln a for a > 0; 0 for a = 0; NaN for a < 0 (``operators.d_pow_exponent``)."""
+    """∂(aᵇ)/∂b = aᵇ·ln a for a > 0; 0 for a = 0; NaN for a < 0 (``operators.d_exponent``)."""
     other = _n(g, "Where", _n(g, "Equal", a, g.scalar(0.0)), g.scalar(0.0), g.scalar(math.nan))
     return _n(g, "Where", _n(g, "Greater", a, g.scalar(0.0)), _n(g, "Mul", y, _n(g, "Log", a)), other)
 

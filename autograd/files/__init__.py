@@ -15,6 +15,15 @@ Beyond that, it behaves as ``open(path, "wb")`` would, and never worse:
 * the temporary name is short (``.<8 hex>.tmp``), so any file name the system accepts works,
   up to the 255-byte limit;
 * on any exception, ``KeyboardInterrupt`` included, the temporary file is removed.
+
+``atomic_write_all([(path, data), ...])`` writes several files that belong together (a model and
+its optimiser's state): every target is checked and every temporary file written and flushed to
+disk before the first one replaces its target; if a replacement fails, the ones already made are
+undone (each replaced file comes back from a hard link kept for the purpose), so an error leaves
+all the old files. On POSIX the directories are locked (``flock``) for the replacements, so two
+processes saving the same pair never interleave. What no rename order can give is atomicity
+across a crash (power loss) between two replacements: then the first file is new and the others
+old; ``nn`` detects that mix (the model file records the optimiser file's SHA-256).
 """
 
 from __future__ import annotations
@@ -24,9 +33,16 @@ import errno
 import os
 import secrets
 import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["atomic_write"]
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no directory locks
+    fcntl = None  # type: ignore[assignment]
+
+__all__ = ["atomic_write", "atomic_write_all"]
 
 
 def _naming(e: OSError, path: str) -> OSError:
@@ -41,8 +57,20 @@ def _destination(target: Path) -> Path:
     return Path(os.path.realpath(target)) if target.is_symlink() else target
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see the module docstring); return the file written."""
+@dataclass
+class _Pending:
+    """One file written to its temporary name, not yet in place."""
+
+    shown: str
+    dest: Path
+    tmp: Path
+    backup: Path | None = None  # a hard link to the file it replaces, while a group is committed
+    existed: bool = False  # there was a file to replace
+    done: bool = False
+
+
+def _prepare(path: str | os.PathLike[str], data: bytes) -> _Pending:
+    """Check ``path`` (see the module docstring) and write ``data`` to a temporary file beside it, on disk."""
     shown = os.fspath(path)
     target = Path(shown)
     dest = _destination(target)
@@ -77,11 +105,102 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            os.replace(tmp, dest)
         except OSError as e:
             raise _naming(e, shown) from None
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    return dest
+    return _Pending(shown, dest, tmp)
+
+
+def _discard(pending: Sequence[_Pending]) -> None:
+    for p in pending:
+        for leftover in (None if p.done else p.tmp, p.backup):
+            if leftover is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(leftover)
+
+
+@contextlib.contextmanager
+def _locked(directories: Sequence[Path]) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on each directory (in a fixed order, so two savers cannot deadlock)."""
+    with contextlib.ExitStack() as stack:
+        if fcntl is not None:
+            for d in sorted(set(directories)):
+                try:
+                    fd = os.open(d, os.O_RDONLY)
+                except OSError:  # pragma: no cover - a directory we can write but not open: no lock
+                    continue
+                stack.callback(os.close, fd)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+
+
+def _sync_directory(directory: Path) -> None:
+    """Flush a directory's entries (the renames) to disk, where the system allows it."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _commit(pending: Sequence[_Pending]) -> None:
+    """Move every temporary file into place; if one fails, put the replaced files back and re-raise."""
+    for p in pending:
+        p.existed = p.dest.exists()
+        if len(pending) > 1 and p.existed:
+            p.backup = p.dest.parent / f".{secrets.token_hex(4)}.old"
+            try:
+                os.link(p.dest, p.backup)
+            except OSError:  # a file system without hard links: no way back for this one
+                p.backup = None
+    try:
+        for p in pending:
+            try:
+                os.replace(p.tmp, p.dest)
+            except OSError as e:
+                raise _naming(e, p.shown) from None
+            p.done = True
+    except BaseException:
+        for p in reversed([p for p in pending if p.done]):
+            with contextlib.suppress(OSError):
+                if p.backup is not None:
+                    os.replace(p.backup, p.dest)
+                    p.backup = None
+                elif not p.existed:
+                    os.unlink(p.dest)  # it did not exist before
+                # (a replaced file with no hard link to bring back stays new: the pair ids tell the mix)
+        raise
+    finally:
+        _discard(pending)
+    for directory in dict.fromkeys(p.dest.parent for p in pending):
+        _sync_directory(directory)
+
+
+def atomic_write_all(items: Sequence[tuple[str | os.PathLike[str], bytes]]) -> list[Path]:
+    """Write every ``(path, data)`` atomically and together (see the module docstring): all of them
+    are replaced, or (on an error) none; return the files written."""
+    dests: dict[Path, str] = {}
+    pending: list[_Pending] = []
+    try:
+        for path, data in items:
+            p = _prepare(path, data)
+            pending.append(p)
+            key = Path(os.path.realpath(p.dest))
+            if key in dests:
+                raise ValueError(f"atomic_write_all: {p.shown!r} and {dests[key]!r} are the same file")
+            dests[key] = p.shown
+        with _locked([p.dest.parent for p in pending] if len(pending) > 1 else []):
+            _commit(pending)
+    except BaseException:
+        _discard(pending)
+        raise
+    return [p.dest for p in pending]
+
+
+def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see the module docstring); return the file written."""
+    return atomic_write_all([(path, data)])[0]

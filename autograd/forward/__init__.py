@@ -39,7 +39,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.engine import Value, describe
+from autograd.engine import Value, as_number, describe
 from autograd.graph import (
     MissingDerivativeError,
     RulelessError,
@@ -60,7 +60,7 @@ def _number(x: object, where: str) -> float:
     if isinstance(x, Value):
         return x.data
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        return float(x)
+        return as_number(x, where)  # an int beyond the floats gets a clear OverflowError
     raise TypeError(f"{where} must be a real number or a Value, got {describe(x)} of type {type(x).__name__}")
 
 

@@ -32,12 +32,14 @@ from autograd.functional.gradients import float_gradients, graph_gradients
 from autograd.modes import is_grad_enabled
 from autograd.operators import describe
 from autograd.ops import Op
+from autograd.symbolic import define
 
 Argnums = int | Sequence[int] | None
 
 # Marks a function's argument inside a transformation: y = x;  ∂y/∂x = 1. A ``Value`` argument is
 # wrapped in one, so that the function is differentiated with respect to this copy only.
-ARG = Op("arg", lambda x: x, lambda x, y, c: 1.0, doc="y = x;  ∂y/∂x = 1 (a function's argument)")
+ARG = define(Op("arg", lambda x: x, lambda x, y, c: 1.0, doc="y = x;  ∂y/∂x = 1 (a function's argument)"),
+             lambda sp, a, c: a[0])
 
 _state = threading.local()  # .depth: how many transformations are running their function
 

@@ -20,7 +20,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from autograd.engine import Value
+from autograd import hooks
+from autograd.compat import LOCAL_GRADS
+from autograd.engine import Value, as_number
 from autograd.graph import (
     MissingDerivativeError,
     backward_order,
@@ -35,6 +37,7 @@ from autograd.graph import (
     pending_counts,
     walk,
 )
+from autograd.hooks.walk import run_hooks
 
 
 def _no_rule(v: Value) -> MissingDerivativeError:
@@ -66,15 +69,39 @@ def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
             p.grad = old
 
 
+def _graph_hooks(v: Value, g: Any) -> Any:
+    """δ_v after v's hooks when the gradients are graphs: each hook gets the node δ_v (as torch's get a
+    tensor with a graph under ``create_graph``) and may return a node, a number, or None (keep δ_v)."""
+    for fn in hooks.hooks_of(v):
+        hook: Any = fn  # typed for floats; here it gets the node
+        r = hook(g if isinstance(g, Value) else Value(float(g)))
+        if r is None:
+            continue
+        g = r if isinstance(r, Value) else as_number(r, f"register_hook: the hook {getattr(fn, '__name__', fn)!r} "
+                                                        f"on node {v!r:.60} returned")
+    return g
+
+
+def _hooked_leaves(acc: dict[Value, Any], inputs: Sequence[Value], graph: bool) -> None:
+    """A leaf's δ is complete at the end of the walk: its hooks run then, on the total (as ``backward()``)."""
+    for x in dict.fromkeys(inputs):
+        if x.is_leaf and x in acc and hooks.hooks_of(x):
+            acc[x] = _graph_hooks(x, acc[x]) if graph else run_hooks(x, acc[x])
+
+
 def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
     """∂output/∂x for each x in ``inputs`` as floats, leaving every ``.grad`` as it was.
 
     Inputs that ``output`` does not depend on get 0.0. The same walk as ``backward()`` (Kahn's
     order, the same products summed in the same sequence), so the same floats; the running sums
-    δ_v live in a dict instead of ``.grad``.
+    δ_v live in a dict instead of ``.grad``. Gradient hooks apply as in ``backward()`` (and torch's
+    ``autograd.grad``): a node's hooks get δ_v once it is complete, and what they return flows on.
     """
     acc: dict[Value, float] = {output: 1.0}
+    observed = hooks.observers  # hooks exist (or anomaly mode is on somewhere): look them up
     if output.is_leaf:
+        if observed:
+            _hooked_leaves(acc, inputs, False)
         return [acc.get(x, 0.0) for x in inputs]
     pending = pending_counts(output)
     get = acc.get
@@ -84,6 +111,8 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
         while ready:
             v = pop()
             g = acc[v]
+            if observed and hooks.hooks_of(v):
+                g = acc[v] = run_hooks(v, g)
             ps = parents_of(v)
             if is_closure(v):  # the closure's own additions, measured on borrowed .grad fields
                 for p, d in _closure_float_step(v, g):
@@ -100,6 +129,8 @@ def float_gradients(output: Value, inputs: Sequence[Value]) -> list[float]:
     except MissingDerivativeError:
         bad = next(v for v in walk(output) if not v.is_leaf and not is_closure(v) and not has_rule(v))
         raise _no_rule(bad) from None
+    if observed:
+        _hooked_leaves(acc, inputs, False)
     return [get(x, 0.0) for x in inputs]
 
 
@@ -116,6 +147,12 @@ def local_derivatives(v: Value) -> Sequence[Any]:
             f"grad(create_graph=True): node {v!r} (op {v._op!r}) was defined by a micrograd-style "
             "_backward closure; its derivative is code, not a formula, so it cannot be differentiated "
             "again. Define the operation with autograd.Op(name, forward, deriv) instead"
+        )
+    if op is LOCAL_GRADS:
+        raise TypeError(
+            f"grad(create_graph=True): node {v!r} was made microgpt's way, Value(data, children, local_grads); "
+            "its local derivatives are numbers, not formulas, so they cannot be differentiated again. Build it "
+            "from Value's operations (a * b, x.exp(), ...) or define it with autograd.Op(name, forward, deriv)"
         )
     if not has_rule(v):
         raise _no_rule(v)
@@ -147,7 +184,7 @@ def graph_gradients(output: Value, inputs: Sequence[Value]) -> list[Value]:
     Only nodes through which ``output`` depends on some input are visited (the others would only
     add unused nodes). A gradient may be an existing node: ∂(a·b)/∂a is ``b`` itself. Constants
     (including 0.0 for an input that ``output`` does not depend on) become new leaves. No
-    ``.grad`` is read or written.
+    ``.grad`` is read or written. Hooks apply as in ``float_gradients``, on nodes (``_graph_hooks``).
     """
     order = backward_order(output)
     needed = set(inputs)
@@ -155,15 +192,20 @@ def graph_gradients(output: Value, inputs: Sequence[Value]) -> list[Value]:
         if v not in needed and any(p in needed for p in parents_of(v)):
             needed.add(v)
     acc: dict[Value, Any] = {output: 1.0}
+    observed = hooks.observers
     for v in order:
         if v not in needed:
             continue
         g = acc[v]
+        if observed and hooks.hooks_of(v):
+            g = acc[v] = _graph_hooks(v, g)
         for p, d in zip(parents_of(v), local_derivatives(v), strict=True):
             if p in needed:
                 term = _times(g, d)
                 old = acc.get(p)
                 acc[p] = term if old is None else old + term
+    if observed:
+        _hooked_leaves(acc, inputs, True)
     out = []
     for x in inputs:
         g = acc.get(x, 0.0)

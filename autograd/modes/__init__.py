@@ -1,29 +1,29 @@
-"""Recording modes: ``no_grad`` (as ``torch.no_grad``) and ``is_grad_enabled``.
+"""Recording modes: ``no_grad`` (as ``torch.no_grad``), ``is_grad_enabled`` and anomaly mode (``detect_anomaly``).
 
-The engine checks one global count per new node (``engine._threads_off``: the threads inside a
-``no_grad`` block or ``detect_anomaly()``); this module keeps that count under ``_lock`` and, while it
-is not 0, finishes every new node (``rare_node``). ``_local.depth`` is this thread's ``no_grad``
-depth; ``_local.watch`` is anomaly mode's check of each new node in this thread (set by
-``autograd.debugging``; None when off).
+Both modes change how a new node is made, so the engine calls this module directly: ``make_node``
+reads one count per new node (``state.off``: the threads inside a ``no_grad`` block or
+``detect_anomaly()``) and, while it is not 0, finishes every new node with ``rare_node`` — a leaf
+inside this thread's ``no_grad``, and anomaly mode's check of its value (``anomaly.watch``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import threading
 from typing import Any
 
-from autograd import engine
-from autograd.engine import Value
+from autograd.graph import Node
+from autograd.modes import anomaly, state
+from autograd.modes.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled, site_of
+from autograd.modes.state import threads_off
 from autograd.ops import Op
 
-__all__ = ["is_grad_enabled", "no_grad"]
+__all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "rare_node",
+           "site_of", "threads_off"]
 
-_local = threading.local()
-_lock = threading.Lock()
+_local = state.local
 
 
-def rare_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> Value:
+def rare_node(v: Node, op: Op | None, first: Any, second: Any, const: Any) -> Node:
     """``make_node``'s rare path: a leaf inside this thread's ``no_grad``; anomaly mode's check of the node."""
     if getattr(_local, "depth", 0):
         op = first = second = const = None
@@ -31,19 +31,9 @@ def rare_node(v: Value, op: Op | None, first: Any, second: Any, const: Any) -> V
     v._in = first
     v._in2 = second
     v._const = const
-    watch = getattr(_local, "watch", None)
-    if watch is not None:
-        watch(v)
+    if getattr(_local, "anomaly", 0):
+        anomaly.watch(v)
     return v
-
-
-engine._rare.append(rare_node)
-
-
-def threads_off(delta: int) -> None:
-    """Add ``delta`` to ``engine._threads_off``: a thread entering (+1) or leaving (−1) ``no_grad`` or anomaly mode."""
-    with _lock:
-        engine._threads_off += delta
 
 
 def is_grad_enabled() -> bool:

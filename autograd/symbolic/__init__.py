@@ -7,11 +7,19 @@ functions that need it, so ``import autograd`` works without it.
   generated name (``v0``, ``v1`` … in the graph's topological order), and a second leaf with a
   label already taken gets ``label_2`` — two leaves never share a symbol.
 * Each built-in op's sympy form is in ``SYMPY`` below, keyed by the op itself (an entry of
-  ``autograd.ops.TABLE``; ``tests/checking/test_symbolic.py`` fails when an op of the table has none).
-  Constants are exact: 0.1 becomes 1/10 (``sympy.Rational`` of the float's shortest repr).
-* Any other op — user-defined with ``@op`` / ``autograd.Op``, a function's argument marker, a
-  micrograd-style closure — becomes an undefined ``sympy.Function`` named after the op, so its
-  derivative shows as ``Derivative(softplus(x), x)``.
+  ``autograd.ops.TABLE``; ``tests/checking/test_symbolic.py`` fails when an op of the table has none). An op
+  made outside the table declares its form with ``define(op, rule)`` (``nn``'s softmax, cross-entropy
+  and max pooling do, and ``autograd.functional``'s argument marker).
+  Constants are exact: 0.1 becomes 1/10 (``sympy.Rational`` of the float's shortest repr); a
+  rational grown beyond ``MAX_DIGITS`` digits (a long chain of ``x * 1.1``) becomes a 30-digit
+  ``sympy.Float``, so ``str()`` never meets Python's 4,300-digit limit for ints.
+* Kinks follow the engine, not sympy's Heaviside(0) = ½: relu is ``Piecewise((x, x > 0), (0, True))``
+  (relu′(0) = 0), leaky_relu likewise (its slope at 0), |x|′ = sign x (0 at 0), and max picks its
+  first largest input, as ``backward()`` does.
+* Any other op — user-defined with ``@op`` / ``autograd.Op`` without ``define``, a micrograd-style
+  closure — becomes an undefined ``sympy.Function`` named after the op and its constant
+  (``scale[2.5]``: two constants never share a function), so its derivative shows as
+  ``Derivative(softplus(x), x)``.
 """
 
 from __future__ import annotations
@@ -22,8 +30,9 @@ from typing import Any
 from autograd import ops
 from autograd.engine import Value, describe
 from autograd.graph import constant_of, operation_of, parents_of, topological_order
+from autograd.operators import exact_number
 
-__all__ = ["SYMPY", "Formula", "formula", "symbols_of", "to_sympy"]
+__all__ = ["MAX_DIGITS", "SYMPY", "Formula", "define", "formula", "symbols_of", "to_sympy"]
 
 Rule = Callable[[Any, Sequence[Any], Any], Any]  # (sympy module, input expressions, constant) -> expression
 
@@ -58,7 +67,7 @@ SYMPY: dict[ops.Op, Rule] = {
     ops.TANH: lambda sp, a, c: sp.tanh(a[0]),
     ops.SIGMOID: lambda sp, a, c: 1 / (1 + sp.exp(-a[0])),
     ops.SOFTPLUS: lambda sp, a, c: sp.log(1 + sp.exp(a[0])),
-    ops.RELU: lambda sp, a, c: sp.Max(0, a[0]),
+    ops.RELU: lambda sp, a, c: sp.Piecewise((a[0], a[0] > 0), (0, True)),  # relu′(0) = 0, not Heaviside(0) = ½
     ops.LEAKY_RELU: lambda sp, a, c: sp.Piecewise((a[0], a[0] > 0), (c * a[0], True)),
     ops.ABS: lambda sp, a, c: sp.Abs(a[0]),
     ops.SQRT: lambda sp, a, c: sp.sqrt(a[0]),
@@ -68,7 +77,31 @@ SYMPY: dict[ops.Op, Rule] = {
     ops.LINEAR: _linear,
     ops.LINEAR_C: _linear_c,
 }
-"""The sympy form of every op of ``ops.TABLE``: ``rule(sympy, [input expressions], constant)``."""
+"""The sympy form of every op of ``ops.TABLE``: ``rule(sympy, [input expressions], constant)``; ``define``
+adds others."""
+
+MAX_DIGITS = 400
+"""A rational constant with more digits than this (numerator or denominator) becomes a 30-digit Float."""
+
+
+def define(op: ops.Op, rule: Rule) -> ops.Op:
+    """Declare the sympy form of an op made outside the table: ``rule(sympy, [input expressions], c)``
+    with c its constant (a float becomes an exact sympy number; other constants are passed as they are).
+    Returns ``op``. A table op's form cannot be replaced."""
+    if not isinstance(op, ops.Op) or not callable(rule):
+        raise TypeError(f"define(op, rule): expected an autograd.Op and a function, got {describe(op)}, "
+                        f"{describe(rule)}")
+    if op in ops.TABLE:
+        raise ValueError(f"define: {op!r} is a table op; its sympy form is fixed in autograd.symbolic.SYMPY")
+    SYMPY[op] = rule
+    return op
+
+
+def _bounded(sp: Any, expr: Any) -> Any:
+    """``expr`` with every rational of more than ``MAX_DIGITS`` digits as a 30-digit Float."""
+    limit = 1 << int(MAX_DIGITS * 3.33)  # 10**MAX_DIGITS, in bits, without making a decimal string
+    big = {r: sp.Float(r, 30) for r in expr.atoms(sp.Rational) if abs(r.p) > limit or r.q > limit}
+    return expr.xreplace(big) if big else expr
 
 
 def _sympy() -> Any:
@@ -130,8 +163,20 @@ def to_sympy(y: Value, symbols: dict[Value, Any] | None = None) -> Any:
         c = constant_of(v)
         const = _exact(sp, c) if isinstance(c, float) else c
         rule = SYMPY.get(op)
-        expr[id(v)] = rule(sp, args, const) if rule is not None else sp.Function(op.name)(*args)
-    return expr[id(y)]
+        if rule is not None:
+            expr[id(v)] = rule(sp, args, const)
+        else:  # an undefined function, named with its constant so that two constants never coincide
+            expr[id(v)] = sp.Function(op.name if c is None else f"{op.name}[{_text(c)}]")(*args)
+    return _bounded(sp, expr[id(y)])
+
+
+def _text(c: Any) -> str:
+    """A constant in a function's name: a float as the shortest text that reads back as it."""
+    if isinstance(c, float):
+        return exact_number(c)
+    if isinstance(c, tuple):
+        return ",".join(_text(x) for x in c)
+    return str(c)
 
 
 class Formula:
@@ -143,7 +188,13 @@ class Formula:
     def at(self) -> float:
         """The formula evaluated at the leaves' current data (30 digits, as a float)."""
         subs = {s: v.data for v, s in self.symbols.items()}
-        return float(self.expr.evalf(30, subs=subs))
+        try:
+            value = self.expr.evalf(30, subs=subs)
+            return float(value)
+        except (ZeroDivisionError, TypeError) as e:  # 1/0 inside sympy, or zoo / a complex number
+            point = ", ".join(f"{s} = {x!r}" for s, x in subs.items() if s in self.expr.free_symbols)
+            raise type(e)(f"formula {self}: not a real number at {point or 'these values'} (a division by zero "
+                          "or a domain edge; backward() uses a convention there, such as +inf for √ at 0)") from None
 
     def __str__(self) -> str:
         return f"∂{self.name}/∂{self.symbol} = {self.expr}"
@@ -154,6 +205,17 @@ class Formula:
     def _repr_latex_(self) -> str:
         sp = _sympy()
         return f"$\\frac{{\\partial {self.name}}}{{\\partial {sp.latex(self.symbol)}}} = {sp.latex(self.expr)}$"
+
+
+def _simplify(sp: Any, expr: Any) -> Any:
+    """``sympy.simplify``, but for a piecewise expression (relu, max) each branch alone, its conditions kept
+    as they are: simplifying the conditions of a 4-input max takes sympy seconds and changes nothing."""
+    if not expr.has(sp.Piecewise):
+        return sp.simplify(expr)
+    folded = sp.piecewise_fold(expr)
+    if not isinstance(folded, sp.Piecewise):
+        return folded
+    return sp.Piecewise(*[(sp.simplify(e), c) for e, c in folded.args])
 
 
 def formula(y: Value, x: Value | Sequence[Value]) -> Any:
@@ -169,5 +231,5 @@ def formula(y: Value, x: Value | Sequence[Value]) -> Any:
     out = []
     for leaf in xs:
         s = symbols.get(leaf, sp.Symbol(leaf.label or "x", real=True))
-        out.append(Formula(sp.simplify(sp.diff(expr, s)), s, symbols, name))
+        out.append(Formula(_simplify(sp, sp.diff(expr, s)), s, symbols, name))
     return out[0] if isinstance(x, Value) else out

@@ -23,6 +23,7 @@ from typing import Any, Union
 
 import nn.models.activations as acts
 from autograd import Value
+from autograd.errors import DeltagradError
 from nn.models.activations import Activate
 from nn.models.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from nn.models.layers import MLP, Layer, Neuron
@@ -36,7 +37,7 @@ SUPPORTED = ("MLP, Layer, Neuron, Sequential, Conv2d, MaxPool2d, AvgPool2d, Flat
 SHIPPED = (MLP, Layer, Neuron, Sequential, Conv2d, MaxPool2d, AvgPool2d, Flatten, *acts.MODULES.values(), Activate)
 
 
-class ExportError(TypeError):
+class ExportError(DeltagradError, TypeError):
     """A model (or a torch module) has a part that cannot be carried over with the same numbers."""
 
 

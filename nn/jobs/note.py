@@ -3,8 +3,8 @@
 By default it builds the 2-2-1 sigmoid network whose first prediction for the target t = 1 is 0.8,
 trains it with the half-SSE error E = ½ (t − y)² and plain SGD (Δw_ij = η δ_j y_i), prints the
 prediction and the error every so often until the prediction reaches 0.99, and writes the loss
-curve, the computation graph, the trained weights and ``backprop.html`` (the first update, step by
-step) to ``out/``. ``--dataset xor`` and
+curve, the computation graph, the trained weights, ``backprop.html`` (the first update, step by
+step) and ``playground.html`` (the network trained live in the page) to ``out/``. ``--dataset xor`` and
 ``--dataset moons`` (micrograd's demo) train other problems; shapes, activations, the learning
 rate, the epochs and the optimiser can be changed.
 """
@@ -24,10 +24,12 @@ import autograd
 from autograd import Value
 from nn import data, losses, optim
 from nn.jobs import digits as digits_job
+from nn.jobs.checks import INTERRUPTED, check_output_folder, refuse_unused_flags
 from nn.jobs.report import save_graph_image, save_loss_curve
 from nn.jobs.walkthrough import save_backprop_page
 from nn.models import activations
 from nn.models.layers import MLP
+from nn.playground import save_note_playground
 from nn.train import DivergedError, History, fit, predict
 
 
@@ -88,7 +90,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--dataset", choices=(*PRESETS, "digits"), default="note",
                    help="what to learn (default: note; digits: 8×8 handwritten digits, see --model)")
-    p.add_argument("--model", choices=digits_job.MODELS, default="mlp",
+    p.add_argument("--model", choices=digits_job.MODELS,
                    help="for --dataset digits: mlp = MLP(64, [32, 10]), cnn = Conv2d(1, 8, 3), ReLU, MaxPool2d(2), "
                    "Flatten, Layer(72, 10) (default: mlp)")
     p.add_argument("--hidden", type=_positive_int, nargs="+", metavar="N",
@@ -100,7 +102,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=_positive_int, help="most epochs to train (default: note 20000, xor 5000, "
                    "moons 100)")
     p.add_argument("--seed", type=int, default=0, help="seed for the data and the initial weights (default 0)")
-    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), default="sgd", help="default: sgd")
+    p.add_argument("--optimizer", choices=tuple(optim.OPTIMIZERS), help="default: sgd")
     p.add_argument("--out", default="out", metavar="DIR", help="where to write the images (default: out/)")
     p.add_argument("--quiet", action="store_true", help="print only the summary")
     p.add_argument("--compile", action="store_true", help="trace one sample's loss once and train with the generated "
@@ -242,6 +244,14 @@ def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
     return root, what
 
 
+def _keep(run: Run, what: str, path: Any, note: str) -> None:
+    """Record a file written (``path``) or why it was not (``note``, when ``path`` is None)."""
+    if path is None:
+        run.notes.append(note)
+    else:
+        run.written.append((str(path), what))
+
+
 def _write_outputs(run: Run, args: argparse.Namespace) -> None:
     note = args.dataset == "note"
     curve = run.errors if note else run.history.loss
@@ -266,18 +276,31 @@ def _write_outputs(run: Run, args: argparse.Namespace) -> None:
             run.notes.append(page_note)
         else:
             run.written.append((str(page), "the first update step by step: forward, E, δ_k, δ_j, Δw = η δ y"))
+        _keep(run, "the network, trained live in the page", *save_note_playground(
+            os.path.join(args.out, "playground.html"), lr=_lr(args, PRESETS["note"]), seed=args.seed,
+            hidden=args.hidden or PRESETS["note"].hidden, activation=args.activation or PRESETS["note"].activation))
     model_path = os.path.join(args.out, "model.json")
     run.model.save(model_path)
     run.written.append((model_path, "the trained weights (load with nn.load_model)"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Parse, check before training (``nn.jobs.checks``: every flag used, ``--out`` writable), run.
+    Ctrl-C prints one line and returns 130 (every file is written atomically: none is left half-written)."""
     p = parser()
     args = p.parse_args(argv)
+    refuse_unused_flags(p, args)  # exit 2 naming a flag the data set would ignore
+    args.model, args.optimizer = args.model or "mlp", args.optimizer or "sgd"
+    check_output_folder(p, args.out)  # exit 2 before training if no file can be written there
     try:
-        os.makedirs(args.out, exist_ok=True)
-    except OSError as e:
-        p.error(f"argument --out: cannot use {args.out!r} as the output directory ({e.strerror or e})")
+        return run_job(args)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return 130
+
+
+def run_job(args: argparse.Namespace) -> int:
+    """The job, once its arguments are checked."""
     if args.dataset == "digits":  # its own job: cross-entropy, mini-batches, Adam (nn/jobs/digits.py)
         digits_job.main(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, out=args.out, quiet=args.quiet)
         return 0

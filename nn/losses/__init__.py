@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import autograd
 from autograd import Op, Value, operators
+from autograd.symbolic import define
 from nn.losses.multiclass import cross_entropy
 
 Predictions = Union[Value, Sequence[Value]]
@@ -31,6 +32,10 @@ Predictions = Union[Value, Sequence[Value]]
 
 def _pairs(y: Any, t: Any, where: str) -> list[tuple[Any, Any]]:
     """(prediction, target) pairs; bare scalars count as one-item lists; targets become floats (or stay nodes)."""
+    for given, what in ((y, "predictions"), (t, "targets")):
+        if isinstance(given, Mapping):  # list(d) would be its keys
+            raise TypeError(f"{where}: the {what} are a mapping ({given!r:.60}), whose keys would be taken; "
+                            "pass a list (list(d.values()))")
     ys = [y] if isinstance(y, (Value, int, float, str, bytes)) or not hasattr(y, "__iter__") else list(y)
     ts = [t] if isinstance(t, (Value, int, float, str, bytes)) or not hasattr(t, "__iter__") else list(t)
     if len(ys) != len(ts):
@@ -45,18 +50,21 @@ def _pairs(y: Any, t: Any, where: str) -> list[tuple[Any, Any]]:
         if not isinstance(pred, Value) and (isinstance(pred, bool) or not isinstance(pred, numbers.Real)):
             raise TypeError(f"{where}: predictions must be Values (or numbers), got {str(pred)[:40]!r} of type "
                             f"{type(pred).__name__}; pass the model's output, e.g. {where}(model(x), t)")
-    return list(zip(ys, [tk if isinstance(tk, Value) else float(tk) for tk in ts], strict=True))
+    return list(zip(ys, [tk if isinstance(tk, Value) else operators.as_number(tk, f"{where} (target)") for tk in ts],
+                    strict=True))
 
 
 def half_sse(y: Any, t: Any) -> Value:
     """E = ½ Σ_k (t_k − y_k)², the study note's error;  ∂E/∂y_k = −(t_k − y_k)."""
     pairs = _pairs(y, t, "half_sse")
+    check_labels("half_sse", [tk for _, tk in pairs])
     return 0.5 * autograd.sum([(tk - yk) ** 2 for yk, tk in pairs])
 
 
 def mse(y: Any, t: Any) -> Value:
     """E = (1/n) Σ_k (t_k − y_k)²;  ∂E/∂y_k = −2 (t_k − y_k) / n."""
     pairs = _pairs(y, t, "mse")
+    check_labels("mse", [tk for _, tk in pairs])
     return autograd.sum([(tk - yk) ** 2 for yk, tk in pairs]) * (1.0 / len(pairs))
 
 
@@ -66,6 +74,7 @@ def hinge(scores: Any, labels: Any) -> Value:
     ∂E/∂s_k = −t_k / n where the margin is violated (1 − t_k s_k > 0), else 0.
     """
     pairs = _pairs(scores, labels, "hinge")
+    check_labels("hinge", [tk for _, tk in pairs])
     return autograd.sum([(1.0 - tk * sk).relu() for sk, tk in pairs]) * (1.0 / len(pairs))
 
 
@@ -87,6 +96,7 @@ BCE_WITH_LOGITS = Op(
 )
 """One sample's binary cross-entropy on a logit z against a target t, as one node (no kink: the
 kinks of max(z, 0) and |z| cancel, E = ln(1 + eᶻ) − z·t is smooth)."""
+define(BCE_WITH_LOGITS, lambda sp, a, c: sp.log(1 + sp.exp(a[0])) - a[0] * a[1])
 
 
 def bce_with_logits(logits: Any, targets: Any) -> Value:
@@ -95,11 +105,7 @@ def bce_with_logits(logits: Any, targets: Any) -> Value:
     Computed from the logits z, never from σ(z), so no sample ever overflows or takes ln 0.
     """
     pairs = _pairs(logits, targets, "bce_with_logits")
-    for _, tk in pairs:
-        value = tk.data if isinstance(tk, Value) else tk
-        if not 0.0 <= value <= 1.0:
-            raise ValueError(f"bce_with_logits: targets must lie in [0, 1], got {value!r}; "
-                             "for labels ±1 use (t + 1) / 2, or the hinge loss")
+    check_labels("bce_with_logits", [tk for _, tk in pairs])
     return autograd.sum([BCE_WITH_LOGITS(zk, tk) for zk, tk in pairs]) * (1.0 / len(pairs))
 
 
@@ -109,6 +115,53 @@ def l2(params: Iterable[Value], alpha: float = 1e-4) -> Value:
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not alpha >= 0.0 or math.isinf(alpha):
         raise ValueError(f"l2: alpha must be a finite number >= 0, got {alpha!r}")
     return alpha * autograd.dot(ps, ps)
+
+
+def _hinge_label(t: float) -> bool:
+    return t in (-1.0, 1.0)
+
+
+def _bce_label(t: float) -> bool:
+    return 0.0 <= t <= 1.0
+
+
+def _class_index(t: float) -> bool:
+    return t >= 0.0 and t.is_integer()
+
+
+_LABELS: dict[str, tuple[Callable[[float], bool], str]] = {
+    "hinge": (_hinge_label, "labels must be -1 or +1 (the margin t·s needs signed labels; with 0/1 labels it "
+              "trains to nothing); for 0/1 labels use nn.data.moons(signed=True) or nn.data.xor(signed=True), "
+              "2·t − 1, or the 'bce' loss"),
+    "bce_with_logits": (_bce_label, "targets must lie in [0, 1]; for labels ±1 use nn.data.moons() without "
+                        "signed=True, (t + 1) / 2, or the hinge loss"),
+    "cross_entropy": (_class_index, "a target must be a class index 0, 1, 2, … (an int), one per sample; "
+                      "for one-hot rows pass each row's index of its 1"),
+}
+_ALIASES = {"bce": "bce_with_logits"}
+
+
+def check_labels(loss: Any, targets: Iterable[Any]) -> None:
+    """Refuse targets that the loss cannot use: hinge wants ±1, bce numbers in [0, 1], cross-entropy class
+    indices; every loss wants finite numbers. ``loss`` is a name of ``LOSSES`` or a loss function (one
+    the module does not know is only checked for NaN/±inf). Names the first bad label and the fix."""
+    if not isinstance(loss, str):  # one of ours by identity (a user's function named "hinge" is not ours)
+        ours = next((k for k, f in LOSSES.items() if f is loss), None)
+        loss = ours if ours is not None else f"{getattr(loss, '__name__', 'loss')} (your loss function)"
+    name = _ALIASES.get(loss, loss)
+    rule = _LABELS.get(name) if isinstance(name, str) else None
+    for i, t in enumerate(targets):
+        if isinstance(t, (list, tuple)):  # one row of targets per sample
+            check_labels(name, t)
+            continue
+        value = t.data if isinstance(t, Value) else t
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            continue  # a type error, named by the loss itself
+        value = operators.as_number(value, f"{name} (the target at position {i})")
+        if not math.isfinite(value):
+            raise ValueError(f"{name}: the target at position {i} is {value!r}; every target must be a finite number")
+        if rule is not None and not rule[0](value):
+            raise ValueError(f"{name}: the target at position {i} is {t!r}: {rule[1]}")
 
 
 LOSSES = {"half_sse": half_sse, "mse": mse, "hinge": hinge, "bce": bce_with_logits, "cross_entropy": cross_entropy}

@@ -9,62 +9,89 @@ L = −ln p_t = lse(z) − z_t, with lse(z) = ln Σ_i e^{z_i}. Derivatives, in t
 * ``cross_entropy``:  L = lse(z) − z_t                   ∂L/∂z_k = p_k − [k = t]
   over a batch of n samples, the mean:  L = (1/n) Σ_s (lse(z_s) − z_{s,t_s})   ∂L/∂z_{s,k} = (p_{s,k} − [k = t_s]) / n
 
-lse is computed as m + ln Σ_i e^{z_i − m} with m = max_i z_i, so logits of ±1000 neither overflow
-nor lose the small probabilities. ``softmax`` and ``log_softmax`` record one node per output (K
-nodes); ``cross_entropy`` records **one** node for a sample or a whole batch, whose backward computes
-every p − onehot in one loop on floats. These ops belong to ``nn`` (built with ``autograd.Op``), not
-to the engine's table. Their derivatives are written so that they also work on ``Value`` nodes, so
-``grad(..., create_graph=True)`` can differentiate them again.
+Everything is computed from m = max_i z_i and r = Σ_{i≠argmax} e^{z_i − m} (``shifted``): y_k as
+(z_k − m) − ln(1 + r), p_k as e^{z_k − m} / (1 + r), 1 − p_k as (s − e_k) / s, so logits of ±1e300
+neither overflow nor lose digits (m is never added to a small number: at 1e16, m + ln 3 is m) and a
+NaN logit anywhere gives NaN, which the functions refuse naming it. ``softmax`` and ``log_softmax``
+record one node per output (K nodes); ``cross_entropy`` records **one** node for a sample or a whole
+batch, whose backward computes every p − onehot in one loop on floats. These ops belong to ``nn``
+(built with ``autograd.Op``), not to the engine's table. Their derivatives are written so that they
+also work on ``Value`` nodes, so ``grad(..., create_graph=True)`` can differentiate them again.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Op, Value
-from autograd.custom import exp
+from autograd import operators as F
 from autograd.engine import make_node
+from autograd.reductions import index_of_max
+from autograd.symbolic import define
 from nn.models.module import as_node
 
 
+def shifted(zs: Sequence[float]) -> tuple[list[float], int, float]:
+    """(e, j, r): e_i = e^{z_i − m} with m = z_j = max z (so e_j = 1), and r = Σ_{i≠j} e_i, so that
+    Σ_i e^{z_i} = e^m (1 + r). Every quantity below is built from these without adding anything to m:
+    at logits of 1e16 and beyond m + ln 3 rounds back to m, but (m − z_t) and ln(1 + r) do not.
+    A NaN logit, wherever it sits, is m (``index_of_max``) and makes every result NaN."""
+    j = index_of_max(zs)
+    m = zs[j]
+    es = [math.exp(z - m) for z in zs]  # e_j = e^0 = 1 (NaN for m = ±inf or NaN)
+    r = 0.0
+    for i, e in enumerate(es):
+        if i != j:
+            r += e
+    return es, j, r
+
+
 def lse(zs: Sequence[float]) -> float:
-    """ln Σ_i e^{z_i} on floats, as m + ln Σ_i e^{z_i − m} with m = max z (never overflows)."""
-    m = max(zs)
-    if math.isinf(m):  # +inf among the logits, or every logit −inf
+    """ln Σ_i e^{z_i} on floats, as m + ln(1 + Σ_{i≠j} e^{z_i − m}) with m = z_j = max z (never overflows)."""
+    m = zs[index_of_max(zs)]
+    if m - m != 0.0 and m == m:  # +inf among the logits, or every logit −inf
         return m
-    s = 0.0
-    for z in zs:
-        s += math.exp(z - m)
-    return m + math.log(s)
+    return m + math.log1p(shifted(zs)[2])
+
+
+def log_softmax_float(zs: Sequence[float], k: int) -> float:
+    """y_k = z_k − lse(z) as (z_k − m) − ln(1 + r) (``shifted``): exact-to-rounding for any logits."""
+    _, j, r = shifted(zs)
+    return (zs[k] - zs[j]) - math.log1p(r)
 
 
 def softmax_floats(zs: Sequence[float]) -> list[float]:
-    """p_k = e^{z_k − m} / Σ_i e^{z_i − m} on floats (m = max z)."""
-    m = max(zs)
-    es = [math.exp(z - m) for z in zs]
-    s = 0.0
-    for e in es:
-        s += e
+    """p_k = e^{z_k − m} / s with s = 1 + r (``shifted``)."""
+    es, _, r = shifted(zs)
+    s = 1.0 + r
     return [e / s for e in es]
+
+
+def rest_floats(zs: Sequence[float]) -> list[float]:
+    """1 − p_k = (s − e_k) / s for each k, without the cancellation of 1 − p_k when p_k is near 1."""
+    es, j, r = shifted(zs)
+    s = 1.0 + r
+    return [(r if k == j else s - e) / s for k, e in enumerate(es)]
 
 
 def _floats(xs: Sequence[Any]) -> bool:
     return all(isinstance(x, float) for x in xs)
 
 
-def _lse_any(zs: Sequence[Any]) -> Any:
-    """lse(z) as a float for floats, else as a ``LOGSUMEXP`` node (for differentiable gradients)."""
-    return lse(zs) if _floats(zs) else LOGSUMEXP(*zs)
+def _probs_any(zs: Sequence[Value]) -> list[Value]:
+    """p_i as ``SOFTMAX`` nodes over the nodes z (for differentiable gradients: a node's own derivative
+    is softmax's), each computed as e^{z_i − m} / s like the floats."""
+    parents = tuple(zs)
+    ps = softmax_floats([z.data for z in parents])
+    return [make_node(p, SOFTMAX, parents, None, float(i)) for i, p in enumerate(ps)]
 
 
 def _d_logsumexp(zs: list[Any], y: Any, c: Any) -> list[Any]:
     """y = lse(z);  ∂y/∂z_i = e^{z_i − y} = p_i."""
-    if _floats(zs):
-        return softmax_floats(zs)
-    return [exp(z - y) for z in zs]
+    return softmax_floats(zs) if _floats(zs) else _probs_any(zs)
 
 
 LOGSUMEXP = Op("logsumexp", lambda *zs: lse(zs), _d_logsumexp, arity=0, symmetric=True,
@@ -73,7 +100,7 @@ LOGSUMEXP = Op("logsumexp", lambda *zs: lse(zs), _d_logsumexp, arity=0, symmetri
 
 def _fwd_log_softmax(*args: Any) -> float:
     *zs, k = args
-    return float(zs[int(k)] - lse(zs))
+    return log_softmax_float(zs, int(k))
 
 
 def _d_log_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
@@ -81,10 +108,8 @@ def _d_log_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
     k = int(c)
     if _floats(zs):
         ps = softmax_floats(zs)
-    else:
-        ls = _lse_any(zs)
-        ps = [exp(z - ls) for z in zs]
-    return [(1.0 if i == k else 0.0) - p for i, p in enumerate(ps)]
+        return [rest_floats(zs)[k] if i == k else -p for i, p in enumerate(ps)]
+    return [(1.0 if i == k else 0.0) - p for i, p in enumerate(_probs_any(zs))]
 
 
 LOG_SOFTMAX = Op("log_softmax", _fwd_log_softmax, _d_log_softmax, arity=0, template="log_softmax[{c}]",
@@ -93,18 +118,16 @@ LOG_SOFTMAX = Op("log_softmax", _fwd_log_softmax, _d_log_softmax, arity=0, templ
 
 def _fwd_softmax(*args: Any) -> float:
     *zs, k = args
-    return math.exp(zs[int(k)] - lse(zs))
+    return softmax_floats(zs)[int(k)]
 
 
 def _d_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
     """y_k = p_k;  ∂y_k/∂z_i = p_k ([i = k] − p_i)."""
     k = int(c)
     if _floats(zs):
-        ps: list[Any] = softmax_floats(zs)
-    else:
-        ls = _lse_any(zs)
-        ps = [exp(z - ls) for z in zs]
-    return [y * ((1.0 if i == k else 0.0) - p) for i, p in enumerate(ps)]
+        ps = softmax_floats(zs)
+        return [y * (rest_floats(zs)[k] if i == k else -p) for i, p in enumerate(ps)]
+    return [y * ((1.0 if i == k else 0.0) - p) for i, p in enumerate(_probs_any(zs))]
 
 
 SOFTMAX = Op("softmax", _fwd_softmax, _d_softmax, arity=0, template="softmax[{c}]",
@@ -117,8 +140,7 @@ def _fwd_cross_entropy(*args: Any) -> float:
     k, targets = int(c[0]), c[1:]
     total = 0.0
     for s, t in enumerate(targets):
-        row = zs[s * k : (s + 1) * k]
-        total += lse(row) - row[int(t)]
+        total -= log_softmax_float(zs[s * k : (s + 1) * k], int(t))
     return total / len(targets)
 
 
@@ -130,13 +152,13 @@ def _d_cross_entropy(zs: list[Any], y: Any, c: Any) -> list[Any]:
     floats = _floats(zs)
     for s, t in enumerate(targets):
         row = zs[s * k : (s + 1) * k]
+        ti = int(t)
         if floats:
             ps: list[Any] = softmax_floats(row)
+            ps[ti] = -rest_floats(row)[ti]  # p_t − 1 = −(1 − p_t), without cancellation
+            out.extend(p / n for p in ps)
         else:
-            ls = _lse_any(row)
-            ps = [exp(z - ls) for z in row]
-        ti = int(t)
-        out.extend((p - (1.0 if i == ti else 0.0)) / n for i, p in enumerate(ps))
+            out.extend((p - (1.0 if i == ti else 0.0)) / n for i, p in enumerate(_probs_any(row)))
     return out
 
 
@@ -144,10 +166,29 @@ CROSS_ENTROPY = Op("cross_entropy", _fwd_cross_entropy, _d_cross_entropy, arity=
                    doc="L = (1/n) Σ_s (ln Σ_k e^{z_sk} − z_{s,t_s})", formula="∂L/∂z_sk = (p_sk − [k = t_s]) / n")
 
 
+# -- their sympy forms (autograd.symbolic.to_sympy / formula), each with its constant ---------------
+def _sym_lse(sp: Any, zs: Sequence[Any]) -> Any:
+    return sp.log(sp.Add(*[sp.exp(z) for z in zs]))
+
+
+def _sym_cross_entropy(sp: Any, zs: Sequence[Any], c: Any) -> Any:
+    k, targets = int(c[0]), c[1:]
+    rows = [zs[s * k : (s + 1) * k] for s in range(len(targets))]
+    return sp.Add(*[_sym_lse(sp, r) - r[int(t)] for r, t in zip(rows, targets, strict=True)]) / len(targets)
+
+
+define(LOGSUMEXP, lambda sp, zs, c: _sym_lse(sp, zs))
+define(LOG_SOFTMAX, lambda sp, zs, c: zs[int(c)] - _sym_lse(sp, zs))
+define(SOFTMAX, lambda sp, zs, c: sp.exp(zs[int(c)]) / sp.Add(*[sp.exp(z) for z in zs]))
+define(CROSS_ENTROPY, _sym_cross_entropy)
+
+
 # -- the functions users call ----------------------------------------------------------------------
 def _logits(zs: Any, where: str) -> tuple[Value, ...]:
-    if isinstance(zs, (Value, str, bytes)) or not hasattr(zs, "__iter__"):
-        raise TypeError(f"{where}: logits must be a list of Values or numbers (one per class), got {zs!r:.80}")
+    if isinstance(zs, (Value, str, bytes, Mapping)) or not hasattr(zs, "__iter__"):
+        kind = " (a mapping: its keys would be taken; pass list(d.values()))" if isinstance(zs, Mapping) else ""
+        raise TypeError(f"{where}: logits must be a list of Values or numbers (one per class), got "
+                        f"{zs!r:.80}{kind}")
     out = [as_node(z, where, "logits") for z in zs]
     if not out:
         raise ValueError(f"{where}: got no logits; pass one per class")
@@ -157,7 +198,7 @@ def _logits(zs: Any, where: str) -> tuple[Value, ...]:
 def _record(op: Op, zs: tuple[Value, ...], c: Any, where: str) -> Value:
     y = op.forward(*[z.data for z in zs], c)
     if math.isnan(y):
-        bad = [z.data for z in zs if not math.isfinite(z.data)]
+        bad = sorted((z.data for z in zs if not math.isfinite(z.data)), key=lambda v: v == v)  # NaN first
         raise ValueError(f"{where}: the logits hold {bad[0]!r}; every logit must be a finite number")
     return make_node(y, op, zs, None, c)
 
@@ -179,7 +220,8 @@ def softmax(logits: Any) -> list[Value]:
 def _target(t: Any, k: int, where: str) -> float:
     if isinstance(t, Value):
         t = t.data
-    number = float(t) if isinstance(t, numbers.Real) and not isinstance(t, bool) else math.nan
+    real = isinstance(t, numbers.Real) and not isinstance(t, bool)
+    number = F.as_number(t, f"{where} (target)") if real else math.nan
     if not number.is_integer() or not 0 <= number < k:
         raise ValueError(f"{where}: a target must be a class index 0…{k - 1} (an int), got {t!r}")
     return number
@@ -190,9 +232,10 @@ def cross_entropy(logits: Any, target: Any) -> Value:
     class index), or the mean over a batch (``logits`` a list of such lists, ``target`` a list of
     indices). **One** node either way;  ∂L/∂z_k = softmax_k − [k = t]  (divided by n for a batch).
     """
-    rows = list(logits) if hasattr(logits, "__iter__") and not isinstance(logits, (str, bytes)) else None
+    iterable = hasattr(logits, "__iter__") and not isinstance(logits, (str, bytes, Mapping, Value))
+    rows = list(logits) if iterable else None  # read once: a generator would be empty the second time
     if rows and not isinstance(rows[0], (Value, numbers.Real)):  # a batch: one list of logits per sample
-        targets = list(target) if hasattr(target, "__iter__") else None
+        targets = list(target) if hasattr(target, "__iter__") and not isinstance(target, (str, Mapping)) else None
         if targets is None or len(targets) != len(rows):
             raise ValueError(f"cross_entropy: {len(rows)} samples of logits need as many targets, got {target!r:.80}")
         parts = [_logits(r, f"cross_entropy (sample {s})") for s, r in enumerate(rows)]
@@ -202,5 +245,5 @@ def cross_entropy(logits: Any, target: Any) -> Value:
                 raise ValueError(f"cross_entropy: sample {s} has {len(p)} logits, sample 0 has {k}")
         c = (float(k), *(_target(t, k, f"cross_entropy (sample {s})") for s, t in enumerate(targets)))
         return _record(CROSS_ENTROPY, tuple(z for p in parts for z in p), c, "cross_entropy")
-    zs = _logits(logits, "cross_entropy")
+    zs = _logits(logits if rows is None else rows, "cross_entropy")
     return _record(CROSS_ENTROPY, zs, (float(len(zs)), _target(target, len(zs), "cross_entropy")), "cross_entropy")

@@ -19,24 +19,27 @@ largest input and 0 for the others; average pooling is y = (1/n) Σ_i x_i, ∂y/
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import autograd
 import nn.models.init as initialise
 from autograd import Op, Value
-from autograd.engine import make_node
+from autograd.engine import as_number, make_node
 from autograd.ops import LINEAR, LINEAR_C
-from autograd.reductions import dense_rows
+from autograd.reductions import dense_rows, index_of_max, maximum
+from autograd.symbolic import define
 from nn.models.module import Module, as_node
 
 Image = list[list[list[Any]]]
 
 
 def _size(n: object, what: str, low: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < low:
+    """``n`` as an int >= ``low``: any integer type (int, numpy's int64, ...), as ``Value`` takes numpy scalars."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < low:
         raise ValueError(f"{what} must be an int >= {low}, got {n!r}")
-    return n
+    return int(n)
 
 
 def shape_of(x: Any, where: str) -> tuple[int, int, int]:
@@ -135,7 +138,7 @@ class Conv2d(Module):
                                 xs.append(plane[a][b])
                             n += 1
                 whole = len(sel) == n
-                xt = tuple(float(v) for v in xs) if data else tuple(xs)
+                xt = tuple(as_number(v, f"{self!r} (pixels)") for v in xs) if data else tuple(xs)
                 xd = xt if data else [v.data for v in xs]
                 for o in range(self.out_channels):
                     wd, b_o = wdata[o], self.bias[o]
@@ -171,20 +174,31 @@ class Conv2d(Module):
 def _max_kink(*args: Any) -> bool:
     """Two or more inputs share the largest value: max is not differentiable there."""
     xs = [float(v) for v in args[:-1]]
-    return xs.count(max(xs)) > 1
+    return xs.count(maximum(*xs)) > 1
 
 
 def _d_max(xs: list[Any], y: Any, c: Any) -> list[float]:
-    """y = max_i x_i;  ∂y/∂x_i = 1 for the first largest input, 0 for the others."""
+    """y = max_i x_i;  ∂y/∂x_i = 1 for the first largest input (the first NaN, if any), 0 for the others."""
     vals = [x if isinstance(x, float) else float(x.data) for x in xs]
     out = [0.0] * len(vals)
-    out[vals.index(max(vals))] = 1.0
+    out[index_of_max(vals)] = 1.0
     return out
 
 
-MAX = Op("max", lambda *xs: max(xs), _d_max, arity=0, symmetric=True, kink=_max_kink,
+MAX = Op("max", maximum, _d_max, arity=0, symmetric=True, kink=_max_kink,
          doc="y = max_i x_i", formula="∂y/∂x_i = 1 for the largest x_i (the first on ties), else 0")
 """Max pooling's op (``nn``'s own, built with ``autograd.Op``): one node per window."""
+
+
+def _sym_max(sp: Any, xs: Any, c: Any) -> Any:
+    """max as the engine takes it: the first largest input (x_i where x_i ≥ every later x_j, the
+    earlier branches having failed), so that ∂/∂x_i at a tie is 1 for the first, as ``_d_max``."""
+    n = len(xs)
+    return sp.Piecewise(*[(xs[i], sp.And(*[xs[i] >= xs[j] for j in range(i + 1, n)])) for i in range(n - 1)],
+                        (xs[-1], True))
+
+
+define(MAX, _sym_max)
 
 
 class _Pool(Module):
@@ -219,7 +233,7 @@ class MaxPool2d(_Pool):
 
     def forward(self, x: Image) -> Image:
         _, windows = self._windows(x)
-        return [[[make_node(max(v.data for v in win), MAX, tuple(win)) for win in row] for row in ch]
+        return [[[make_node(maximum(*[v.data for v in win]), MAX, tuple(win)) for win in row] for row in ch]
                 for ch in windows]
 
 

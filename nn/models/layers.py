@@ -22,6 +22,7 @@ from typing import Any, Union
 import nn.models.activations as acts
 import nn.models.init as initialise
 from autograd import Value, dot
+from autograd.operators import as_number
 from autograd.reductions import Row, dense, dense_const, dense_rows, parent_rows
 from nn.models.module import Module
 
@@ -62,7 +63,12 @@ def plain_numbers(x: Inputs, nin: int) -> tuple[float, ...] | None:
     for v in x:
         if type(v) is not float and (type(v) is not int):
             return None
-    return tuple(map(float, x))
+    try:
+        return tuple(map(float, x))
+    except OverflowError:  # an int beyond the floats: name it (as_number's message)
+        for i, v in enumerate(x):
+            as_number(v, f"layer input [{i}]")
+        raise
 
 
 def _preview(items: list[Any]) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 import nn.serialize as serialize
 from autograd import Value
+from autograd.operators import as_number
 
 
 class Module:
@@ -109,11 +110,10 @@ class Module:
         """Write the architecture and parameters to the JSON file ``path`` atomically.
 
         With ``optimizer`` its state (``optimizer.state_dict()``) goes beside it, to
-        ``optimizer_path(path)`` (``model.json`` → ``model.optimizer.json``), so training can resume.
+        ``optimizer_path(path)`` (``model.json`` → ``model.optimizer.json``), so training can resume;
+        the two files change together or not at all (``nn.serialize.save``).
         """
-        serialize.save(self, path)
-        if optimizer is not None:
-            optimizer.save(serialize.optimizer_path(path))
+        serialize.save(self, path, optimizer)  # both files change together or not at all (see nn.serialize.save)
 
     def load(self, path: str) -> None:
         """Set the parameters from a JSON file written by ``save`` (validated first; see ``nn.serialize``)."""
@@ -146,5 +146,5 @@ def as_node(v: Any, where: str, what: str) -> Value:
     if isinstance(v, Value):
         return v
     if isinstance(v, numbers.Real) and not isinstance(v, bool):
-        return Value(float(v))
+        return Value(as_number(v, f"{where} ({what})"))
     raise TypeError(f"{where}: {what} must be Values or real numbers, got {v!r:.80}")

@@ -44,9 +44,10 @@ def test_a_wrong_derivation_is_blamed_on_paper() -> None:
     text = str(err)
     assert "assert_grad: 1 of 2 gradients differ from the expected ones" in text
     right, paper = 2.0 * math.cos(0.5), math.cos(0.5)
-    line = next(line for line in text.splitlines() if line.startswith("w "))
-    assert line.split()[:3] == ["w", "0.5", fmt(right)] and line.split()[3] == fmt(paper)
-    assert f"numerical {fmt(right)} agrees with analytic: re-check the derivation" in line
+    lines = text.splitlines()
+    i = next(i for i, line in enumerate(lines) if line.startswith("w "))
+    assert lines[i].split()[:3] == ["w", "0.5", fmt(right)] and lines[i].split()[3] == fmt(paper)
+    assert f"numerical {fmt(right)} agrees with analytic: re-check the derivation" in lines[i + 1]  # its note
     assert "First wrong node" not in text
 
 

@@ -12,14 +12,14 @@ import pytest
 
 import autograd
 from autograd import Value, backprop, hooks
-from autograd.debugging import walk
+from autograd.hooks import walk
 from nn import MLP
 
 
 @pytest.fixture(autouse=True)
 def _no_hooks_left() -> Any:
     yield
-    assert backprop._observed == 0 and hooks._hooks == {}
+    assert hooks.observers == 0 and hooks._hooks == {}
 
 
 def test_the_hook_gets_the_complete_gradient_once() -> None:
@@ -100,12 +100,12 @@ def test_remove_takes_it_off_twice_safely_and_the_fast_path_returns(monkeypatch:
     y = x * 2.0
     seen: list[float] = []
     handle = y.register_hook(seen.append)
-    assert hooks.hooks_of(y) == [seen.append] and backprop._observed == 1
+    assert hooks.hooks_of(y) == [seen.append] and hooks.observers == 1
     handle.remove()
     handle.remove()
-    assert hooks.hooks_of(y) == [] and backprop._observed == 0
+    assert hooks.hooks_of(y) == [] and hooks.observers == 0
     slow: list[Any] = []
-    monkeypatch.setattr(backprop, "_observed_walk", [lambda r, s: slow.append(r)])
+    monkeypatch.setattr(backprop, "observed_backward", lambda r, s: slow.append(r))
     (y * 1.0).backward()
     assert seen == [] and slow == [] and x.grad == 2.0  # the ordinary walk, not the observed one
 
@@ -139,5 +139,5 @@ def test_per_layer_gradient_norms_with_hooks() -> None:
 
 
 def test_walk_module_is_the_one_registered() -> None:
-    assert backprop._observed_walk == [walk.observed_backward]
+    assert backprop.observed_backward is walk.observed_backward  # backward() calls the observed walk directly
     assert autograd.Value.register_hook.__doc__ and "remove()" in autograd.Value.register_hook.__doc__

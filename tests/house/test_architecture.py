@@ -249,11 +249,12 @@ def test_the_top_of_autograd_is_the_engine_alone() -> None:
     assert {"operators", "ops", "engine", "backprop"} <= top
 
 
-# The core is what ``autograd.engine`` imports, transitively (the node, the table, the chain rule and what they
-# need): counted honestly as a whole, so that moving code between its files changes nothing. The budget is
-# the size when this rule was set (1,627 lines in 9 modules, with the written-out methods, reference_backward
-# and the checked derivatives in ops.py), plus room for a few table entries; files are never split to meet it.
-CORE_BUDGET = 1700
+# The core is what ``autograd.engine`` imports, transitively (the node, the table, the chain rule, and the
+# recording modes and hooks they call directly): counted honestly as a whole, so that moving code between
+# its files changes nothing. The budget is the size when this rule was set (2,087 lines in 13 modules: the
+# written-out methods, reference_backward, the checked derivatives in ops.py, no_grad and anomaly mode in
+# modes/, the hooks and their walk), plus room for a few table entries; files are never split to meet it.
+CORE_BUDGET = 2150
 
 
 def core_modules() -> list[str]:
@@ -339,3 +340,20 @@ def test_every_exception_of_ours_derives_from_deltagrad_error() -> None:
                        if b not in (Exception, BaseException, object) and not issubclass(b, DeltagradError)]
             assert builtin, f"{name} keeps no builtin base (ValueError, TypeError, ...)"
     assert bad == [], f"exceptions not derived from autograd.DeltagradError: {bad}"
+
+
+def test_no_callback_slots_in_the_core() -> None:
+    """The core calls what it needs directly: no module-level list of functions in it that a module above fills.
+
+    (Five such slots were removed: ops._record, ops._check, engine._rare, backprop._observed_walk and
+    surface.branch_hooks.) Extensions register data — ops, hooks — never control flow."""
+    import re
+
+    core = [module_path(m) for m in core_modules()]
+    slot = re.compile(r"^\w+\s*:\s*list\[Callable", re.MULTILINE)
+    assert [str(p.relative_to(ROOT)) for p in core if slot.search(p.read_text(encoding="utf-8"))] == []
+    filling = re.compile(r"\b(?:ops|engine|backprop|surface|modes|hooks|state)\.\w+\.(?:append|insert|extend)\(")
+    assert filling.search("engine._rare.append(rare_node)") and slot.search("_record: list[Callable[..., Any]] = []")
+    bad = [f"{p.relative_to(ROOT)}: {m.group(0)}" for p in files("autograd", "nn")
+           for m in filling.finditer(p.read_text(encoding="utf-8"))]
+    assert bad == [], bad

@@ -1,2 +1,2 @@
 """What the test folders share: numeric oracles, the op cases of the table, random expression trees,
-and readers of our DOT source. No test lives here."""
+readers of our DOT source and a runner of functions in threads. No test lives here."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +20,7 @@ import autograd
 from autograd import Value, ops
 from autograd.ops import Op
 from autograd.reductions import dot_const
+from tests.support.threads import in_threads  # noqa: F401  (the export tests' runner, shared)
 
 # name: (the table op it records, how many node inputs, constants drawn, ours, torch's, domain guard on the inputs)
 Build = Callable[[list[Any], list[float]], Any]
@@ -159,21 +159,3 @@ def random_program(seed: int, n_steps: int = 24, labels: list[str] | None = None
         values.append(out)
         program.steps.append((step, args, consts))
     return program
-
-
-def in_threads(work: Callable[[int], None], n: int = 4) -> list[BaseException]:
-    """Run ``work(k)`` for k < n in n threads at once; the exceptions they raised."""
-    errors: list[BaseException] = []
-
-    def guarded(k: int) -> None:
-        try:
-            work(k)
-        except BaseException as e:  # pragma: no cover - returned to the test
-            errors.append(e)
-
-    threads = [threading.Thread(target=guarded, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return errors

@@ -1,8 +1,8 @@
 """The observed backward walk: ``backward()`` while gradient hooks exist or anomaly mode is on.
 
-The same chain rule and the same Kahn order as ``autograd.backprop`` (whose consumer counts it
-reuses), without its fast paths: every node's step goes through ``op.deriv``, so that it can be
-watched. For each node v, once all its consumers have passed their gradients on (∂L/∂v complete):
+The same chain rule and the same Kahn order as ``autograd.backprop``, without its fast paths:
+every node's step goes through ``op.deriv``, so that it can be watched. For each node v, once all
+its consumers have passed their gradients on (∂L/∂v complete):
 
 1. v's hooks run in registration order, each on the previous one's result: ``g = fn(g)`` when
    fn returns a number (None keeps g); the final g is what flows on;
@@ -11,7 +11,7 @@ watched. For each node v, once all its consumers have passed their gradients on 
 
 A leaf's gradient is complete only at the end of the pass: its hooks then get this pass's
 contribution (the sum of the products it received), and a number they return is accumulated
-instead of it. ``backprop.backward`` dispatches here once per call (``_observed`` is non-zero).
+instead of it. ``backprop.backward`` dispatches here once per call (``hooks.observers`` is not 0).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import numbers
 from typing import Any
 
 from autograd import hooks
-from autograd.backprop import _count_consumers
-from autograd.debugging.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
-from autograd.graph import abandon_pass, call_deriv, parents_of
+from autograd.graph import abandon_pass, call_deriv, parents_of, pending_counts
+from autograd.modes.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
+from autograd.operators import as_number
 
 __all__ = ["observed_backward"]
 
@@ -36,7 +36,7 @@ def run_hooks(v: Any, g: float) -> float:
         if isinstance(r, bool) or not isinstance(r, numbers.Real):
             raise TypeError(f"register_hook: the hook {getattr(fn, '__name__', fn)!r} on {describe_node(v)} "
                             f"returned {r!r:.60}; return a number (the new gradient) or None (keep it)")
-        g = float(r)
+        g = as_number(r, f"register_hook: the hook {getattr(fn, '__name__', fn)!r} on {describe_node(v)} returned")
     return g
 
 
@@ -56,7 +56,9 @@ def observed_backward(root: Any, seed: float) -> None:
     hooked = hooks._hooks
     leaves: dict[int, list[Any]] = {}  # hooked leaves: id -> [leaf, grad before this pass, contribution]
     try:
-        _count_consumers(root)
+        pending = pending_counts(root)  # interior node -> its consumers inside the graph
+        for p in pending:
+            p.grad = 0.0  # interior gradients are recomputed by each pass; leaves accumulate
         root.grad = seed
         ready = [root]
         while ready:
@@ -88,8 +90,8 @@ def observed_backward(root: Any, seed: float) -> None:
                         raise backward_error(v, what)
             for p in ps:
                 if p._operation is not None:
-                    n = p._pending - 1
-                    p._pending = n
+                    n = pending[p] - 1
+                    pending[p] = n
                     if not n:
                         ready.append(p)
     except BaseException as e:

@@ -1,0 +1,148 @@
+"""The structure guard: on every call, has anything the program relies on been replaced?
+
+The program reads its parameters as fixed objects. Eager code finds them afresh on each call,
+through the objects ``fn`` reaches: its closure and the globals it names, a bound method's
+``self``, then lists, tuples, dicts and instances' attributes (``model.layers[0].neurons[1].w``).
+A replaced weight (``neuron.w[0] = Value(5.0)``), an appended layer, a rebound global
+(``model = nn.MLP(...)`` run again) or a changed attribute (``layer.act = "tanh"``) would make
+the program stale. So at compile time ``Guard`` walks those objects and keeps, for every
+container that leads to a parameter, a shallow copy of its contents; a call compares the live
+containers with the copies in one ``==`` of two tuples (C code, identity first: about 1 µs for a
+337-parameter MLP), and the step traces again when they differ.
+
+What it cannot see, and says so in docs/compile.md: objects with ``__slots__`` and no
+``__dict__`` other than ``Value``, class attributes (a ``forward`` patched on the class), and
+anything reached only through code the function calls that is not one of these containers.
+A parameter it cannot find at all is refused at compile time (``TraceError``): its replacement
+could never be noticed.
+
+While walking, an object with a ``named_parameters()`` method (an ``nn`` module, found by that
+name alone) gives its parameters' names, the names ``explain`` and the drawings use.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd.engine import Value
+
+_MISSING = object()
+_OPAQUE = (str, bytes, bytearray, int, float, complex, bool, type(None), type, types.ModuleType,
+           types.BuiltinFunctionType, types.CodeType, range)
+LIMIT = 200_000  # objects walked at most (a captured data set is walked too, and costs time)
+
+
+def _names_of(code: types.CodeType) -> list[str]:
+    """The global names ``code`` and the functions defined in it may read."""
+    out = list(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            out += _names_of(c)
+    return out
+
+
+class _Refs:
+    """A function's free variables and named globals, read afresh at each call (as a container)."""
+
+    def __init__(self, fn: types.FunctionType) -> None:
+        self.cells = tuple(fn.__closure__ or ())
+        self.globals = fn.__globals__
+        self.names = tuple(dict.fromkeys(n for n in _names_of(fn.__code__) if n in fn.__globals__))
+        self.defaults = (fn.__defaults__, fn.__kwdefaults__)
+
+    def now(self) -> tuple[Any, ...]:
+        cells = []
+        for c in self.cells:
+            try:
+                cells.append(c.cell_contents)
+            except ValueError:  # an empty cell (a variable not yet assigned)
+                cells.append(_MISSING)
+        return (*cells, *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults)
+
+
+def _children(obj: Any) -> tuple[Any, Any]:
+    """(live container to compare, its items to walk) for ``obj``; (None, ()) for what is not walked."""
+    if isinstance(obj, (list, dict)):
+        return obj, obj.values() if isinstance(obj, dict) else obj
+    if isinstance(obj, tuple):
+        return None, obj  # immutable: only its items can change
+    if isinstance(obj, _Refs):
+        return obj, obj.now()
+    if isinstance(obj, types.MethodType):
+        return None, (obj.__self__, obj.__func__)
+    if isinstance(obj, functools.partial):
+        return None, (obj.func, obj.args, obj.keywords)
+    if isinstance(obj, types.FunctionType):
+        return None, (_Refs(obj),)
+    d = getattr(obj, "__dict__", None)
+    if isinstance(d, dict) and not isinstance(obj, _OPAQUE):
+        return d, d.values()
+    return None, ()
+
+
+class Guard:
+    """Shallow copies of every container between ``fn`` and its leaves; ``stale()`` on each call."""
+
+    def __init__(self, fn: Callable[..., Any], leaves: Sequence[Value]) -> None:
+        wanted = {id(p) for p in leaves}
+        up: dict[int, list[int]] = {}  # id(object) -> ids of the containers it was found in
+        live: dict[int, Any] = {}  # id(container) -> the live container (list, dict, _Refs)
+        seen: dict[int, Any] = {}  # id -> object (kept alive while walking)
+        self.names: dict[int, str] = {}  # id(leaf) -> its name from a named_parameters() on the way
+        self._named = self._counted = 0
+        todo = [fn]
+        seen[id(fn)] = fn
+        while todo and len(seen) < LIMIT:
+            obj = todo.pop()
+            named = getattr(type(obj), "named_parameters", None)
+            if callable(named) and not isinstance(obj, type) and self._unnamed(wanted):
+                self._take_names(obj)  # the outermost module names them all: inner ones are not asked
+            container, items = _children(obj)
+            if container is not None:
+                live[id(obj)] = container
+            for x in items:
+                if (isinstance(x, _OPAQUE) and not isinstance(x, type(None))) or x is None:
+                    continue
+                up.setdefault(id(x), []).append(id(obj))
+                if id(x) not in seen and not isinstance(x, Value):
+                    seen[id(x)] = x
+                    todo.append(x)
+        self.missing = [p for p in leaves if id(p) not in up]
+        keep: set[int] = set()  # every container on some path from fn to a wanted leaf
+        stack = [i for i in wanted if i in up]
+        while stack:
+            for parent in up.get(stack.pop(), []):
+                if parent not in keep:
+                    keep.add(parent)
+                    stack.append(parent)
+        containers = [live[i] for i in keep if i in live]
+        self._refs = tuple(c for c in containers if isinstance(c, _Refs))
+        self._live = tuple(c for c in containers if not isinstance(c, _Refs))
+        self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
+        self._ref_snap = [r.now() for r in self._refs]
+
+    def _unnamed(self, wanted: set[int]) -> bool:
+        if self._counted != len(self.names):  # recounted only after a module named some
+            self._counted = len(self.names)
+            self._named = sum(1 for i in self.names if i in wanted)
+        return self._named < len(wanted)
+
+    def _take_names(self, module: Any) -> None:
+        try:
+            pairs = module.named_parameters()
+        except Exception:  # someone else's named_parameters(): a name is only a nicety
+            return
+        for name, p in pairs if isinstance(pairs, (list, tuple)) else ():
+            if isinstance(p, Value) and isinstance(name, str):
+                self.names.setdefault(id(p), name)
+
+    def stale(self) -> bool:
+        """Whether any container has other contents than at compile time (identity, else ``==``): one
+        comparison of two tuples in C for the lists and dicts, one ``now()`` per function."""
+        try:
+            return not (self._live == self._snap and [r.now() for r in self._refs] == self._ref_snap)
+        except Exception:  # an item whose == raises (a numpy array replaced by another): changed
+            return True
