@@ -8,6 +8,7 @@ fail — so rendering is always tested there.
 from __future__ import annotations
 
 import os
+import random
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,31 @@ _RENDERS = ("draw_dot", "save_graph", "step_through")
 ROOT = Path(__file__).resolve().parent
 # Notebook kernels are separate processes: make them import this checkout's autograd and nn too.
 os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+
+
+try:  # hypothesis is a test dependency; without it the property tests are not collected anyway
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover
+    pass
+else:
+    # The same examples on every run, whatever the machine's load: no per-example deadline, no "too slow"
+    # health check (both depend on how busy the machine is), and a fixed seed (derandomize). Another
+    # profile can still be chosen with --hypothesis-profile=NAME (e.g. "explore": random examples).
+    settings.register_profile("deltagrad", deadline=None, derandomize=True,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.register_profile("explore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("DELTAGRAD_HYPOTHESIS_PROFILE", "deltagrad"))
+
+
+TEST_SEED = 20261208
+
+
+@pytest.fixture(autouse=True)
+def _seeded_random() -> None:
+    """Every test starts from the same global ``random`` state, so one that draws unseeded numbers
+    (``nn.MLP(2, [16, 1])`` without ``seed=``, micrograd's own ``random.uniform``) gets the same ones
+    whichever tests ran before it or alongside it."""
+    random.seed(TEST_SEED)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -186,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     common.print_table(f"one epoch, median of {args.repeats} interleaved rounds (gc on)", ["contestant", "s/epoch",
                        "÷ floats"], rows)
     print(f"\nnn eager epoch takes {r:.2f}× the hand-written floats' time")
-    print(common.check_target("nn eager ÷ floats", r, 2.0, at_least=False))
+    print(common.check_target("nn eager ÷ floats", r, 2.0, at_least=False, judged=not args.quick))
     print(f"loss after one epoch: nn {loss_nn:.12f}, floats {loss_fl:.12f}")
     print(f"largest gradient difference from the floats on the first batch: {diff:.3e} "
           f"({'≤' if diff <= 1e-12 else 'ABOVE'} 1e-12)")

@@ -329,9 +329,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     unrolled = ratio(ops["reference walk"]["backward_us_per_node"], ours["backward_us_per_node"])
     print(f"  backward()'s unrolled walks vs reference_backward (the same numbers): {fmt_ratio(unrolled)} faster")
     print("Targets (the layout issue):")
-    print("  " + check_target("forward speed-up over micrograd", forward, 8.0, at_least=True))
-    print("  " + check_target("backward speed-up per node over micrograd", backward, 2.5, at_least=True))
-    print("  " + check_target("bytes per node relative to micrograd", memory, 0.2, at_least=False))
+    judged = not quick  # a smoke run's sizes are too small to meet or miss a target
+    print("  " + check_target("forward speed-up over micrograd", forward, 8.0, at_least=True, judged=judged))
+    print("  " + check_target("backward speed-up per node over micrograd", backward, 2.5, at_least=True, judged=judged))
+    print("  " + check_target("bytes per node relative to micrograd", memory, 0.2, at_least=False, judged=judged))
     if quick:
         print("(--quick sizes are too small for these ratios to mean much; run without --quick to measure.)")
 

@@ -90,10 +90,16 @@ def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]
     sys.stdout.flush()
 
 
-def check_target(name: str, value: float, target: float, *, at_least: bool) -> str:
-    """One line saying whether ``value`` meets ``target`` (``at_least`` or at most)."""
-    met = value >= target if at_least else value <= target
+def check_target(name: str, value: float, target: float, *, at_least: bool, judged: bool = True) -> str:
+    """One line saying whether ``value`` meets ``target`` (``at_least`` or at most).
+
+    ``judged=False`` (a ``--quick`` smoke run, whose sizes are too small to measure) says "not judged"
+    instead of met or MISSED, so a smoke run never reports a miss that the full run would not.
+    """
     sign = "≥" if at_least else "≤"
+    if not judged:
+        return f"{name}: {value:.2f} (target {sign} {target:g}) not judged (--quick is a smoke run)"
+    met = value >= target if at_least else value <= target
     return f"{name}: {value:.2f} (target {sign} {target:g}) {'met' if met else 'MISSED'}"
 
 

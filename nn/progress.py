@@ -29,12 +29,28 @@ def in_notebook() -> bool:
 
 
 def _tqdm_auto() -> Any:
-    """``tqdm.auto.tqdm``, or None when tqdm is not installed (an optional dependency)."""
+    """``tqdm.auto.tqdm``, or None when tqdm is not installed (an optional dependency).
+
+    In Jupyter without ipywidgets, tqdm's widget bar cannot be drawn and ``tqdm.auto`` warns
+    (``TqdmWarning: IProgress not found``) in a pink box: there the text bar is used, quietly.
+    """
     try:
-        from tqdm.auto import tqdm
+        if in_notebook() and not _has_ipywidgets():
+            from tqdm.std import tqdm
+        else:
+            from tqdm.auto import tqdm
     except ImportError:
         return None
     return tqdm
+
+
+def _has_ipywidgets() -> bool:
+    """Whether ipywidgets (what tqdm's notebook bar draws with) can be imported."""
+    try:
+        import ipywidgets  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 class TqdmBar:

@@ -5,12 +5,13 @@
 #   bash scripts/setup.sh test   adds the test, notebook and benchmark tools, and the export oracles
 #                                (torch==2.13.0, onnx, onnxruntime: the extras torch and onnx); as root also Graphviz's
 #                                `dot` and chromium + chromium-driver (the notebooks' browser test)
+#   bash scripts/setup.sh jupyter  adds JupyterLab and ipywidgets (what scripts/notebooks.sh opens)
 # Works on a fresh Debian/Ubuntu machine that has only python3. apt-get is used only as root and
 # only for what is missing; when it fails (offline, a held lock) the set-up warns and carries on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-main}"
-case "$mode" in main|test) ;; *) echo "setup: usage: bash scripts/setup.sh [main|test]" >&2; exit 2 ;; esac
+case "$mode" in main|test|jupyter) ;; *) echo "setup: usage: bash scripts/setup.sh [main|test|jupyter]" >&2; exit 2 ;; esac
 
 warn() { echo "setup: warning: $*" >&2; }
 have_root_apt() { [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; }
@@ -54,6 +55,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     : >"$log"
     extras=""
     [ "$mode" = test ] && extras="test,notebooks,bench,torch,onnx"  # torch==2.13.0: the CPU wheel
+    [ "$mode" = jupyter ] && extras="jupyter"
     if ! { pip_install "$log" --upgrade pip && pip_install "$log" -e ".${extras:+[$extras]}"; }; then
         tail -n 30 "$log" >&2
         echo "setup: pip failed (full log in $log)" >&2

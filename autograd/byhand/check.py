@@ -14,7 +14,9 @@ the y_k between them was never written down. A wrong number is then
 
 * ``"local"`` when it differs from U(n): the step at n itself went wrong (its local derivative, a
   sign, a forgotten term), whatever came from above;
-* ``"inherited"`` when it equals U(n): this step was done right, on wrong numbers from above.
+* ``"inherited"`` when it equals U(n) and some upstream number is wrong (outside atol/rtol): this
+  step was done right, on wrong numbers from above. Upstream numbers each right within tolerance
+  can still drift U(n) off the truth; a number off only by that drift is local, never inherited.
 
 The first wrong node in backward order is the root cause; its verdict is always ``"local"``, since
 everything above it is right. Forward values (``values=``) are judged the same way on the forward
@@ -28,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograd.byhand.keys import Names, resolve
+from autograd.byhand.keys import Names, resolve, show
 from autograd.checking.numerical import check_settings, close
 from autograd.engine import Value
 from autograd.explain.steps import edge_formula
@@ -100,21 +102,41 @@ def _sum(products: list[float]) -> float:
     return total
 
 
-def _judge(theirs: float, true: float, here: float | None, atol: float, rtol: float) -> str:
+def _judge(theirs: float, true: float, here: float | None, atol: float, rtol: float, carried: bool) -> str:
+    """Right, or wrong: inherited only when something above is wrong (``carried``) and their number is
+    what the chain rule gives from it; a number off only by upstream numbers that are each within
+    tolerance is this step's own (local) miss."""
     if _close(theirs, true, atol, rtol):
         return RIGHT
-    return INHERITED if here is not None and _close(theirs, here, atol, rtol) else LOCAL
+    return INHERITED if carried and here is not None and _close(theirs, here, atol, rtol) else LOCAL
 
 
 def _close(a: float, b: float, atol: float, rtol: float) -> bool:
+    """``close``, with NaN close to NaN and an infinity close only to itself (|1e300 − inf| ≤ rtol·inf holds)."""
+    if math.isinf(a) or math.isinf(b):
+        return a == b
     return close(a, b, atol, rtol) or (math.isnan(a) and math.isnan(b))
 
 
 def _row(v: Value, names: Names, theirs: float, true: float, here: float | None, atol: float, rtol: float,
-         terms: list[Term], kind: str) -> Row:
+         terms: list[Term], kind: str, carried: bool) -> Row:
     diff = abs(theirs - true) if not (math.isinf(theirs) and theirs == true) else 0.0
     return Row(v, names.name(v), theirs, true, theirs == true, _close(theirs, true, atol, rtol), diff,
-               _judge(theirs, true, here, atol, rtol), here, terms, kind)
+               _judge(theirs, true, here, atol, rtol, carried), here, terms, kind)
+
+
+def _formula(c: Value, i: int, names: Names) -> str:
+    """The op table's formula for the edge (``*: ∂y/∂a = b``), its letters named for a two-input op: the
+    table's a, b are the op's own arguments, not the learner's nodes that may be labelled a and b."""
+    if is_closure(c):
+        return ""
+    text = edge_formula(c, i)
+    ps = parents_of(c)
+    op = c.operation
+    if text and op is not None and op.arity == 2 and len(ps) == 2:
+        y, a, b = (show(names.name(v), 12) for v in (c, *ps))
+        text += f" with y = {y}, a = {a}, b = {b}"
+    return text
 
 
 def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Value, float],
@@ -131,9 +153,10 @@ def gradient_rows(loss: Value, order: list[Value], names: Names, theirs: dict[Va
         here = 1.0 if v is loss else _sum([implied[c] * d for c, _, d in out])  # the seed ∂L/∂L is 1
         implied[v] = theirs.get(v, here)
         if v in theirs:  # the terms written out, for the report
-            terms = [Term(c, names.name(c), implied[c], c in theirs, d, "" if is_closure(c) else edge_formula(c, i),
+            terms = [Term(c, names.name(c), implied[c], c in theirs, d, _formula(c, i, names),
                           _close(implied[c], true[c], 0.0, 1e-12)) for c, i, d in out]
-            rows.append(_row(v, names, theirs[v], true[v], here, atol, rtol, terms, "grad"))
+            carried = any(not _close(implied[c], true[c], atol, rtol) for c, _, _ in out)
+            rows.append(_row(v, names, theirs[v], true[v], here, atol, rtol, terms, "grad", carried))
     return rows
 
 
@@ -152,7 +175,8 @@ def _recomputed(v: Value, theirs: dict[Value, float]) -> float | None:
 
 def value_rows(order: list[Value], names: Names, theirs: dict[Value, float], atol: float, rtol: float) -> list[Row]:
     """One row per forward value the learner gave, in topological order (the forward pass)."""
-    return [_row(v, names, theirs[v], v.data, _recomputed(v, theirs), atol, rtol, [], "value")
+    return [_row(v, names, theirs[v], v.data, _recomputed(v, theirs), atol, rtol, [], "value",
+                 any(not _close(theirs[p], p.data, atol, rtol) for p in parents_of(v) if p in theirs))
             for v in order if v in theirs]
 
 
@@ -182,5 +206,15 @@ def run(loss: Any, expected: Any, *, atol: float, rtol: float, values: Mapping[A
     if not theirs and not given:
         raise ValueError(f"{where}: expected is empty: give your ∂{known.naming.root_name}/∂v for at least one "
                          "node, e.g. {'x': 0.5}")
-    return Checked(loss, known, gradient_rows(loss, order, known, theirs, atol, rtol),
-                   value_rows(order, known, given, atol, rtol), atol, rtol)
+    try:
+        rows = gradient_rows(loss, order, known, theirs, atol, rtol)
+    except Exception as e:  # the engine's walk names itself "grad:"; the learner called check_by_hand
+        text = str(e)
+        if not text.startswith("grad: "):
+            raise
+        try:
+            renamed = type(e)(f"{where}: {text[len('grad: '):]}")
+        except Exception:  # an exception type that cannot be rebuilt from a message: keep it as it is
+            raise e from None
+        raise renamed from e.__cause__
+    return Checked(loss, known, rows, value_rows(order, known, given, atol, rtol), atol, rtol)

@@ -86,8 +86,11 @@ def number(x: Any, what: str, where: str) -> float:
                         f"{show(repr(x), 40)}{hint}")
     try:
         value = float(x)
-    except (OverflowError, ValueError):
+    except OverflowError:
         raise ValueError(f"{where}: {what} = {show(repr(x), 40)} does not fit in a float") from None
+    except Exception as e:  # a number type whose float() fails or lies about being a number
+        raise TypeError(f"{where}: {what} is a {type(x).__name__} whose float() fails ({type(e).__name__}: "
+                        f"{show(str(e), 40)}); give a plain int or float") from None
     if math.isnan(value):
         raise ValueError(f"{where}: {what} is NaN, which is not an answer; leave the node out if you cannot "
                          "work it out")

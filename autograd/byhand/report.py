@@ -43,14 +43,20 @@ def _hint(row: Row, atol: float, rtol: float) -> str:
         return ""
     if here != 0.0 and close(t, -here, atol, rtol):
         return "the sign is flipped: check the sign of the local derivative"
-    if len(terms) > 1:
-        for k, term in enumerate(terms):
-            others = [u for j, u in enumerate(terms) if j != k]
-            if close(t, term.product, atol, rtol):
-                return (f"you kept only the path through {show(term.name)}: this node feeds {len(terms)} "
+    by_consumer: dict[Value, tuple[str, float]] = {}  # x·x is two terms of one consumer: one path, one sum
+    for term in terms:
+        name, total = by_consumer.get(term.consumer, (term.name, 0.0))
+        by_consumer[term.consumer] = (name, total + term.product)
+    uses = [(term.name, term.product) for term in terms]  # each use first (a + a), then each consumer
+    for paths in (uses, list(by_consumer.values()) if len(by_consumer) < len(terms) else []):
+        if len(paths) < 2:
+            continue
+        for k, (name, product) in enumerate(paths):
+            if close(t, product, atol, rtol):
+                return (f"you kept only the path through {show(name)}: this node feeds {len(paths)} "
                         f"consumers, and its gradient adds one term for each")
-            if close(t, sum(u.product for u in others), atol, rtol):
-                return f"the term through {show(term.name)} is missing: a node used twice gets a term for each use"
+            if close(t, sum(p for j, (_, p) in enumerate(paths) if j != k), atol, rtol):
+                return f"the term through {show(name)} is missing: a node used twice gets a term for each use"
     if len(terms) == 1:
         term = terms[0]
         if term.upstream not in (0.0, 1.0) and close(t, term.local, atol, rtol):
@@ -70,8 +76,13 @@ def _chain(row: Row, root: str) -> list[str]:
     for term in row.terms:
         c = show(term.name)
         whose = "yours" if term.given else "true, you gave none" if term.true else "from your numbers above"
-        lines.append(f"    ∂{root}/∂{c} · ∂{c}/∂{n} = ({fmt(term.upstream)}, {whose}) · {fmt(term.local)} = "
-                     f"{fmt(term.product)}" + (f"   [{term.formula}]" if term.formula else ""))
+        line = (f"    ∂{root}/∂{c} · ∂{c}/∂{n} = ({fmt(term.upstream)}, {whose}) · {fmt(term.local)} = "
+                f"{fmt(term.product)}")
+        formula = f"[{term.formula}]" if term.formula else ""
+        if len(line) + 3 + len(formula) <= WIDTH:  # the formula beside its term, or on a line of its own
+            lines.append(f"{line}   {formula}" if formula else line)
+        else:
+            lines += [line, f"      {formula}"]
     if len(row.terms) > 1 and row.expected_here is not None:
         lines.append(f"    sum: {fmt(row.expected_here)}")
     return lines

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from autograd.drawing.groups import ClusterTree, assign_clusters, named_values, owner_of, short_name
+from autograd.drawing.groups import ClusterTree, assign_clusters, named_values, owner_of
 from autograd.drawing.labels import (
     INTERMEDIATE,
     KIND_FILL,
@@ -37,7 +37,7 @@ from autograd.drawing.labels import (
     op_label,
     value_label,
 )
-from autograd.drawing.render import Diagram, write_image
+from autograd.drawing.render import INLINE_MAX_WIDTH_PT, Diagram, write_image
 from autograd.engine import Value
 from autograd.errors import DeltagradError
 from autograd.graph import backward_order, constant_of, has_rule, operation_of, topological_order, walk
@@ -66,7 +66,8 @@ def edge_labels(node: Value) -> list[str]:
         return [""] * len(parents)
     if name == "linear" and len(parents) % 2 == 1:
         n = len(parents) // 2
-        return [f"w{i}" for i in range(n)] + [f"x{i}" for i in range(n)] + ["b"]
+        # "in0" (input number 0), not "x0": a drawn input may itself be called x_0 (the network's own input)
+        return [f"w{i}" for i in range(n)] + [f"in{i}" for i in range(n)] + ["b"]
     if name == "linear_c":  # parents w_1…w_n, b; the inputs x_i are the node's constant
         return [f"w{i}" for i in range(len(parents) - 1)] + ["b"]
     if len(parents) == 2 and name in _INFIX:
@@ -80,12 +81,17 @@ def _param_set(params: Any) -> set[Value]:
     if hasattr(params, "named_parameters") or isinstance(params, Mapping):
         return {v for _, v in named_values(params, "params")}
     items = params.parameters() if hasattr(params, "parameters") else params
-    if not isinstance(items, Iterable):
-        raise TypeError(f"draw_dot(params=...): expected Values or a model, got {type(params).__name__}")
+    return _values(items, "params", "Values or a model", type(params).__name__)
+
+
+def _values(items: Any, option: str, expected: str, got: str) -> set[Value]:
+    """The set of the Values ``items`` (an iterable), or a TypeError naming ``draw_dot``'s ``option``."""
+    if not isinstance(items, Iterable) or isinstance(items, (str, bytes)):
+        raise TypeError(f"draw_dot({option}=...): expected {expected}, got {got}")
     found = set()
     for v in items:
         if not isinstance(v, Value):
-            raise TypeError(f"draw_dot(params=...): expected Value nodes, got {v!r:.80}")
+            raise TypeError(f"draw_dot({option}=...): expected Value nodes, got {v!r:.80}")
         found.add(v)
     return found
 
@@ -107,6 +113,24 @@ def _check_size(root: Value, max_nodes: int | None) -> None:
                 "build the parts you do not need to see under autograd.no_grad(), or raise the limit: "
                 "draw_dot(root, max_nodes=...)."
             )
+
+
+def _check_slide_options(fontsize: Any, dpi: Any) -> None:
+    for name, value, low, high in (("fontsize", fontsize, 4, 200), ("dpi", dpi, 24, 1200)):
+        if value is None and name == "dpi":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ValueError(f"draw_dot: {name} must be a number from {low} to {high}, got {value!r}")
+
+
+def _highlight_set(highlight: Any) -> set[Value]:
+    if highlight is None:
+        return set()
+    items = [highlight] if isinstance(highlight, Value) else highlight
+    return _values(items, "highlight", "Values", type(highlight).__name__)
+
+
+HIGHLIGHT = {"color": "#d62728", "penwidth": "3"}
 
 
 def _check_options(root: Any, rankdir: str, precision: int, max_nodes: int | None, title: Any) -> None:
@@ -154,20 +178,22 @@ class _Painter:
             attrs.update(fillcolor=swatch.fill, fontcolor=swatch.font)
         elif opts["mark"]:
             attrs["fillcolor"] = KIND_FILL[kind]
-        g.node(f"v{i}", label=value_label(v.label or self.names.get(v, ""), cells), **attrs)
+        if v in opts["highlight"]:
+            attrs.update(HIGHLIGHT)
+        name = v.label or self.names.get(v) or (f"v{i}" if opts["node_names"] else "")
+        g.node(f"v{i}", label=value_label(name, cells, opts["stacked"]), **attrs)
         if v._prev:
             g.node(f"op{i}", label=op_label(_op_text(v), self.steps.get(v)), **OP_STYLE)
 
     def edges(self, g: Diagram, v: Value) -> None:
         if not v._prev:
             return
-        i = self.index[v]
+        i, lit = self.index[v], self.opts["highlight"]
+        on = HIGHLIGHT if v in lit else {}
         for p, label in zip(v._prev, edge_labels(v), strict=True):
-            if label:
-                g.edge(f"v{self.index[p]}", f"op{i}", label=label)
-            else:
-                g.edge(f"v{self.index[p]}", f"op{i}")
-        g.edge(f"op{i}", f"v{i}")
+            attrs = {"label": label} if label else {}
+            g.edge(f"v{self.index[p]}", f"op{i}", **attrs, **(on if p in lit else {}))
+        g.edge(f"op{i}", f"v{i}", **on)
 
 
 def _emit_clusters(g: Diagram, painter: _Painter, tree: ClusterTree, path: str, counter: list[int]) -> None:
@@ -216,6 +242,12 @@ def draw_dot(
     legend: bool | None = None,
     title: str | None = None,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    node_names: bool = False,
+    highlight: Any = None,
+    fontsize: float = 11,
+    dpi: float | None = None,
+    stacked: bool = False,
+    inline_width: float | None = INLINE_MAX_WIDTH_PT,
 ) -> Diagram:
     """The computation graph that produced ``root``, as a ``graphviz.Digraph`` (micrograd's call works).
 
@@ -238,24 +270,43 @@ def draw_dot(
     * ``legend``: draw a legend (default: when ``color_by_grad`` or ``order`` is on).
     * ``title``: a caption above the graph. ``max_nodes``: raise ``GraphTooLargeError`` above this
       many drawn nodes (values + operations); None for no limit.
+    * ``node_names``: show ``v{i}`` on every value node that has no label and no parameter name —
+      the names ``explain`` and ``step_through`` use for them, so every name in their text is on
+      the drawing.
+    * ``highlight``: Values to draw in red with a thick border, and the edges between them (a path
+      through the graph, for a slide). ``fontsize`` (points, 11) scales all text; ``dpi`` sets the
+      resolution of PNG images (Graphviz's default is 96; 200 suits a projector). ``stacked``: each
+      value's name, data and grad one above the other (narrow boxes for a wide network).
+    * ``inline_width``: the most points wide Jupyter draws the graph (600 = 800 px; None for its natural
+      size, scrolled rather than shrunk, for a network in JupyterLab).
     """
     _check_options(root, rankdir, precision, max_nodes, title)
+    _check_slide_options(fontsize, dpi)
+    if inline_width is not None and (isinstance(inline_width, bool) or not isinstance(inline_width, (int, float))
+                                     or not 1 <= inline_width <= 100_000):
+        raise ValueError(f"draw_dot: inline_width must be a number of points from 1 to 100000 or None, "
+                         f"got {inline_width!r}")
     _check_size(root, max_nodes)
     nodes = topological_order(root)
     named = named_values(groups, "groups") if groups is not None else []
     param_set = _param_set(params) | {v for _, v in named}
     opts = {"show_data": show_data, "show_grad": show_grad, "precision": precision, "order": order,
             "color_by_grad": color_by_grad, "mark": mark, "param_set": param_set,
-            "param_names": {v: short_name(name) for name, v in named}}
+            "param_names": {v: name for name, v in named}, "node_names": node_names,
+            "highlight": _highlight_set(highlight), "stacked": stacked}
     painter = _Painter(root, nodes, opts)
 
     graph_attr = {"rankdir": rankdir, "fontname": "Helvetica,Arial,sans-serif"}
+    if dpi is not None:
+        graph_attr["dpi"] = f"{dpi:g}"
     if title:
-        graph_attr.update(label=html_label(html_text(title)), labelloc="t", fontsize="14")
+        graph_attr.update(label=html_label(html_text(title)), labelloc="t", fontsize=f"{fontsize * 14 / 11:g}")
     g = Diagram(format=format, graph_attr=graph_attr,
-                node_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": "11"},
-                edge_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": "9", "arrowsize": "0.7"})
+                node_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": f"{fontsize:g}"},
+                edge_attr={"fontname": "Helvetica,Arial,sans-serif", "fontsize": f"{fontsize * 9 / 11:g}",
+                           "arrowsize": "0.7"})
 
+    g.inline_width = None if inline_width is None else float(inline_width)
     clusters = _draw_clusters(g, painter, nodes, named) if named else {}
     for v in nodes:
         if v not in clusters:

@@ -166,9 +166,17 @@ def grad_swatch(grad: float) -> Swatch:
 # Labels of value and operation nodes, and the legend
 
 
-def value_label(label: str, cells: list[str]) -> str:
-    """A value node's HTML label: its (escaped) name in bold, then cells such as 'data 2'."""
+def value_label(label: str, cells: list[str], stacked: bool = False) -> str:
+    """A value node's HTML label: its (escaped) name in bold, then cells such as 'data 2'.
+
+    Side by side (``name | data 2 | grad 1``), or ``stacked``: the name above, the cells below it
+    (a box a third as wide, for wide networks drawn left to right).
+    """
     parts = [f"<TD><B>{html_text(label)}</B></TD>"] if label else []
+    if stacked:
+        rows = parts + [f"<TD>{cell}</TD>" for cell in cells]
+        body = "".join(f"<TR>{r}</TR>" for r in rows) or "<TR><TD> </TD></TR>"
+        return html_label(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{body}</TABLE>')
     parts += [f"<TD>{cell}</TD>" for cell in cells]
     row = "<VR/>".join(parts) or "<TD> </TD>"
     return html_label(f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="2"><TR>{row}</TR></TABLE>')

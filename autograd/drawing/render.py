@@ -21,6 +21,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,7 @@ from autograd.errors import DeltagradError
 from autograd.files import atomic_write
 
 __all__ = ["Diagram", "GraphvizNotFoundError", "RenderError", "atomic_write", "dot_available", "fit_to_page",
-           "pygraphviz_render", "render_bytes", "renderer",
+           "pygraphviz_module", "pygraphviz_render", "render_bytes", "renderer",
            "resolve_format", "write_image"]
 
 INSTALL_HINT = (
@@ -91,13 +93,53 @@ def dot_available() -> bool:
     return renderer() is not None
 
 
-def pygraphviz_render(source: str, fmt: str, engine: str = "dot") -> bytes:
+def pygraphviz_module() -> Any:
+    """The pygraphviz module, or None when it is not installed (an optional dependency)."""
+    return _pygraphviz()
+
+
+_FONTCONFIG_NOISE = re.compile(rb"^Fontconfig (?:warning|error): .*\n?", re.M)
+_STDERR_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _quiet_fontconfig() -> Iterator[None]:
+    """Keep Fontconfig's complaints about the system's font files off the terminal (and a notebook).
+
+    pygraphviz's wheels bundle a Fontconfig older than many systems' configuration, which then warns
+    (``Fontconfig warning: ... unknown element "reset-dirs"``) on the first drawing of every process,
+    from C, straight onto file descriptor 2. That is noise about the fonts, not about the graph:
+    the descriptor is pointed at a temporary file while pygraphviz draws, and everything else
+    written there meanwhile is passed on unchanged.
+    """
+    with _STDERR_LOCK:
+        try:
+            saved = os.dup(2)
+        except OSError:  # no standard error at all: nothing to keep quiet
+            yield
+            return
+        with tempfile.TemporaryFile() as caught:
+            try:
+                sys.stderr.flush()
+                os.dup2(caught.fileno(), 2)
+                yield
+            finally:
+                os.dup2(saved, 2)
+                os.close(saved)
+                caught.seek(0)
+                rest = _FONTCONFIG_NOISE.sub(b"", caught.read())
+                if rest:
+                    sys.stderr.write(rest.decode("utf-8", "replace"))
+
+
+def pygraphviz_render(source: str, fmt: str, engine: str = "dot", args: str = "") -> bytes:
     """``source`` rendered to ``fmt`` by pygraphviz in process (no ``dot`` program involved)."""
     pgv = _pygraphviz()
     if pgv is None:
         raise GraphvizNotFoundError()
     try:
-        return bytes(pgv.AGraph(string=source).draw(format=fmt, prog=engine))
+        with _quiet_fontconfig():
+            return bytes(pgv.AGraph(string=source).draw(format=fmt, prog=engine, args=args))
     except (ValueError, TypeError, OSError) as e:  # DotError is a ValueError; an unknown format a TypeError
         raise RenderError(f"pygraphviz failed to render {fmt} with {engine}: {e}") from None
 
@@ -150,7 +192,7 @@ INLINE_MAX_WIDTH_PT = 600.0  # 800 px: what a notebook's page has room for besid
 _SVG_SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
-def fit_to_page(svg: str, max_width: float = INLINE_MAX_WIDTH_PT) -> str:
+def fit_to_page(svg: str, max_width: float | None = INLINE_MAX_WIDTH_PT) -> str:
     """Graphviz's SVG made to fit a notebook's page: at most ``max_width`` pt wide, never cut off.
 
     A wider drawing gets ``width``/``height`` scaled down together (its ``viewBox`` keeps the
@@ -160,7 +202,7 @@ def fit_to_page(svg: str, max_width: float = INLINE_MAX_WIDTH_PT) -> str:
     """
     def resize(m: re.Match[str]) -> str:
         width, height = float(m.group(1)), float(m.group(2))
-        if width > max_width:
+        if max_width is not None and width > max_width:
             width, height = max_width, height * max_width / width
         return f'<svg width="{width:g}pt" height="{height:g}pt" style="max-width: 100%; height: auto"'
 
@@ -210,7 +252,17 @@ class Diagram(graphviz.Digraph):
             return super().view(*args, **kwargs)
 
     def _repr_image_svg_xml(self) -> str:
-        return fit_to_page(str(self.pipe(format="svg", encoding="utf-8")))
+        return fit_to_page(str(self.pipe(format="svg", encoding="utf-8")), self.inline_width)
+
+    inline_width: float | None = INLINE_MAX_WIDTH_PT
+    """The most points wide the inline SVG is drawn in Jupyter (None: its natural size, however wide)."""
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, Any]:
+        """SVG for a trusted notebook, and a PNG beside it: an untrusted notebook (a handout, a file
+        from git) shows only safe types, and PNG is one of them, where SVG is not."""
+        if include is not None or exclude is not None:
+            return dict(super()._repr_mimebundle_(include, exclude, **kwargs))
+        return {"image/svg+xml": self._repr_image_svg_xml(), "image/png": bytes(self.pipe(format="png"))}
 
     def save_image(self, path: str | os.PathLike[str], format: str | None = None,
                    timeout: float | None = None) -> Path:

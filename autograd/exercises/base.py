@@ -102,6 +102,14 @@ class Exercise:
         return self.describe()._repr_markdown_()
 
 
+def safe_repr(x: Any) -> str:
+    """``repr(x)`` cut to 30 characters, or a placeholder when the learner's object's ``__repr__`` fails."""
+    try:
+        return repr(x)[:30]
+    except Exception:  # a hostile or broken __repr__: still feedback, not a crash
+        return "(its repr fails)"
+
+
 def read_number(x: Any) -> tuple[float | None, str]:
     """A learner's number as a float, or (None, what is wrong with it); a blank is (None, "blank")."""
     if x is BLANK:
@@ -109,11 +117,13 @@ def read_number(x: Any) -> tuple[float | None, str]:
     if isinstance(x, str):
         return None, f"is the text {x[:30]!r}: write the number without quotes"
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return None, f"is {type(x).__name__} {repr(x)[:30]}, not a number"
+        return None, f"is {type(x).__name__} {safe_repr(x)}, not a number"
     try:
         value = float(x)
-    except (OverflowError, ValueError):
+    except OverflowError:
         return None, "is too large for a float"
+    except Exception as e:  # a number type whose float() fails: feedback, not a crash
+        return None, f"is {type(x).__name__} {safe_repr(x)}, whose float() fails ({type(e).__name__})"
     if math.isnan(value):
         return None, "is NaN: write the number you worked out"
     return value, ""

@@ -7,7 +7,8 @@ node ``out``: add ``out.grad`` × the local derivative into each parent's ``grad
 
 1. from parents' grads 0 and ``out.grad = 1`` it must add the local derivatives (the values);
 2. from grads 0.5, 0.75 it must add the same amounts — **``=`` instead of ``+=``** fails here;
-3. with ``out.grad = 2.5`` it must add 2.5 times as much — **a forgotten ``out.grad``** fails here;
+3. with ``out.grad = −2.5`` it must add −2.5 times as much — **a forgotten ``out.grad``** fails here
+   (negative, so ``abs(out.grad)`` or a clipped upstream fails too);
 4. for ``*``, on ``a * a`` (one node twice in ``_prev``) it must add 2a·out.grad into a.grad;
 
 and it must change nothing else (``out.grad``, any ``data``). Each check is a point.
@@ -39,6 +40,7 @@ SPECS = {
     "tanh": Spec("tanh", math.tanh, lambda x: (1.0 - math.tanh(x) ** 2,), (0.5,), "∂out/∂x = 1 − out²"),
 }
 _NAMES = ("a", "b")
+SCALE = -2.5  # the upstream out.grad of the third run: not 1, and negative
 
 
 def _nodes(spec: Spec, xs: tuple[float, ...], same: bool = False) -> tuple[Value, list[Value]]:
@@ -78,7 +80,7 @@ class WriteBackward(Exercise):
             return grade
         locs = spec.local(*spec.point)
         runs = {}
-        for key, starts, g in (("values", (0.0, 0.0), 1.0), ("adds", (0.5, 0.75), 1.0), ("scales", (0.0, 0.0), 2.5)):
+        for key, starts, g in (("values", (0.0, 0.0), 1.0), ("adds", (0.5, 0.75), 1.0), ("scales", (0.0, 0.0), SCALE)):
             run, problem = self._run(answer, spec.point, starts, g)
             if problem:
                 grade.feedback.append(problem)
@@ -107,10 +109,10 @@ class WriteBackward(Exercise):
                                   "from each use, so each must be added")
         else:
             grade.score += 1
-        if any(not close(scales[i], 2.5 * values[i], 1e-9) for i in range(len(locs))):
-            i = next(i for i in range(len(locs)) if not close(scales[i], 2.5 * values[i], 1e-9))
-            grade.feedback.append(f"with out.grad = 2.5 it adds {scales[i]:.6g} into {names[i]}.grad, not "
-                                  f"{2.5 * values[i]:.6g}: a forgotten factor out.grad? (the chain rule: upstream × "
+        if any(not close(scales[i], SCALE * values[i], 1e-9) for i in range(len(locs))):
+            i = next(i for i in range(len(locs)) if not close(scales[i], SCALE * values[i], 1e-9))
+            grade.feedback.append(f"with out.grad = {SCALE:g} it adds {scales[i]:.6g} into {names[i]}.grad, not "
+                                  f"{SCALE * values[i]:.6g}: a forgotten factor out.grad? (the chain rule: upstream × "
                                   "local)")
         else:
             grade.score += 1

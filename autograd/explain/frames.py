@@ -19,7 +19,6 @@ from typing import Any
 
 from autograd.drawing.labels import fmt_sig
 from autograd.engine import Value
-from autograd.explain.names import fmt
 from autograd.explain.steps import Explanation
 from autograd.graph import constant_of, is_closure, parents_of
 
@@ -55,7 +54,7 @@ def _forward_text(ex: Explanation, v: Value) -> str:
     what = "closure node" if is_closure(v) else op.describe(constant_of(v))
     args = ", ".join(ex.name(p) for p in parents_of(v))
     doc = f"   [{op.doc}]" if op.doc and not is_closure(v) else ""
-    return f"forward: {ex.name(v)} = {what}({args}) = {fmt(v.data)}{doc}"
+    return f"forward: {ex.name(v)} = {what}({args}) = {ex.fmt(v.data)}{doc}"
 
 
 def build_frames(ex: Explanation, order: list[Value], lr: float | None = None, precision: int = 4) -> list[Frame]:
@@ -77,7 +76,7 @@ def build_frames(ex: Explanation, order: list[Value], lr: float | None = None, p
     for v in order:
         g = ex.seed if v is root and not v.is_leaf else (first.get(v, v.grad) if v.is_leaf else 0.0)
         start.append((index[v], "grad", sig(g)))
-    frames.append(Frame("seed", f"backward: ∂{L}/∂{L} = {fmt(ex.seed)} (the seed); every other interior gradient "
+    frames.append(Frame("seed", f"backward: ∂{L}/∂{L} = {ex.fmt(ex.seed)} (the seed); every other interior gradient "
                         "starts at 0, leaves keep theirs (they accumulate)", node=index[root], sets=start))
     for s in ex:
         i = index[s.node]
@@ -96,12 +95,12 @@ def _updates(ex: Explanation, index: dict[Value, int], lr: float, sig: Any) -> l
         if p not in index:
             continue
         change = -lr * p.grad
-        text = f"update: Δ{name} = −η · ∂{L}/∂{name} = −{fmt(lr)} · ({fmt(p.grad)}) = {fmt(change)}"
+        text = f"update: Δ{name} = −η · ∂{L}/∂{name} = −{ex.fmt(lr)} · ({ex.fmt(p.grad)}) = {ex.fmt(change)}"
         into = ex.of(p)
         if len(into) == 1 and into[0].delta is not None and into[0].local is not None:
             d_name, d = into[0].delta
-            text += f" = η · {d_name} · y = {fmt(lr)} · {fmt(d)} · {fmt(into[0].local)}"
-        text += f";  {name}: {fmt(p.data)} → {fmt(p.data + change)}"
+            text += f" = η · {d_name} · y = {ex.fmt(lr)} · {ex.fmt(d)} · {ex.fmt(into[0].local)}"
+        text += f";  {name}: {ex.fmt(p.data)} → {ex.fmt(p.data + change)}"
         i = index[p]
         out.append(Frame("update", text, node=i, sets=[(i, "data", sig(p.data + change))]))
     return out

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.drawing.labels import html_label, html_text
-from autograd.drawing.render import GraphvizNotFoundError, RenderError
+from autograd.drawing.render import GraphvizNotFoundError, RenderError, pygraphviz_module, pygraphviz_render
 from autograd.errors import DeltagradError
 from autograd.explain.frames import states
 
@@ -127,16 +127,19 @@ def animate(frames: list[bytes], delay: float = 1.0, loop: int = 0) -> bytes:
     return animate_pictures([p for f in frames for p in pictures(f)], delay, loop)
 
 
-def animate_pictures(pics: list[Picture], delay: float = 1.0, loop: int = 0) -> bytes:
-    """One animated GIF of ``pics`` (see ``animate``)."""
+def animate_pictures(pics: list[Picture], delay: float = 1.0, loop: int = 0,
+                     delays: list[float] | None = None) -> bytes:
+    """One animated GIF of ``pics`` (see ``animate``); ``delays`` gives each picture its own seconds."""
     if not pics:
         raise ValueError("animate: no frames")
+    if delays is not None and len(delays) != len(pics):
+        raise ValueError(f"animate: {len(delays)} delays for {len(pics)} pictures")
     width = max(p.left + p.width for p in pics)
     height = max(p.top + p.height for p in pics)
     out = bytearray(b"GIF89a" + struct.pack("<HHBBB", width, height, 0, 0, 0))
     out += b"\x21\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", loop) + b"\x00"
-    centis = max(1, round(delay * 100))
-    for p in pics:
+    for k, p in enumerate(pics):
+        centis = max(1, round((delay if delays is None else delays[k]) * 100))
         if not p.table:
             raise GifError("GIF: a picture without a colour table")
         packed = (2 << 2) | (1 if p.transparent is not None else 0)  # disposal 2: restore to background
@@ -153,32 +156,54 @@ def _caption(title: str | None, text: str) -> str:
     return "\n".join(([title] if title else []) + lines)
 
 
-def _draw_all(source: str) -> bytes:
-    """Every graph of ``source`` drawn as GIF on its own layout (``neato -n2``), one GIF after another.
+def _draw_all(sources: list[str]) -> list[list[Picture]]:
+    """Each graph of ``sources`` drawn as GIF on its own layout (``neato -n2``): its pictures.
 
-    Run with ``subprocess`` directly: the ``graphviz`` package writes all of the input before it
-    reads any output, which deadlocks once Graphviz has written a pipe's worth of pictures.
+    With Graphviz's ``dot`` on PATH, all frames go through one run of it, with ``subprocess``
+    directly: the ``graphviz`` package writes all of the input before it reads any output, which
+    deadlocks once Graphviz has written a pipe's worth of pictures. Without ``dot``, pygraphviz
+    (Graphviz's libraries in process) draws them one by one, on the same sources.
     """
     dot = shutil.which("dot")
     if dot is None:
-        raise GraphvizNotFoundError()
-    done = subprocess.run([dot, "-Kneato", "-n2", "-Tgif"], input=source.encode("utf-8"), capture_output=True,
-                          check=False)
+        if pygraphviz_module() is None:
+            raise GraphvizNotFoundError()
+        return [pictures(pygraphviz_render(source, "gif", "neato", args="-n2")) for source in sources]
+    done = subprocess.run([dot, "-Kneato", "-n2", "-Tgif"], input="".join(sources).encode("utf-8"),
+                          capture_output=True, check=False)
     if done.returncode:
         raise RenderError(f"Graphviz failed to draw the frames (exit {done.returncode}): "
                           f"{done.stderr.decode('utf-8', 'replace').strip()[:300]}")
-    return done.stdout
+    return split(done.stdout)
 
 
-def render_gif(walk: Any, delay: float = 1.0) -> bytes:
-    """The animated GIF of a ``StepThrough`` (``walk``): one picture per frame, on one layout."""
-    if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0.01 <= delay <= 600:
-        raise ValueError(f"step_through.save: delay must be a number of seconds from 0.01 to 600, got {delay!r}")
+def _boxed(text: str, box: tuple[float, float]) -> str:
+    """An HTML-like label of ``text`` (escaped) in a table of at least ``box`` points, text at the top left."""
+    if not box[0]:
+        return html_label(text)
+    return html_label(f'<TABLE BORDER="0" CELLPADDING="0" CELLSPACING="0" WIDTH="{box[0]:.0f}" '
+                      f'HEIGHT="{box[1]:.0f}"><TR><TD ALIGN="LEFT" VALIGN="TOP" BALIGN="LEFT">{text}</TD></TR></TABLE>')
+
+
+def _check_seconds(name: str, value: Any, low: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= 600:
+        raise ValueError(f"step_through.save: {name} must be a number of seconds from {low:g} to 600, got {value!r}")
+    return float(value)
+
+
+def frame_sources(walk: Any, width: int | None = None) -> list[str]:
+    """One DOT source per frame of ``walk`` (a ``StepThrough``), all on one layout (for ``neato -n2``).
+
+    ``width``: the pictures' width in pixels (a slide's 1600, say), by Graphviz's ``dpi``; None keeps
+    Graphviz's 96 dpi.
+    """
     order, frames = walk.order, walk.frames
     if len(frames) > MAX_FRAMES:
-        raise ValueError(f"step_through.save: a GIF of {len(frames)} frames is more than {MAX_FRAMES} (one Graphviz "
+        raise ValueError(f"step_through.save: {len(frames)} frames are more than {MAX_FRAMES} (one Graphviz "
                          "run each, and too long to watch); save the .html page instead, or step through a part of "
                          "the graph (step_through(some_intermediate_value))")
+    if width is not None and (isinstance(width, bool) or not isinstance(width, int) or not 64 <= width <= 10000):
+        raise ValueError(f"step_through.save: width must be a whole number of pixels from 64 to 10000, got {width!r}")
     captions = [_caption(walk.title, f.text) for f in frames]
     widest = max(len(line) for c in captions for line in c.splitlines())
     tallest = max(len(c.splitlines()) for c in captions)
@@ -186,9 +211,14 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
     base.attr(label=html_label(html_text("\n".join(["0" * widest] * tallest))), labelloc="b", fontsize="12")
     laid = bytes(base.pipe(format="dot")).decode("utf-8")
     cut = laid.rindex("}")
+    size = re.search(r"\blwidth=([0-9.]+).*?\blheight=([0-9.]+)|\blheight=([0-9.]+).*?\blwidth=([0-9.]+)", laid, re.S)
+    box = (0.0, 0.0)
+    if size:  # every frame's caption in a box of the laid-out one's size, so every picture has one size
+        w, h = (size.group(1), size.group(2)) if size.group(1) else (size.group(4), size.group(3))
+        box = (float(w) * 72 * 1.25, float(h) * 72 * 1.15)  # real text may be wider and taller than 0s
     sources = []
     for frame, state, caption in zip(frames, states(frames, len(order)), captions, strict=True):
-        lines = [f"graph [label={html_label(html_text(caption))}];"]
+        lines = [f"graph [label={_boxed(html_text(caption), box)}];", "graph [dpi=@@DPI@@];"]
         for i, v in enumerate(order):
             lines.append(f"v{i} [label={walk.label(v, state[i]['data'], state[i]['grad'])}];")
         if frame.node is not None:
@@ -201,7 +231,43 @@ def render_gif(walk: Any, delay: float = 1.0) -> bytes:
         if frame.edge is not None:
             text = re.sub(rf'id="{re.escape(frame.edge)}"', f'id="{frame.edge}", color="{CURRENT}", penwidth=3', text)
         sources.append(text + "\n".join(lines) + "\n}\n")
-    drawn = split(_draw_all("".join(sources)))  # one run of Graphviz for every frame
+    dpi = 96.0
+    if width is not None:  # the picture's width is proportional to the dpi: measure it once at 96
+        drawn = _draw_all([sources[0].replace("@@DPI@@", "96")])[0][0]
+        dpi = 96.0 * width / drawn.width
+    return [source.replace("@@DPI@@", f"{dpi:.5g}") for source in sources]
+
+
+def render_frames(walk: Any, fmt: str = "png", width: int | None = None) -> list[bytes]:
+    """Each frame of ``walk`` as its own picture (``png``, ``pdf`` or ``svg``): for Beamer overlays and slides."""
+    if fmt not in ("png", "pdf", "svg"):
+        raise ValueError(f"step_through.save_frames: format must be png, pdf or svg, got {fmt!r}")
+    dot = shutil.which("dot")
+    out = []
+    for source in frame_sources(walk, width):
+        if dot is None:
+            out.append(pygraphviz_render(source, fmt, "neato", args="-n2"))
+            continue
+        done = subprocess.run([dot, "-Kneato", "-n2", f"-T{fmt}"], input=source.encode("utf-8"), capture_output=True,
+                              check=False)
+        if done.returncode:
+            raise RenderError(f"Graphviz failed to draw a frame (exit {done.returncode}): "
+                              f"{done.stderr.decode('utf-8', 'replace').strip()[:300]}")
+        out.append(done.stdout)
+    return out
+
+
+def render_gif(walk: Any, delay: float = 1.0, *, hold: float = 3.0, width: int | None = None) -> bytes:
+    """The animated GIF of a ``StepThrough`` (``walk``): one picture per frame, on one layout.
+
+    Each frame shows ``delay`` seconds, the last one ``hold`` seconds (at least ``delay``) before
+    the animation starts again; ``width`` sizes the pictures in pixels (see ``frame_sources``).
+    """
+    delay = _check_seconds("delay", delay, 0.01)
+    hold = max(delay, _check_seconds("hold", hold, 0.0))
+    frames = walk.frames
+    drawn = _draw_all(frame_sources(walk, width))
     if len(drawn) != len(frames):
         raise RenderError(f"Graphviz drew {len(drawn)} pictures for {len(frames)} frames")
-    return animate_pictures([p for pics in drawn for p in pics], delay)
+    pics = [p for pictures_of_one in drawn for p in pictures_of_one]
+    return animate_pictures(pics, delay, delays=[delay] * (len(pics) - 1) + [hold])

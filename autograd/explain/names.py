@@ -24,15 +24,23 @@ from autograd.graph import parents_of
 _NEURON = re.compile(r"^(?:(.*)\.)?layers\.(\d+)\.neurons\.(\d+)$")
 
 
-def fmt(x: float) -> str:
-    """A number as the steps print it: 4 decimals (−0.0320), or 4 significant digits when tiny or huge."""
+def fmt(x: float, digits: int = 4) -> str:
+    """A number as the steps print it: ``digits`` decimals (−0.0320), or ``digits`` significant digits
+    when tiny or huge (4.565e−05, never 0.0000)."""
     if x != x or x in (float("inf"), float("-inf")):
         text = str(x)
-    elif x == 0.0 or 1e-3 <= abs(x) < 1e5:
-        text = f"{x:.4f}"
+    elif x == 0.0 or 10.0 ** (1 - digits) <= abs(x) < 1e5:
+        text = f"{x:.{digits}f}"
     else:
-        text = f"{x:.4g}"
+        text = f"{x:.{digits}g}"
     return text.replace("-", "−")
+
+
+def check_precision(precision: object, what: str) -> int:
+    """``precision`` if it is an int from 1 to 17 (digits to print), else a ValueError naming ``what``."""
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 17:
+        raise ValueError(f"{what}: precision (digits to print) must be an int from 1 to 17, got {precision!r}")
+    return precision
 
 
 def _pairs(names: Any) -> list[tuple[str, Value]]:
@@ -47,6 +55,7 @@ class Naming:
 
     def __init__(self, root: Value, order: list[Value], names: Any = None) -> None:
         self.index = {v: i for i, v in enumerate(order)}
+        self.root = root
         pairs = _pairs(names) if names is not None else []
         self.given = {v: visible(name) for name, v in pairs}  # user text: shown with visible escapes
         self.root_name = visible(root.label) or (self.given.get(root) or ("E" if pairs else "L"))
@@ -96,6 +105,8 @@ class Naming:
                     self.roles[after[0]] = f"y_{sub}"
 
     def name(self, v: Value) -> str:
+        if v is self.root:  # the output is E (or L) in every step: ∂E/∂E · ∂E/∂v17, as the drawing shows it
+            return self.root_name
         if v in self.given:
             return self.given[v]
         if v.label:

@@ -31,7 +31,8 @@ from typing import Any, overload
 from autograd import ops
 from autograd.engine import Value, as_number
 from autograd.errors import DeltagradError
-from autograd.explain.names import Naming, fmt
+from autograd.explain.names import Naming, check_precision, fmt
+from autograd.explain.tex import explanation_latex, explanation_markdown, named_rule, step_latex
 from autograd.graph import (
     backward_order,
     closure_of,
@@ -75,23 +76,33 @@ class Step:
     skipped: bool = False
     note: str = ""
     delta: tuple[str, float] | None = None
+    rule: str = ""
+    precision: int = 4
+
+    def fmt(self, x: float) -> str:
+        """A number of this step as printed (``precision`` decimals, or significant digits when tiny)."""
+        return fmt(x, self.precision)
+
+    def latex(self) -> str:
+        """The step as LaTeX math (pdflatex-safe): ∂L/∂p += ∂L/∂v · ∂v/∂p = (upstream) · local = contribution."""
+        return step_latex(self, self.fmt)
 
     def equation(self) -> str:
         """The step in the note's notation, with its numbers (no formula, no running total)."""
         L, v, p = self.root_name, self.node_name, self.parent_name
         if self.closure:
             return (f"∂{L}/∂{p} += (the _backward closure of {v}: only its effect can be shown) "
-                    f"= {fmt(self.contribution)}")
-        local = "" if self.local is None else fmt(self.local)
-        return (f"∂{L}/∂{p} += ∂{L}/∂{v} · ∂{v}/∂{p} = ({fmt(self.upstream)}) · {local} "
-                f"= {fmt(self.contribution)}")
+                    f"= {self.fmt(self.contribution)}")
+        local = "" if self.local is None else self.fmt(self.local)
+        return (f"∂{L}/∂{p} += ∂{L}/∂{v} · ∂{v}/∂{p} = ({self.fmt(self.upstream)}) · {local} "
+                f"= {self.fmt(self.contribution)}")
 
     def __str__(self) -> str:
-        text = f"{self.equation()}   ({self.parent_name}.grad now {fmt(self.total)})"
-        if self.formula:
-            text += f"   [{self.formula}]"
+        text = f"{self.equation()}   ({self.parent_name}.grad now {self.fmt(self.total)})"
+        if self.rule or self.formula:
+            text += f"   [{self.rule or self.formula}]"
         if self.delta is not None:
-            text += f"   [{self.delta[0]} = −∂{self.root_name}/∂{self.node_name} = {fmt(self.delta[1])}]"
+            text += f"   [{self.delta[0]} = −∂{self.root_name}/∂{self.node_name} = {self.fmt(self.delta[1])}]"
         if self.note:
             text += f"   — {self.note}"
         return text
@@ -163,8 +174,20 @@ class Explanation(Sequence[Step]):
     ``name(v)`` how a node is called in the steps.
     """
 
-    def __init__(self, root: Value, steps: list[Step], naming: Naming, seed: float) -> None:
+    def __init__(self, root: Value, steps: list[Step], naming: Naming, seed: float, precision: int = 4) -> None:
         self.root, self.steps, self.naming, self.seed = root, steps, naming, seed
+        self.precision = precision
+
+    def fmt(self, x: float) -> str:
+        return fmt(x, self.precision)
+
+    def latex(self) -> str:
+        """Every step as a line of an ``align*`` environment, for a slide (needs ``\\usepackage{amsmath}``)."""
+        return explanation_latex(self.steps, self.fmt)
+
+    def markdown(self) -> str:
+        """The header and a numbered list of the steps, each as ``$…$`` math and its rule (a Markdown cell)."""
+        return explanation_markdown(self.header(), self.steps, self.fmt)
 
     @overload
     def __getitem__(self, i: int) -> Step: ...
@@ -193,7 +216,7 @@ class Explanation(Sequence[Step]):
 
     def header(self) -> str:
         L = self.naming.root_name
-        return (f"backward() from {L} = {fmt(self.root.data)}: ∂{L}/∂{L} = {fmt(self.seed)}, then "
+        return (f"backward() from {L} = {self.fmt(self.root.data)}: ∂{L}/∂{L} = {self.fmt(self.seed)}, then "
                 f"{len(self.steps)} step(s) ∂{L}/∂p += ∂{L}/∂v · ∂v/∂p in backward order")
 
     def __str__(self) -> str:
@@ -211,27 +234,31 @@ class Explanation(Sequence[Step]):
                                                       "contribution", "p.grad now", "note"))
         rows = []
         for s in self.steps:
-            local = "closure (effect only)" if s.local is None else fmt(s.local)
-            note = s.note or (f"{s.delta[0]} = {fmt(s.delta[1])}" if s.delta else "")
-            cells = (str(s.index), s.node_name, s.parent_name, fmt(s.upstream), local, s.formula,
-                     fmt(s.contribution), fmt(s.total), note)
+            local = "closure (effect only)" if s.local is None else s.fmt(s.local)
+            note = s.note or (f"{s.delta[0]} = {s.fmt(s.delta[1])}" if s.delta else "")
+            cells = (str(s.index), s.node_name, s.parent_name, s.fmt(s.upstream), local, s.formula,
+                     s.fmt(s.contribution), s.fmt(s.total), note)
             rows.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
         return (f"<p>{esc(self.header())}</p><table><thead><tr>{head}</tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>")
 
 
-def explain(y: Value, names: Any = None, *, grad: float = 1.0) -> Explanation:
+def explain(y: Value, names: Any = None, *, grad: float = 1.0, precision: int = 4) -> Explanation:
     """Run ``y.backward(grad)`` and return its chain-rule steps, in backward order (see the module doc).
 
     ``names``: an object with ``named_parameters()`` (an ``nn`` model), a mapping name → Value or
     (name, Value) pairs: those nodes are called by their names, and the z and y of each neuron of a
     model (``layers.L.neurons.J``) by the note's names (z_k, δ_k at the output, z_j0, δ_j0 below).
     Other nodes are called by their label, else ``v{i}`` as ``draw_dot`` numbers them.
+    ``precision``: the decimals printed (significant digits for tiny numbers). Each step's ``rule``
+    is its formula with the operands named by their nodes (``*: ∂v5/∂x = w``); ``.latex()`` and
+    ``.markdown()`` give the steps for slides and Markdown cells.
     Raises ``ExplainError`` if a replayed total differs from what ``backward()`` computed.
     """
     if not isinstance(y, Value):
         raise TypeError(f"explain: expected a Value (the output to differentiate), got {type(y).__name__}")
     seed = as_number(grad, "explain(grad)")
+    precision = check_precision(precision, "explain")
     order = topological_order(y)
     start = {v: v.grad for v in order if v.is_leaf}
     naming = Naming(y, order, names)
@@ -244,7 +271,8 @@ def explain(y: Value, names: Any = None, *, grad: float = 1.0) -> Explanation:
         ps = parents_of(v)
         delta = naming.delta_of(v, g)
         common: dict[str, Any] = {"node": v, "upstream": g, "node_name": naming.name(v), "root_name": naming.root_name,
-                  "delta": delta}
+                  "delta": delta, "precision": precision}
+        inputs = [naming.name(p) for p in ps]
         if is_closure(v):
             alone, after = _closure_effect(v, g, acc, order)
             for p in dict.fromkeys(ps):
@@ -273,6 +301,7 @@ def explain(y: Value, names: Any = None, *, grad: float = 1.0) -> Explanation:
             acc[p] = total
             steps.append(Step(len(steps) + 1, parent=p, position=i, local=d, contribution=c, before=before,
                               total=total, formula=edge_formula(v, i), parent_name=naming.name(p), skipped=skip,
+                              rule=named_rule(edge_formula(v, i), naming.name(v), inputs),
                               note="∂L/∂z = 0: backward() skips adding ±0, which changes nothing" if skip else "",
                               **common))
     for v in order:
@@ -282,4 +311,4 @@ def explain(y: Value, names: Any = None, *, grad: float = 1.0) -> Explanation:
                 f"{v.grad!r} (node {v!r}); a micrograd-style _backward closure may write into nodes that are "
                 "not its parents, or the graph changed during the call. No steps are shown rather than wrong ones"
             )
-    return Explanation(y, steps, naming, seed)
+    return Explanation(y, steps, naming, seed, precision)

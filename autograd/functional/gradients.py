@@ -17,6 +17,7 @@ example for y = tanh z, ``∂y/∂z = 1 − y²`` is built from the node y, so
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,11 @@ def _no_rule(v: Value) -> MissingDerivativeError:
     )
 
 
+BORROW_LOCK = threading.RLock()
+"""Held while a closure runs on borrowed ``.grad`` fields (set, run, restore), so two threads measuring the
+same micrograd-style node cannot restore each other's borrowed numbers."""
+
+
 def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
     """δ_p contributions of a micrograd-style closure node, whose rule writes into ``.grad``.
 
@@ -54,19 +60,20 @@ def _closure_float_step(v: Value, g: float) -> list[tuple[Value, float]]:
     fields borrowed (set to δ_v and 0) and then restored: afterwards every ``.grad`` is as before.
     """
     unique = list(dict.fromkeys(parents_of(v)))
-    saved = [(p, p.grad) for p in (v, *unique)]
-    try:
-        for p in unique:
-            p.grad = 0.0
-        v.grad = g
+    with BORROW_LOCK:  # another thread borrowing the same fields would restore our borrowed numbers
+        saved = [(p, p.grad) for p in (v, *unique)]
         try:
-            closure_of(v)()
-        except Exception as e:
-            raise derivative_error("grad", v, e) from e
-        return [(p, p.grad) for p in unique]
-    finally:
-        for p, old in saved:
-            p.grad = old
+            for p in unique:
+                p.grad = 0.0
+            v.grad = g
+            try:
+                closure_of(v)()
+            except Exception as e:
+                raise derivative_error("grad", v, e) from e
+            return [(p, p.grad) for p in unique]
+        finally:
+            for p, old in saved:
+                p.grad = old
 
 
 def _graph_hooks(v: Value, g: Any) -> Any:

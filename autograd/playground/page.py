@@ -32,6 +32,7 @@ from autograd.drawing.labels import value_label
 from autograd.drawing.render import render_bytes
 from autograd.engine import Value
 from autograd.explain.steps import edge_formula
+from autograd.explain.tex import named_rule
 from autograd.explain.viewer import with_ids
 from autograd.files import atomic_write
 from autograd.graph import parents_of
@@ -139,13 +140,18 @@ class Playground:
 
     def _payload(self) -> dict[str, Any]:
         data = self.program.data()
-        data["names"] = [text_safe(n) for n in data["names"]]
-        edges = {}
-        for i, v in enumerate(self.order):
-            if not v.is_leaf:
-                edges[str(i)] = [text_safe(edge_formula(v, k)) for k in range(len(parents_of(v)))]
         root = self.root.label
-        data.update(formulas=edges, precision=self.precision, L=text_safe(root) if root else "L",
+        names = [text_safe(n) for n in data["names"]]
+        names[self.order.index(self.root)] = L = text_safe(root) if root else "L"  # as explain calls the output
+        data["names"] = names
+        index = {v: i for i, v in enumerate(self.order)}
+        edges = {}
+        for i, v in enumerate(self.order):  # each rule with its operands named by their nodes, as explain's
+            if not v.is_leaf:
+                ins = [names[index[p]] for p in parents_of(v)]
+                edges[str(i)] = [text_safe(named_rule(edge_formula(v, k), names[i], ins))
+                                 for k in range(len(ins))]
+        data.update(formulas=edges, precision=self.precision, L=L,
                     linear=[i for i, op in enumerate(self.program.ops) if op is not None and op.name == "linear"],
                     prefix=[_prefix(v) for v in self.order], notes=[_notes(v) for v in self.order])
         return data

@@ -92,7 +92,7 @@ var py = (function () {
     return y;
   }
   function log(x) {
-    if (!(x > 0)) { raise("ValueError", "log is only defined for inputs > 0, got " + repr(x) + "; clamp the input or add a small epsilon"); }
+    if (!(x > 0) && x === x) { raise("ValueError", "log is only defined for inputs > 0, got " + repr(x) + "; clamp the input or add a small epsilon"); }
     return Math.log(x);
   }
   function sqrt(x) {
@@ -137,7 +137,7 @@ var py = (function () {
     if (x === 0 && n < 1) { return Infinity; }
     return n * floatPow(x, n - 1);
   }
-  function dExponent(base, y) { return base > 0 ? y * Math.log(base) : (base === 0 ? 0 : NaN); }
+  function dExponent(base, y) { return base > 0 ? y * Math.log(base) : (base === 0 && y === y ? 0 : NaN); }
   function sign(x) { return x > 0 ? 1 : (x < 0 ? -1 : 0); }
   function total(xs) { var r = 0; for (var i = 0; i < xs.length; i++) { r += xs[i]; } return r; }
   function linear(xs) {

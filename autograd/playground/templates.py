@@ -49,7 +49,7 @@ FORWARD: dict[Op, str] = {
     ops.TANH: "Math.tanh(x[0])",
     ops.SIGMOID: "py.sigmoid(x[0])",
     ops.SOFTPLUS: "py.softplus(x[0])",
-    ops.RELU: "x[0] > 0 ? x[0] : 0",
+    ops.RELU: "x[0] <= 0 ? 0 : x[0]",  # NaN gives NaN, as operators.relu
     ops.LEAKY_RELU: "x[0] > 0 ? x[0] : c * x[0]",
     ops.ABS: "Math.abs(x[0])",
     ops.SQRT: "py.sqrt(x[0])",
@@ -81,7 +81,7 @@ DERIV: dict[Op, str] = {
     ops.TANH: "[1 - y * y]",  # 1 − y²
     ops.SIGMOID: "[y * (1 - y)]",  # y(1 − y)
     ops.SOFTPLUS: "[py.sigmoid(x[0])]",  # σ(z)
-    ops.RELU: "[x[0] > 0 ? 1 : 0]",  # 1 for z > 0, else 0
+    ops.RELU: "[x[0] <= 0 ? 0 : 1]",  # 1 for z > 0 (and NaN, as PyTorch), else 0
     ops.LEAKY_RELU: "[x[0] > 0 ? 1 : c]",  # 1 for z > 0, else slope
     ops.ABS: "[py.sign(x[0])]",  # sign z (0 at z = 0)
     ops.SQRT: "[y !== 0 ? 0.5 / y : Infinity]",  # 1/(2y)

@@ -29,6 +29,7 @@ from typing import Any
 
 from autograd import ops
 from autograd.engine import Value, describe
+from autograd.explain.tex import latex_name
 from autograd.graph import constant_of, operation_of, parents_of, topological_order
 from autograd.operators import exact_number
 
@@ -202,9 +203,25 @@ class Formula:
     def __repr__(self) -> str:
         return f"<Formula {self}>"
 
-    def _repr_latex_(self) -> str:
+    def latex(self) -> str:
+        """The formula as LaTeX math (no ``$``): ∂y/∂x = …, the names escaped for pdflatex."""
         sp = _sympy()
-        return f"$\\frac{{\\partial {self.name}}}{{\\partial {sp.latex(self.symbol)}}} = {sp.latex(self.expr)}$"
+        top, bottom = latex_name(self.name), sp.latex(self.symbol)
+        return f"\\frac{{\\partial {top}}}{{\\partial {bottom}}} = {sp.latex(self.expr)}"
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+
+class Formulas(list[Formula]):
+    """The formulas of ``formula(y, [x1, x2, …])``: a list, shown in Jupyter as one LaTeX block."""
+
+    def latex(self) -> str:
+        """Every formula as a line of an ``align*`` environment (``\\usepackage{amsmath}``)."""
+        return "\\begin{align*}\n" + " \\\\\n".join(f"  &{f.latex()}" for f in self) + "\n\\end{align*}\n"
+
+    def _repr_latex_(self) -> str:
+        return "$$" + "\\\\ ".join(f.latex() for f in self) + "$$"
 
 
 def _simplify(sp: Any, expr: Any) -> Any:
@@ -232,4 +249,4 @@ def formula(y: Value, x: Value | Sequence[Value]) -> Any:
     for leaf in xs:
         s = symbols.get(leaf, sp.Symbol(leaf.label or "x", real=True))
         out.append(Formula(_simplify(sp, sp.diff(expr, s)), s, symbols, name))
-    return out[0] if isinstance(x, Value) else out
+    return out[0] if isinstance(x, Value) else Formulas(out)

@@ -21,6 +21,7 @@ from typing import Any
 
 from nn import plots
 from nn.data import digits, image
+from nn.jobs.report import describe
 from nn.models.activations import ReLU
 from nn.models.conv import Conv2d, Flatten, MaxPool2d
 from nn.models.layers import MLP, Layer
@@ -72,7 +73,7 @@ def train(kind: str, *, epochs: int | None = None, lr: float | None = None, seed
     lr = lr or DEFAULTS[kind]["lr"]
     model = build(kind, seed)
     Xi, Xti = inputs(kind, X), inputs(kind, Xt)
-    say(f"network: {model!r:.160} ({model.num_parameters()} parameters)")
+    say(f"network: {describe(model)}")
     say(f"data: {len(X)} training and {len(Xt)} test images of 8×8 pixels, 10 classes")
     say(f"training: cross-entropy, adam with η = {lr:g}, mini-batches of {BATCH}, {epochs} epochs")
     say(f"{'epoch':>5}  {'loss':>8}  {'train acc':>9}  {'test acc':>8}  {'seconds':>7}")

@@ -25,7 +25,7 @@ from autograd import Value
 from nn import data, losses, optim
 from nn.jobs import digits as digits_job
 from nn.jobs.checks import INTERRUPTED, check_output_folder, refuse_unused_flags
-from nn.jobs.report import save_graph_image, save_loss_curve
+from nn.jobs.report import clear_stale, describe, save_graph_image, save_loss_curve
 from nn.jobs.walkthrough import save_backprop_page
 from nn.models import activations
 from nn.models.layers import MLP
@@ -148,7 +148,7 @@ def _train_note(args: argparse.Namespace, preset: Preset, say: Any) -> Run:
     model = data.note_model(hidden, act, seed=args.seed)
     X, T = data.note_example()
     x, t = X[0], T[0]
-    say(f"network: {model}")
+    say(f"network: {describe(model)}")
     say(f"input x = ({x[0]}, {x[1]}), target t = {t:g}")
     say("initial weights (w_ij: from input i to neuron j; the output bias is solved so that y = 0.8):")
     for name, value in model.state_dict().items():
@@ -192,7 +192,7 @@ def _train_dataset(args: argparse.Namespace, preset: Preset, say: Any) -> Run:
     model = MLP(2, sizes, args.activation or preset.activation, preset.output, seed=args.seed)
     lr = _lr(args, preset)
     epochs = args.epochs or preset.epochs
-    say(f"network: {model} ({model.num_parameters()} parameters)")
+    say(f"network: {describe(model)}")
     say(f"training: {preset.loss} loss{f' + L2 {preset.l2:g}' if preset.l2 else ''}, {args.optimizer} with "
         f"η = {lr:g}{' decaying linearly to η/10' if preset.decay else ''}, up to {epochs} epochs")
     say(f"{'epoch':>6}  {'loss':>10}  {'accuracy':>8}  |∂E/∂W| per layer")
@@ -216,6 +216,27 @@ def _train_dataset(args: argparse.Namespace, preset: Preset, say: Any) -> Run:
     return run
 
 
+def _moons_graph(model: MLP, X: Sequence[Sequence[float]], y: Sequence[float]) -> tuple[Value, str]:
+    """The max-margin loss of the point the model gets most wrong, through the output neuron only.
+
+    The last hidden layer's outputs come in as leaves h0, h1, …; a point with zero loss would show
+    only zero gradients, so the drawing takes the point with the largest loss (its first, if all are 0).
+    """
+    *hidden, last = model.layers
+    with autograd.no_grad():
+        features = []
+        for x in X:
+            h: Any = list(x)
+            for layer in hidden:
+                out = layer(h)
+                h = out if isinstance(out, list) else [out]
+            features.append([v.data for v in h])
+        point_losses = [losses.hinge(last(f), t).data for f, t in zip(features, y, strict=True)]
+    k = max(range(len(X)), key=lambda i: point_losses[i])
+    root = losses.hinge(last([Value(v, label=f"h{i}") for i, v in enumerate(features[k])]), y[k])
+    return root, f"the max-margin loss of point {k} (the most wrong), via the output neuron"
+
+
 def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
     """The loss at the final weights, differentiated, as the graph to draw (one sample for moons)."""
     if args.dataset == "note":
@@ -226,19 +247,7 @@ def _graph_root(run: Run, args: argparse.Namespace) -> tuple[Value, str]:
         root = autograd.sum([losses.half_sse(run.model(x), t) for x, t in zip(X, y, strict=True)])
         what = "E = ½ Σ (t − y)² over the four XOR points"
     else:  # the whole network on one point is ~480 nodes, too many to read: draw its output neuron
-        X, y = data.moons(100, 0.1, seed=args.seed, signed=True)
-        *hidden, last = run.model.layers
-        with autograd.no_grad():
-            h: Any = list(X[0])
-            for layer in hidden:
-                out = layer(h)
-                h = out if isinstance(out, list) else [out]
-        inputs = [Value(v.data, label=f"h{i}") for i, v in enumerate(h)]
-        root = losses.hinge(last(inputs), y[0])
-        what = ("the max-margin loss of the first point, through the output neuron only (the last hidden "
-                "layer's outputs h as inputs; the whole network on one point is ~480 nodes)")
-    for name, p in run.model.named_parameters():  # short names in the drawing: L0.n1.w0 = layer 0, neuron 1, w from 0
-        p.label = name.replace("layers.", "L").replace(".neurons.", ".n").replace(".w.", ".w")
+        root, what = _moons_graph(run.model, *data.moons(100, 0.1, seed=args.seed, signed=True))
     run.model.zero_grad()
     root.backward()
     return root, what
@@ -302,7 +311,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run_job(args: argparse.Namespace) -> int:
     """The job, once its arguments are checked."""
     if args.dataset == "digits":  # its own job: cross-entropy, mini-batches, Adam (nn/jobs/digits.py)
-        digits_job.main(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, out=args.out, quiet=args.quiet)
+        done = digits_job.main(args.model, epochs=args.epochs, lr=args.lr, seed=args.seed, out=args.out,
+                               quiet=args.quiet)
+        clear_stale(args.out, [path for path, _ in done.written])
         return 0
     preset = PRESETS[args.dataset]
 
@@ -317,6 +328,7 @@ def run_job(args: argparse.Namespace) -> int:
         print(f"error: {e}".replace("try a smaller lr", "try a smaller --lr"), file=sys.stderr)
         return 1
     _write_outputs(run, args)
+    clear_stale(args.out, [path for path, _ in run.written])  # the folder holds this run's files only
     if args.quiet:
         if run.prediction is not None:
             print(f"prediction {run.prediction:.6f} after {run.history.epochs} updates")

@@ -21,7 +21,15 @@ from autograd import Value, grad, hessian, ops
 from autograd.reductions import dot_const
 
 torch = pytest.importorskip("torch")
-torch.set_default_dtype(torch.float64)
+
+
+@pytest.fixture(autouse=True)
+def _float64() -> Any:
+    """torch in float64 for these tests only (a process-wide default would leak into other test files)."""
+    before = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(before)
 
 T = Any  # a torch tensor
 

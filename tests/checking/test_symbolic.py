@@ -117,3 +117,20 @@ def test_without_sympy_the_error_names_the_extra(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(sys.modules, "sympy", None)
     with pytest.raises(ImportError, match=r"deltagrad\[symbolic\]"):
         to_sympy(Value(1.0) * 2)
+
+
+def test_formulas_have_a_public_latex_for_slides() -> None:
+    from autograd import formula
+
+    w, x = Value(-1.2, "w"), Value(0.5, "x")
+    y = (w * x).tanh()
+    y.label = "E_{1}$%"  # a label with LaTeX's special characters is escaped, not obeyed
+    one = formula(y, w)
+    assert one.latex().startswith("\\frac{\\partial \\mathrm{E\\_\\{1\\}\\$\\%}}{\\partial w} = ")
+    assert one._repr_latex_() == f"${one.latex()}$"
+    both: Any = formula(y, [w, x])
+    assert issubclass(type(both), list) and len(both) == 2 and type(both).__name__ == "Formulas"  # still a list
+    tex = both.latex()
+    assert tex.startswith("\\begin{align*}") and tex.count("&\\frac") == 2
+    assert both._repr_latex_().startswith("$$") and "\\cosh" in both._repr_latex_()
+    assert abs(one.at() - x.data * (1 - math.tanh(w.data * x.data) ** 2)) < 1e-12  # by hand: ∂y/∂w = x·(1 − y²)

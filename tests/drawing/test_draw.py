@@ -127,7 +127,7 @@ def test_linear_edges_say_which_input_is_w_x_and_b() -> None:
     src = draw_dot(z).source
     _, _, edges = parse(src)
     into_op = {t: lab for t, h, lab in edges if h.startswith("op")}
-    expected = {"wa": "w0", "wb": "w1", "xa": "x0", "xb": "x1", "bias": "b"}
+    expected = {"wa": "w0", "wb": "w1", "xa": "in0", "xb": "in1", "bias": "b"}
     assert into_op == {node_of(src, name): lab for name, lab in expected.items()}
 
 
@@ -371,3 +371,35 @@ def test_a_neuron_over_plain_numbers_labels_its_weight_and_bias_edges() -> None:
     w0, w1, b = Value(0.5, label="w0"), Value(-1.0, label="w1"), Value(0.1, label="b")
     z = dot_const([w0, w1], [2.0, 3.0], b)
     assert edge_labels(z) == ["w0", "w1", "b"]
+
+
+def test_node_names_show_what_explain_calls_unnamed_nodes() -> None:
+    from autograd import explain
+
+    x = Value(0.5, label="x")
+    y = (x * 2.0).tanh() * x
+    names = {ex_name for s in explain(y) for ex_name in (s.node_name, s.parent_name)}
+    drawn = draw_dot(y, node_names=True).source
+    plain = draw_dot(y).source
+    unnamed = sorted(n for n in names if n.startswith("v"))
+    assert unnamed, names  # the graph has nodes explain calls v{i}
+    for name in unnamed:
+        assert f"<B>{name}</B>" in drawn and f"<B>{name}</B>" not in plain
+
+
+def test_slide_options_highlight_fontsize_dpi() -> None:
+    x, w = Value(1.5, label="x"), Value(-0.5, label="w")
+    z = x * w
+    y = z.tanh()
+    src = draw_dot(y, highlight=[w, z, y], fontsize=16, dpi=200).source
+    assert 'dpi=200' in src and 'fontsize=16' in src
+    lit = [line for line in src.splitlines() if "#d62728" in line]
+    assert any(line.strip().startswith("v1 ") for line in lit)  # w
+    assert not any(line.strip().startswith("v0 ") for line in lit)  # x is not on the path
+    assert any("v1 -> op2" in line for line in lit) and not any("v0 -> op2" in line for line in lit)
+    for bad in ({"fontsize": 0}, {"fontsize": True}, {"dpi": 10**6}, {"dpi": float("nan")}):
+        with pytest.raises(ValueError, match=r"draw_dot: (fontsize|dpi)"):
+            draw_dot(y, **bad)
+    for bad_h in ("x", [1.0], 3):
+        with pytest.raises(TypeError, match="highlight"):
+            draw_dot(y, highlight=bad_h)

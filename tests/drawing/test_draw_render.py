@@ -15,6 +15,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import graphviz
 import pytest
@@ -148,8 +149,25 @@ def test_jupyter_shows_svg_inline_whatever_the_format(via: str) -> None:
     o, _ = neuron()
     for g in (draw_dot(o), draw_dot(o, format="png", rankdir="TB")):
         bundle = g._repr_mimebundle_()
-        assert list(bundle) == ["image/svg+xml"]
+        assert list(bundle) == ["image/svg+xml", "image/png"]  # the PNG for untrusted notebooks
         assert len(_svg_nodes(bundle["image/svg+xml"])) == 15
+        assert bundle["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+        assert list(g._repr_mimebundle_(include=["image/svg+xml"])) == ["image/svg+xml"]
+
+
+def test_inline_width_can_be_natural_or_chosen(via: str) -> None:
+    y = Value(0.5, label="x")
+    for i in range(40):
+        y = (y * 0.9 + 0.01 * i).tanh()
+    natural = float(str(ET.fromstring(draw_dot(y).pipe(format="svg", encoding="utf-8")).get("width"))[:-2])
+    for chosen, expect in ((None, natural), (1200.0, 1200.0), (300, 300.0)):
+        g = draw_dot(y, inline_width=chosen)
+        inline = ET.fromstring(g._repr_mimebundle_()["image/svg+xml"])
+        assert inline.get("width") == f"{min(expect, natural):g}pt"
+    bad: Any
+    for bad in (0, -5, float("inf"), "600", True):
+        with pytest.raises(ValueError, match="inline_width"):
+            draw_dot(y, inline_width=bad)
 
 
 def test_inline_svg_scales_to_the_page_width(via: str) -> None:

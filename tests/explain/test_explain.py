@@ -7,6 +7,7 @@ floats) for the note's δ_k and δ_j, and the running sums recomputed here from 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -96,8 +97,66 @@ def test_printed_in_the_notes_notation_with_the_tables_formula() -> None:
     ex = explain(y)
     first = str(ex[0])
     assert first.startswith(f"∂E/∂z += ∂E/∂E · ∂E/∂z = ({fmt(1.0)}) · {fmt(1 - math.tanh(1.0) ** 2)}")
-    assert "[tanh: 1 − y²]" in first and f"(z.grad now {fmt(z.grad)})" in first
+    assert "[tanh: 1 − E²]" in first and f"(z.grad now {fmt(z.grad)})" in first  # y of the table is E here
+    assert ex[0].formula == "tanh: 1 − y²"  # the table's own text stays on the step
     assert str(ex).splitlines()[0].startswith("backward() from E")
+
+
+def test_the_rule_names_the_operands_by_their_nodes() -> None:
+    """A bias called b must not be confused with the b of the table's ∂y/∂a = b."""
+    w, b, x = Value(-3.0, label="w"), Value(0.5, label="b"), Value(2.0, label="x")
+    y = w * b + x * b  # b is an operand of both products, and the table calls the second input b too
+    ex = explain(y)
+    rules = {(s.node_name, s.parent_name): s.rule for s in ex}
+    assert rules[("v2", "w")] == "*: ∂v2/∂w = b" and rules[("v2", "b")] == "*: ∂v2/∂b = w"
+    assert rules[("v4", "x")] == "*: ∂v4/∂x = b" and rules[("v4", "b")] == "*: ∂v4/∂b = x"
+    assert rules[("L", "v2")] == "+: ∂L/∂v2 = 1"
+    for s in ex:  # the named rule, evaluated by hand, is the local derivative the step used
+        if s.node_name in ("v2", "v4"):
+            other = {"w": b, "x": b, "b": w if s.node_name == "v2" else x}[s.parent_name]
+            assert s.local == other.data
+    aa = Value(1.5, label="a")
+    assert [s.rule for s in explain(aa * aa)] == ["*: ∂L/∂a = a"] * 2  # a·a: each a's derivative is the other a
+
+
+@pytest.mark.parametrize("precision", [2, 4, 8])
+def test_precision_is_a_parameter_and_small_numbers_never_print_as_zero(precision: int) -> None:
+    x = Value(1e-3, label="x")
+    y = (x * 4.565e-5).tanh()
+    ex = explain(y, precision=precision)
+    text = str(ex)
+    shown = ex[-1].fmt(ex[-1].local or 0.0)  # ∂v1/∂x = 4.565e-05
+    assert f"· {shown} =" in text
+    assert abs(float(shown.replace("−", "-")) - 4.565e-5) <= 0.02 * 4.565e-5  # never 0.0000
+    assert explain(y).fmt(4.565e-5) == "4.565e−05" and explain(y).fmt(-0.032) == "−0.0320"
+    assert ex.fmt(0.5) == f"{0.5:.{precision}f}"
+    for bad in (0, 18, 2.5, True, "4"):
+        with pytest.raises(ValueError, match="precision"):
+            explain(y, precision=bad)  # type: ignore[arg-type]
+
+
+def test_latex_and_markdown_for_slides_are_safe_for_pdflatex() -> None:
+    a = Value(2.0, label="a_{1}$%#&~^\\ <é> δ")  # every LaTeX special character, non-ASCII, a backslash
+    y = (a * Value(3.0, label="z_j0")).tanh()
+    y.label = "E"
+    ex = explain(y)
+    tex = ex.latex()
+    assert tex.startswith("\\begin{align*}") and tex.rstrip().endswith("\\end{align*}")
+    assert all(ord(ch) < 128 for ch in tex)  # pdflatex without inputenc tricks
+    body = tex.replace("\\\\", "")
+    depth = 0
+    for ch in re.sub(r"\\[{}$%#&_]", "", body):  # escaped braces do not count
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        assert depth >= 0
+    assert depth == 0
+    unaligned = re.sub(r"^  &", "", body, flags=re.M)  # align*'s own column marker starts each line
+    for special in "$%#&":
+        assert re.search(rf"(?<!\\){re.escape(special)}", unaligned) is None, special
+    assert "z_{j0}" in tex and "\\delta" in tex and "?" in tex  # é has no glyph: '?'
+    assert "\\frac{\\partial E}{\\partial z_{j0}}" in tex
+    md = ex.markdown()
+    math_only = re.sub(r"`[^`]*`", "", md).replace("\\$", "")  # the rules are code spans; \\$ is a dollar sign
+    assert math_only.count("$") == 2 * len(ex) and md.splitlines()[2].startswith("1. $")
 
 
 def test_the_notes_network_names_parameters_and_its_deltas_match_the_delta_rule() -> None:

@@ -159,3 +159,108 @@ def test_the_checks_catch_a_page_that_misbehaves(browser: Any, tmp_path: Path) -
     with pytest.raises(AssertionError):
         _assert_clean(browser)
     assert browser.execute_script("return window.__dg_alerted") == 1
+
+
+# Every frame, measured in a 1280×900 window: no two pieces of the graph's text overlap, and none is
+# smaller than 9 px. Drawn with Graphviz's dot and with pygraphviz (dot hidden), as users get either.
+_TEXTS = """
+var out = [];
+for (var t of document.querySelectorAll('#dg-graph svg text')) {
+  if (!t.textContent.trim()) { continue; }
+  var r = t.getBoundingClientRect(), m = t.getScreenCTM();
+  out.push([t.textContent, r.left, r.top, r.right, r.bottom, parseFloat(getComputedStyle(t).fontSize) * m.a]);
+}
+return out;"""
+
+
+_OUT_OF_VIEW = """
+var g = document.getElementById('dg-graph'), v = g.getBoundingClientRect(), out = [];
+for (var e of g.querySelectorAll('.dg-current, .dg-parent, .dg-edge')) {
+  var r = e.getBoundingClientRect();
+  if (r.left < v.left - 1 || r.top < v.top - 1 || r.right > v.left + g.clientWidth + 1
+      || r.bottom > v.top + g.clientHeight + 1) { out.push(e.id); }
+}
+return out;"""
+
+
+def overlaps(boxes: list[list[Any]], slack: float = 0.5) -> list[tuple[str, str]]:
+    """The pairs of text boxes ``[text, left, top, right, bottom, ...]`` that overlap by more than ``slack`` px."""
+    found = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            if (a[1] < b[3] - slack and b[1] < a[3] - slack and a[2] < b[4] - slack and b[2] < a[4] - slack):
+                found.append((a[0], b[0]))
+    return found
+
+
+def test_the_overlap_check_sees_an_overlap() -> None:
+    """A negative control for ``overlaps``: the 'data 0.1|046grad' of issue 28 is caught, neighbours are not."""
+    assert overlaps([["data 0.1046", 0, 0, 60, 12], ["grad -0.004565", 50, 0, 120, 12]]) == [
+        ("data 0.1046", "grad -0.004565")]
+    assert overlaps([["data 0.1046", 0, 0, 60, 12], ["grad -0.004565", 61, 0, 120, 12]]) == []
+
+
+def _measure_every_frame(driver: Any, frames: int) -> tuple[list[tuple[int, str, str]], float]:
+    bad: list[tuple[int, str, str]] = []
+    smallest = float("inf")
+    for k in range(frames):
+        driver.execute_script(f"var s = document.getElementById('dg-slider'); s.value = {k}; "
+                              "s.dispatchEvent(new Event('input'));")
+        boxes = driver.execute_script(_TEXTS)
+        assert boxes, f"frame {k}: no text measured"
+        hidden = driver.execute_script(_OUT_OF_VIEW)
+        assert hidden == [], f"frame {k}: highlighted but scrolled out of view: {hidden}"
+        smallest = min([smallest, *(b[5] for b in boxes)])
+        bad += [(k, a, b) for a, b in overlaps(boxes)]
+    return bad, smallest
+
+
+@pytest.mark.parametrize("renderer", ["dot", "pygraphviz"])
+def test_no_frame_overlaps_and_text_is_readable_at_1280x900(browser: Any, tmp_path: Path, renderer: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    if renderer == "pygraphviz":
+        pytest.importorskip("pygraphviz")
+        real = shutil.which
+        monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None if name == "dot" else real(name, *a, **k))
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        model = nn.note_model()
+        X, T = nn.note_example()
+        walk = step_through(losses.half_sse(model(X[0]), T[0]), model, lr=1.0)  # the main job's page
+        browser.get(walk.save(tmp_path / "note.html").as_uri())
+        assert browser.execute_script("return [innerWidth, innerHeight]") == [1280, 900]
+        assert browser.execute_script("return document.documentElement.scrollHeight") <= 902  # fits the window
+        bad, smallest = _measure_every_frame(browser, len(walk))
+        assert bad == [], f"overlapping text (frame, text, text): {bad[:5]}"
+        assert smallest >= 9.0, f"the smallest text is {smallest:.1f} px"
+        _assert_clean(browser)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_in_a_notebooks_iframe_too(browser: Any, tmp_path: Path) -> None:
+    """The page as notebook 07 shows it: inside its iframe, in a notebook's ~1,000 px output column."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        model = nn.note_model()
+        X, T = nn.note_example()
+        walk = step_through(losses.half_sse(model(X[0]), T[0]), model, lr=1.0)
+        outer = tmp_path / "notebook.html"
+        outer.write_text(f'<!DOCTYPE html><html><body style="margin:0"><div style="width:1000px;margin-left:140px">'
+                         f"{walk._repr_html_()}</div></body></html>", encoding="utf-8")
+        browser.get(outer.as_uri())
+        frame = browser.find_element("tag name", "iframe")
+        height = frame.size["height"]
+        browser.switch_to.frame(frame)
+        try:
+            assert browser.execute_script("return document.getElementById('dg-graph') !== null")
+            used = browser.execute_script("return document.documentElement.scrollHeight")
+            assert used <= height + 2, f"the page needs {used} px of a {height} px frame: a stray scroll bar"
+            bad, smallest = _measure_every_frame(browser, len(walk))
+            assert bad == [] and smallest >= 9.0, (bad[:3], smallest)
+        finally:
+            browser.switch_to.default_content()
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -167,3 +167,45 @@ def test_infinite_totals_and_a_graph_without_steps(browser: Any, tmp_path: Path)
     _open(browser, tmp_path, Value(3.0, label="leaf"), "none.html")  # nothing to backpropagate through
     assert browser.find_element(By.CSS_SELECTOR, "[data-role=score]").text.startswith("score: 0 of 0")
     _assert_clean(browser)
+
+
+def test_the_formula_on_the_pages_own_numbers_is_right(browser: Any, tmp_path: Path) -> None:
+    # tanh(3) is shown as 0.9951 and the formula as 1 − y²: 1 − 0.9951² = 0.009776 is 0.9 % off the true
+    # 0.009866 (rtol is 0.1 %), but it is what a learner gets from the page, so it is right; so is the true one
+    import math
+
+    for typed in (f"{1 - 0.9951 ** 2:.6g}", f"{1 - math.tanh(3.0) ** 2:.4g}"):
+        x = Value(3.0, label="x")
+        y = x.tanh()
+        y.label = "y"
+        _open(browser, tmp_path, y)
+        verdict, text = _answer(browser, typed)
+        assert verdict == "right", (typed, text)
+    x = Value(3.0, label="x")
+    y = x.tanh()
+    y.label = "y"
+    _open(browser, tmp_path, y)
+    assert _answer(browser, "0.0095")[0] == "wrong"  # neither
+    _assert_clean(browser)
+
+
+def test_a_very_long_label_wraps_instead_of_widening_the_page(browser: Any, tmp_path: Path) -> None:
+    # a 300-character label ran the question and the feedback off the right edge (a page-wide scrollbar)
+    browser.set_window_size(1280, 900)
+    x = Value(0.5, label="x" * 300)
+    y = x * 3.0
+    y.label = "y"
+    _open(browser, tmp_path, y)
+    _answer(browser, "7")  # a wrong answer: the feedback names the long label too
+    widths = browser.execute_script(
+        "return ['q-question', 'q-feedback'].map(id => [document.getElementById(id).scrollWidth,"
+        " document.getElementById(id).clientWidth])")
+    assert all(scroll <= client for scroll, client in widths), widths
+    _assert_clean(browser)
+
+
+def test_nan_typed_for_a_number_is_not_called_too_small(browser: Any, tmp_path: Path) -> None:
+    _open(browser, tmp_path, _graph())
+    verdict, text = _answer(browser, "nan")
+    assert verdict == "wrong" and "NaN is not the answer" in text and "too small" not in text, text
+    _assert_clean(browser)

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 OURS = ("autograd", "nn", "benchmarks", "scripts")
 PACKAGES = ("autograd", "nn", "benchmarks", "scripts")
 OPTIONAL = {"matplotlib", "tqdm", "graphviz", "pygraphviz", "micrograd", "sympy",
-            "torch", "onnx"}  # third-party extras imported lazily
+            "torch", "onnx", "ipywidgets"}  # third-party extras imported lazily
 TOP_OF_AUTOGRAD = {"errors", "operators", "ops", "engine", "backprop", "graph", "reductions", "testing", "__init__",
                    "__main__"}
 MAX_LINES = 400

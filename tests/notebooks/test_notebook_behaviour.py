@@ -115,3 +115,24 @@ def test_gradcheck_report_shows_its_table_in_a_notebook() -> None:
     assert str(report) in texts[0] and "input  value" in texts[0]
     html = report._repr_html_()
     assert html.startswith("<pre>gradient check passed") and "x" in html and "<Report" not in html
+
+
+def test_in_jupyter_without_ipywidgets_the_text_bar_is_used_quietly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tqdm.auto in a kernel without ipywidgets warns 'IProgress not found' in a pink box: not ours."""
+    pytest.importorskip("tqdm")
+    import warnings
+
+    import tqdm.std
+
+    monkeypatch.setattr(progress, "in_notebook", lambda: True)
+    monkeypatch.setattr(progress, "_has_ipywidgets", lambda: False)
+    chosen = progress._tqdm_auto()
+    assert chosen is tqdm.std.tqdm
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a TqdmWarning would fail here
+        bar = chosen(total=3, disable=True)
+        bar.close()
+    monkeypatch.setattr(progress, "_has_ipywidgets", lambda: True)
+    import tqdm.auto
+
+    assert progress._tqdm_auto() is tqdm.auto.tqdm

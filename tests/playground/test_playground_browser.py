@@ -102,7 +102,6 @@ def test_every_op_equals_python_at_random_points_of_its_domain(browser: Any, tmp
 EDGES: list[tuple[str, Any, tuple[float, ...]]] = [
     ("log(-1)", lambda x: x.log(), (-1.0,)),
     ("log(0)", lambda x: x.log(), (0.0,)),
-    ("log(nan)", lambda x: x.log(), (math.nan,)),
     ("sqrt(-1)", lambda x: x.sqrt(), (-1.0,)),
     ("1/0", lambda x: 1 / x, (0.0,)),
     ("a/b at b=-0", lambda a, b: a / b, (2.0, -0.0)),
@@ -119,6 +118,7 @@ NANS: list[tuple[str, Any, tuple[float, ...]]] = [
     ("sqrt(0)", lambda x: x.sqrt(), (0.0,)),
     ("exp(inf)", lambda x: x.exp(), (math.inf,)),
     ("relu(nan)", lambda x: x.relu(), (math.nan,)),
+    ("log(nan)", lambda x: x.log(), (math.nan,)),  # NaN in, NaN out (operators.log)
     ("tanh(inf) * x", lambda x: x.tanh() * x, (math.inf,)),
     ("1 ** nan", lambda a, b: a**b, (1.0, math.nan)),
     ("x ** 0 at nan", lambda x: x**0, (math.nan,)),

@@ -63,7 +63,7 @@ def test_a_sign_slip_high_up_is_local_and_everything_below_inherited() -> None:
     assert report.verdict_of("f") == "right" and report.verdict_of(g["L"]) == "right"
     text = str(report)
     assert text.splitlines()[0].startswith("check_by_hand: WRONG — root cause: ∂L/∂d")
-    assert "the sign is flipped" in text and "[*: ∂y/∂a = b]" in text
+    assert "the sign is flipped" in text and "[*: ∂y/∂a = b with y = L, a = d, b = f]" in text
     assert "Inherited (done right from your wrong numbers above): e, c, b, a" in text
 
 
@@ -350,3 +350,145 @@ def test_bad_names_are_refused_naming_check_by_hand() -> None:
     with pytest.raises(TypeError, match=r"assert_by_hand\(names=...\)"):
         assert_by_hand(g["L"], {"a": 6.0}, names={"w": 1.0})
     assert check_by_hand(g["L"], {"weight_a": 6.0}, names={"weight_a": g["a"]}).passed
+
+
+def test_numbers_right_within_tolerance_above_make_a_miss_local_not_inherited() -> None:
+    # y = ((x·1)·1)·1, every ∂y/∂v is 1. ∂y/∂f = 1.00009 is right (rtol 1e-4); ∂y/∂e = 1.00018 is not, and it is
+    # ∂y/∂f · 1 from that right-enough number: nothing above is wrong, so nothing could be inherited — the
+    # first wrong number is always this step's own (the module's promise), and x below it is inherited from e
+    x = Value(1.0, label="x")
+    e = x * 1.0
+    e.label = "e"
+    f = e * 1.0
+    f.label = "f"
+    y = f * 1.0
+    y.label = "y"
+    report = check_by_hand(y, {"f": 1.00009, "e": 1.00018, "x": 1.00018}, atol=0.0, rtol=1e-4)
+    assert report.verdict_of("f") == "right"
+    assert report.first_wrong is e and report.verdict_of("e") == "local"
+    assert report.verdict_of("x") == "inherited"
+    # the same on the forward pass: e = 2.00036 from x = 2.00018 (right within rtol), so e's own miss
+    x.data = 2.0
+    values = check_by_hand(y, {"x": 1.0}, values={"x": 2.00018, "e": 2.00036}, atol=0.0, rtol=1e-4)
+    assert values.value_verdict_of("x") == "right" and values.value_verdict_of("e") == "local"
+
+
+def test_threads_on_a_micrograd_closure_node_get_right_numbers_and_keep_grads() -> None:
+    # the closure is measured on borrowed .grad fields; two threads borrowing at once used to restore each
+    # other's borrowed numbers: wrong gradients (~1e-5 for 2.0) and a.grad / out.grad left changed
+    import threading
+    import time
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = Value(a.data * b.data, (a, b), "*")
+    out.label = "out"
+
+    def _backward() -> None:
+        time.sleep(0.0005)  # a slow closure: the thread switch lands inside the borrow
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
+
+    out._backward = _backward
+    t = out.tanh()
+    t.label = "t"
+    dt = 1.0 - math.tanh(-6.0) ** 2  # ∂t/∂out = 1 − t², then ∂out/∂a = b, ∂out/∂b = a
+    a.grad, b.grad, out.grad = 5.0, 7.0, 11.0
+    bad: list[Any] = []
+
+    def work() -> None:
+        for _ in range(15):
+            report = check_by_hand(t, {"a": -3.0 * dt, "b": 2.0 * dt})
+            if not report.passed:
+                bad.append([(r.name, r.theirs, r.true) for r in report.rows])
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert bad == []
+    assert (a.grad, b.grad, out.grad) == (5.0, 7.0, 11.0)
+
+
+def test_a_number_type_whose_float_raises_is_a_clear_type_error() -> None:
+    import numbers
+
+    class Liar:
+        def __float__(self) -> float:
+            raise RuntimeError("no float for you")
+
+    numbers.Real.register(Liar)
+    g = lecture()
+    with pytest.raises(TypeError, match="check_by_hand: the number for 'a' is a Liar whose float"):
+        check_by_hand(g["L"], {"a": Liar()})
+
+
+def test_a_finite_number_is_never_close_to_an_infinite_gradient() -> None:
+    # y = √x at x = 0: ∂y/∂x = 1/(2√x) = inf. |1e300 − inf| ≤ atol + rtol·inf is true, so 1e300 was "right"
+    x = Value(0.0, label="x")
+    y = x**0.5
+    y.label = "y"
+    assert check_by_hand(y, {"x": math.inf}).verdict_of("x") == "right"
+    assert check_by_hand(y, {"x": 1e300}).verdict_of("x") == "local"
+    assert check_by_hand(y, {"x": -math.inf}).verdict_of("x") == "local"
+
+
+def test_a_forgotten_consumer_that_uses_the_node_twice_is_named() -> None:
+    # s = 2x + eˣ + x·x: ∂s/∂x = 2 + eˣ + 2x. Forgetting w = x·x (both of its terms) is one missing path,
+    # not a sum of single terms, so the hint must name w (it gave no hint at all)
+    x = Value(0.7, label="x")
+    u = x * 2.0
+    u.label = "u"
+    v = x.exp()
+    v.label = "v"
+    w = x * x
+    w.label = "w"
+    s = u + v + w
+    s.label = "s"
+    report = check_by_hand(s, {"x": 2.0 + math.exp(0.7)})
+    assert report.verdict_of("x") == "local"
+    assert "hint: the term through w is missing" in str(report)
+    # a formula too long to sit beside its term gets a line of its own, never cut in the middle
+    assert "      [*: ∂y/∂a = b with y = w, a = x, b = x]" in str(report).splitlines()
+
+
+@pytest.mark.parametrize("seed", range(200))
+def test_random_partial_answers_near_the_tolerance_the_root_cause_is_always_local(seed: int) -> None:
+    # a learner gives a random half of the nodes, each exact, a little off (inside or just outside rtol) or
+    # far off: whatever they give, the first wrong number in backward order has nothing wrong above it,
+    # so it is "local"; and a wrong number is "inherited" only when some upstream number is wrong
+    rng = random.Random(seed)
+    root, nodes, _ = _random_graph(rng, None)
+    root.backward()
+    inner = [v for v in nodes if v.label != "L" and _feeds(v, root)]
+    theirs: dict[Any, float] = {}
+    for v in inner:
+        if rng.random() < 0.5:
+            continue
+        off = rng.choice((0.0, 0.0, 0.5e-4, 0.9e-4, 1.1e-4, 2e-4, 0.3, -2.0))
+        theirs[v] = v.grad * (1.0 + off)
+    if not theirs:
+        return
+    report = check_by_hand(root, theirs, atol=0.0, rtol=1e-4)
+    if report.first_wrong is not None:
+        assert report.wrong[0].verdict == "local", str(report)
+    for r in report.rows:
+        if r.verdict == "inherited":
+            assert any(not t.true for t in r.terms), str(report)
+
+
+def test_errors_from_the_graph_name_check_by_hand_not_grad() -> None:
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    tagged = Value(6.0, (a, b), "*")  # micrograd's tag alone: no rule, no _backward
+    tagged.label = "out"
+    with pytest.raises(TypeError, match=r"^check_by_hand: node .* no derivative rule"):
+        check_by_hand(tagged, {"a": 3.0})
+    raising = Value(6.0, (a, b), "*")
+    raising.label = "r"
+
+    def _backward() -> None:
+        raise ZeroDivisionError("oops")
+
+    raising._backward = _backward
+    with pytest.raises(ZeroDivisionError, match=r"^check_by_hand: the _backward closure of node"):
+        check_by_hand(raising, {"a": 3.0})

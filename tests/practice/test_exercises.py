@@ -235,3 +235,64 @@ def test_the_network_is_the_notes() -> None:
         assert g[key[1:]].data == pytest.approx(p.data, abs=1e-15), key
     assert g["y_k"].data == pytest.approx(data.NOTE_FIRST_PREDICTION, abs=1e-12)
     assert network.X == tuple(data.NOTE_INPUT) and network.T == data.NOTE_TARGET
+
+
+def test_softmax_a_numpy_array_is_a_list_of_three_numbers() -> None:
+    import numpy as np
+
+    ex = exercises.get("softmax_nll")
+    right = softmax_grad([1.0, 2.0, 0.5], 1)  # the formula p_i − [i = t] on floats
+    assert ex.check(np.array(right)).passed  # used to be 0/3: "got ndarray"
+
+    def numpy_grad(z: list[float], t: int) -> Any:
+        e = np.exp(np.array(z) - max(z))
+        p = e / e.sum()
+        p[t] -= 1.0
+        return p
+
+    assert ex.check(numpy_grad).passed  # used to be 0/12: "returned array(...), not a list"
+    assert not ex.check(np.array([0.1, 0.2, 0.3])).passed
+
+
+def test_softmax_right_rounded_answers_get_no_complaint_about_their_sum() -> None:
+    ex = exercises.get("softmax_nll")
+    rounded = [round(g, 4) for g in softmax_grad([1.0, 2.0, 0.5], 1)]  # sums to −0.0001, each right
+    grade = ex.check(rounded)
+    assert grade.passed and not any("sum to" in line for line in grade.feedback), grade.feedback
+    wrong = ex.check([0.5, 0.5, 0.5])
+    assert any("sum to 1.5" in line for line in wrong.feedback)
+
+
+def test_softmax_function_returning_text_says_so() -> None:
+    grade = exercises.get("softmax_nll").check(lambda z, t: ["0.1", "0.2", "0.3"])
+    assert grade.score == 0 and any("is the text '0.1'" in line for line in grade.feedback), grade.feedback
+
+
+def test_a_number_type_whose_float_raises_is_feedback_not_a_crash() -> None:
+    import numbers
+
+    class Liar:
+        def __float__(self) -> float:
+            raise RuntimeError("no float for you")
+
+        def __repr__(self) -> str:
+            raise RuntimeError("no repr either")
+
+    numbers.Real.register(Liar)
+    for name, answer in (("note_deltas", {"δ_k": Liar()}), ("vanishing", Liar()), ("softmax_nll", [Liar(), 0, 0])):
+        grade = exercises.get(name).check(answer)
+        assert not grade.passed
+    assert any("whose float() fails" in line for line in exercises.get("note_deltas").check({"δ_k": Liar()}).feedback)
+
+
+def test_backward_with_abs_of_out_grad_does_not_get_full_marks() -> None:
+    # every run had out.grad > 0, so abs(out.grad) (or max(out.grad, 0)) scored 4/4
+    def backward_abs(out: Any) -> None:
+        a, b = out._prev
+        a.grad += b.data * abs(out.grad)
+        b.grad += a.data * abs(out.grad)
+
+    grade = exercises.get("backward_mul").check(backward_abs)
+    assert not grade.passed and any("out.grad = -2.5" in line for line in grade.feedback), grade.feedback
+    assert exercises.get("backward_mul").check(backward_mul).passed
+    assert exercises.get("backward_tanh").check(backward_tanh).passed
