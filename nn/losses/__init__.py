@@ -154,7 +154,9 @@ def check_labels(loss: Any, targets: Iterable[Any]) -> None:
         if isinstance(t, (list, tuple)):  # one row of targets per sample
             check_labels(name, t)
             continue
-        value = t.data if isinstance(t, Value) else t
+        if isinstance(t, Value):  # a node's number belongs to its graph: read here it would key a compiled program
+            continue  # (fit checks its data set's targets, plain numbers, before the first update)
+        value = t
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             continue  # a type error, named by the loss itself
         value = operators.as_number(value, f"{name} (the target at position {i})")
