@@ -24,6 +24,7 @@ from typing import Any, Union
 
 import autograd
 from autograd import Op, Value, operators
+from autograd.errors import as_number
 from autograd.symbolic import define
 from nn.losses.multiclass import cross_entropy
 
@@ -50,7 +51,7 @@ def _pairs(y: Any, t: Any, where: str) -> list[tuple[Any, Any]]:
         if not isinstance(pred, Value) and (isinstance(pred, bool) or not isinstance(pred, numbers.Real)):
             raise TypeError(f"{where}: predictions must be Values (or numbers), got {str(pred)[:40]!r} of type "
                             f"{type(pred).__name__}; pass the model's output, e.g. {where}(model(x), t)")
-    return list(zip(ys, [tk if isinstance(tk, Value) else operators.as_number(tk, f"{where} (target)") for tk in ts],
+    return list(zip(ys, [tk if isinstance(tk, Value) else as_number(tk, f"{where} (target)") for tk in ts],
                     strict=True))
 
 
@@ -159,7 +160,7 @@ def check_labels(loss: Any, targets: Iterable[Any]) -> None:
         value = t
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             continue  # a type error, named by the loss itself
-        value = operators.as_number(value, f"{name} (the target at position {i})")
+        value = as_number(value, f"{name} (the target at position {i})")
         if not math.isfinite(value):
             raise ValueError(f"{name}: the target at position {i} is {value!r}; every target must be a finite number")
         if rule is not None and not rule[0](value):

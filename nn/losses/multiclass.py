@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Op, Value
-from autograd import operators as F
 from autograd.engine import make_node
+from autograd.errors import as_number
 from autograd.reductions import index_of_max
 from autograd.symbolic import define
 from nn.models.module import as_node
@@ -221,7 +221,7 @@ def _target(t: Any, k: int, where: str) -> float:
     if isinstance(t, Value):
         t = t.data
     real = isinstance(t, numbers.Real) and not isinstance(t, bool)
-    number = F.as_number(t, f"{where} (target)") if real else math.nan
+    number = as_number(t, f"{where} (target)") if real else math.nan
     if not number.is_integer() or not 0 <= number < k:
         raise ValueError(f"{where}: a target must be a class index 0…{k - 1} (an int), got {t!r}")
     return number
