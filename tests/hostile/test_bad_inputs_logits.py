@@ -190,3 +190,26 @@ def test_an_undefined_loss_is_refused_naming_the_logit_whatever_its_position(zs:
     t = 0
     with pytest.raises(ValueError, match=r"cross_entropy: the logits hold (nan|inf|-inf)"):
         nn.cross_entropy(zs, t)
+
+
+def _ref_sigma(z: float) -> Decimal:
+    return CTX.divide(1, CTX.add(1, CTX.exp(-_d(z))))
+
+
+@pytest.mark.parametrize("z", [s * m for s in (1.0, -1.0) for m in (0.5, 10.0, 36.0, 40.0, 100.0, 700.0)])
+@pytest.mark.parametrize("t", [0.0, 1.0, 0.3])
+def test_bce_gradient_and_second_derivative_are_exact_at_large_logits(z: float, t: float) -> None:
+    """∂E/∂z = σ(z) − t and ∂²E/∂z² = σ(z)(1 − σ(z)), for backward(), grad() and create_graph, against
+    800 digits. σ(40) rounds to 1, so σ(z) − t gave 0 instead of −4.2e-18 at t = 1 (and ∂² gave 0)."""
+    from autograd import grad
+
+    s = _ref_sigma(z)
+    d1 = CTX.subtract(s, _d(t))
+    d2 = CTX.multiply(s, CTX.subtract(1, s))
+    a = Value(z)
+    nn.bce_with_logits([a], [t]).backward()
+    assert close(a.grad, d1, 16), (z, t, a.grad, float(d1))
+    (g,) = grad(nn.bce_with_logits([a], [t]), [a], create_graph=True)
+    assert close(g.data, d1, 16), (z, t, g.data, float(d1))
+    (h,) = grad(g, [a])
+    assert close(h, d2, 16), (z, t, h, float(d2))
