@@ -88,10 +88,17 @@ def _sigma(z: Any) -> Any:
     return operators.sigmoid(z) if isinstance(z, float) else z.sigmoid()
 
 
+def _d_bce(z: Any, t: Any) -> Any:
+    """∂E/∂z = σ(z) − t, as (1 − t) − σ(−z) for z > 0: σ(z) rounds to 1 from z ≈ 37 on, and σ(40) − 1
+    would be 0 instead of −4.2e-18 (its second derivative too); σ(−z) keeps every digit."""
+    zd = z if isinstance(z, float) else z.data
+    return (1.0 - t) - _sigma(-z) if zd > 0.0 else _sigma(z) - t
+
+
 BCE_WITH_LOGITS = Op(
     "bce_logits",
     _stable_bce,
-    lambda z, t, y, c: (_sigma(z) - t, -z),
+    lambda z, t, y, c: (_d_bce(z, t), -z),
     arity=2,
     doc="E = max(z,0) − z·t + ln(1 + e^{−|z|});  ∂E/∂z = σ(z) − t, ∂E/∂t = −z",
 )
