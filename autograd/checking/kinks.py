@@ -22,9 +22,11 @@ def _at_kink(v: Value) -> bool:
 
 
 def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: int,
-              eps: float, atol: float, rtol: float, output: int | None = None) -> str:
+              eps: float, atol: float, rtol: float, output: int | None = None, jump: bool = True) -> str:
     """Why input k's row may fail at a kink: an op with a ``kink`` predicate that depends on input k
-    sits at its kink, or the numerical step ±h crosses it (its local derivative jumps). "" if none."""
+    sits at its kink and ``jump`` (the one-sided differences disagree: a predicate that claims a kink
+    where f is smooth excuses nothing), or the numerical step ±h crosses it (its local derivative
+    jumps). "" if none."""
     order = topological_order(root)
     depends: dict[Value, bool] = {}
     for v in order:
@@ -32,7 +34,7 @@ def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: in
     kinky = [j for j, v in enumerate(order) if not v.is_leaf and depends[v]
              and getattr(v.operation, "kink", None) is not None]
     at = [describe_node(order[j]) for j in kinky if _at_kink(order[j])]
-    if at:
+    if at and jump:
         return f"at the kink{'s' if len(at) > 1 else ''} of {', '.join(at[:3])}{', …' if len(at) > 3 else ''}"
     replay = Replay(f, [u.data for u in leaves], order, eps, output) if kinky else None
     pair = replay.pair(k) if replay is not None else None

@@ -108,7 +108,8 @@ def grad_rows(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str], 
                 note = f"at the kink of {', '.join(kinks[j][:3])}" if jump else d.note
                 rows.append(GradRow(name, xs[j], a, d.value, KINK if jump else OK, note, t, graph.output(k), j))
                 continue
-            kink = kink_note(f, graph.roots[k], graph.leaves, j, s.eps, s.atol, s.rtol, graph.output(k))
+            kink = kink_note(f, graph.roots[k], graph.leaves, j, s.eps, s.atol, s.rtol, graph.output(k),
+                             jump=not s.close(d.forward, d.backward))
             note = kink or row_note(d, a, s.atol, s.rtol) or forward_note(a, t, d.value, s)
             rows.append(GradRow(name, xs[j], a, d.value, KINK if kink else FAIL, note, t, graph.output(k), j))
     return rows, diffs

@@ -125,7 +125,8 @@ def _check(where: str, f: Callable[..., Any], inputs: Any, eps: float, atol: flo
                 note = f"at the kink of {', '.join(kinks.get(j, kinks.get(i, []))[:2])}" if jump else d.note
                 rows.append(GradRow(name, xs[j], a, ref, KINK if jump else OK, note, None, None, j))
                 continue
-            kink = kink_note(f, root, leaves, j, eps, atol, rtol) if want is None else ""
+            kink = (kink_note(f, root, leaves, j, eps, atol, rtol, jump=not close(d.forward, d.backward, atol, rtol))
+                    if want is None else "")
             note = kink or (verdict(a, ref, d, error_estimate(g, xs[j], first[i], d), atol, rtol)
                             if want is not None else d.note)
             rows.append(GradRow(name, xs[j], a, ref, KINK if kink else FAIL, note, None, None, j))

@@ -1,0 +1,60 @@
+"""Hostile custom ops that used to make a checker pass a wrong gradient.
+
+A ``kink`` predicate only says where an op *may* not be differentiable. When it claims a kink where
+the forward is in fact smooth (the one-sided differences agree), a wrong derivative there is a plain
+failure: it used to be reported as ``kink`` (a pass) by gradcheck, fast mode, gradgradcheck and
+check_graph, whatever the derivative said.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from autograd import Value, gradcheck, gradgradcheck
+from autograd.checking import GradcheckError, check_graph
+from autograd.custom import op
+
+# |x| is smooth at x = 1 (derivative 1), but the predicate claims a kink there; the derivative is 5.
+mislabelled = op("mislabelled", derivative=lambda x: 5.0, kink=lambda x: x == 1.0)(lambda x: abs(x))
+# 2x is smooth everywhere, yet every point is claimed a kink; its derivative 5 is wrong (2 by hand).
+always = op("always", derivative=lambda x: 5.0, kink=lambda x: True)(lambda x: 2.0 * x)
+
+CHECKS: list[tuple[str, Callable[[], Any]]] = [
+    ("gradcheck", lambda: gradcheck(lambda a: mislabelled(a), [1.0])),
+    ("gradcheck fast", lambda: gradcheck(lambda a: mislabelled(a), [1.0], fast_mode=True)),
+    ("gradcheck fwd", lambda: gradcheck(lambda a: mislabelled(a), [1.0], modes=("rev", "fwd"))),
+    ("gradcheck everywhere", lambda: gradcheck(lambda a: always(a), [1.0])),
+    ("gradcheck everywhere fast", lambda: gradcheck(lambda a: always(a), [1.0], fast_mode=True)),
+    # ∂²(2x·x)/∂x² = 4 by hand; the wrong derivative gives 10 analytically, 7 numerically
+    ("gradgradcheck", lambda: gradgradcheck(lambda a: always(a) * a, [1.0])),
+]
+
+
+@pytest.mark.parametrize("name, check", CHECKS, ids=[c[0] for c in CHECKS])
+def test_a_kink_claimed_where_f_is_smooth_excuses_no_wrong_derivative(name: str, check: Callable[[], Any]) -> None:
+    with pytest.raises(GradcheckError) as info:
+        check()
+    first = str(info.value).splitlines()[0]
+    assert "FAIL" in first and "at a kink" not in first
+
+
+def test_check_graph_blames_the_node_whose_claimed_kink_is_smooth() -> None:
+    y = mislabelled(Value(1.0))
+    y.backward()
+    with pytest.raises(GradcheckError) as info:
+        check_graph(y)
+    first = str(info.value).splitlines()[0]
+    assert "mislabelled" in first and "recorded 5" in first and "expected 1" in first
+
+
+@pytest.mark.parametrize("build", [lambda x: x.relu(), lambda x: abs(x), lambda x: x.leaky_relu()])
+def test_a_real_kink_is_still_a_kink(build: Callable[[Value], Value]) -> None:
+    x = Value(0.0)
+    y = build(x)
+    y.backward()
+    report = check_graph(y)
+    assert [c.status for c in report.checks][-1] == "kink"
+    gradcheck(build, [0.0])  # relu′(0) = 0 (the convention) vs central 0.5: a kink, not a failure
