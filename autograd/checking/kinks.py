@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.checking.nodes import describe_node, same
+from autograd.checking.nodes import NodeCheck, describe_node, same
+from autograd.checking.numerical import Difference
 from autograd.checking.replay import Replay
 from autograd.engine import Value
 from autograd.graph import constant_of, local_grads, topological_order, topological_order_of, walk
@@ -58,3 +59,16 @@ def kinks_by_input(roots: Sequence[Value], leaves: Sequence[Value]) -> dict[int,
             if u in index:
                 found.setdefault(index[u], []).append(describe_node(v))
     return found
+
+
+def kink_excuses(a: float, d: Difference | None, close: Callable[[float, float], bool], leaf: Value,
+                 bad_node: Callable[[], NodeCheck | None]) -> bool:
+    """Whether a kink may explain backward()'s ``a`` disagreeing with a difference ``d``: only when
+    ``a`` lies between d's one-sided differences (a convention, or the slope on its own side of the
+    kink; ``d`` None skips this) and no node that depends on ``leaf`` is wrong elsewhere in the graph."""
+    if d is not None:
+        lo, hi = sorted((d.forward, d.backward))
+        if not (lo <= a <= hi or close(a, lo) or close(a, hi)):
+            return False
+    node = bad_node()
+    return node is None or not any(u is leaf for u in walk(node.node))

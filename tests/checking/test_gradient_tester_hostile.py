@@ -58,3 +58,45 @@ def test_a_real_kink_is_still_a_kink(build: Callable[[Value], Value]) -> None:
     report = check_graph(y)
     assert [c.status for c in report.checks][-1] == "kink"
     gradcheck(build, [0.0])  # relu′(0) = 0 (the convention) vs central 0.5: a kink, not a failure
+
+
+# relu with a wrong slope: 5 for x > 0 (1 by hand), 0 for x < 0 (right); kink at 0.
+steep = op("steep", derivative=lambda x: 5.0 if (x.data if isinstance(x, Value) else x) > 0 else 0.0,
+           kink=lambda x: x == 0.0)(lambda x: max(x, 0.0))
+# 2x with a wrong derivative 3 (2 by hand), no kink: hidden beside a real kink on the same input.
+slip = op("slip", derivative=lambda x: 3.0)(lambda x: 2.0 * x)
+
+NEAR: list[tuple[str, Callable[[], Any], str]] = [
+    # the step ±1e-6 crosses steep's kink: central differences 0.55, but 5 is outside the one-sided
+    # differences (0.1 | 1), so no kink convention explains it
+    ("step crosses a wrong kinked op", lambda: gradcheck(lambda a: steep(a), [1e-7]), "a"),
+    ("step crosses, fast mode", lambda: gradcheck(lambda a: steep(a), [1e-7], fast_mode=True), "a"),
+    # relu at 0 (convention 0) + slip: analytic 3 = 0 + 3, by hand 0 + 2; slip is the wrong node
+    ("relu at its kink beside a wrong op", lambda: gradcheck(lambda a: a.relu() + slip(a), [0.0]), "slip"),
+    ("relu crossing beside a wrong op", lambda: gradcheck(lambda a: a.relu() + slip(a), [1e-7]), "slip"),
+    ("wrong op after relu", lambda: gradcheck(lambda a: slip(a.relu()), [1e-7]), "slip"),
+    # |a| + slip(a)·a: ∂² by hand 4 (away from 0), analytic 6; slip is wrong, not the kink of abs
+    ("gradgradcheck abs at 0 beside a wrong op", lambda: gradgradcheck(lambda a: abs(a) + slip(a) * a, [0.0]), ""),
+]
+
+
+@pytest.mark.parametrize("name, check, blamed", NEAR, ids=[c[0] for c in NEAR])
+def test_a_kink_nearby_excuses_no_derivative_outside_its_one_sided_slopes(name: str, check: Callable[[], Any],
+                                                                          blamed: str) -> None:
+    with pytest.raises(GradcheckError) as info:
+        check()
+    first = str(info.value).splitlines()[0]
+    assert "FAIL" in first and "at a kink" not in first and "noisy" not in first
+    assert blamed in first
+
+
+def test_a_right_row_beside_a_wrong_input_is_still_a_kink() -> None:
+    """relu at 1e-7 is right (1); slip on the other input b is wrong: only b's row fails."""
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a, b: a.relu() + slip(b), [1e-7, 1.0])
+    statuses = {r.name: r.status for r in info.value.rows}
+    assert statuses == {"a": "kink", "b": "FAIL"}
+    gradcheck(lambda a: steep(a), [-1e-7])  # steep is right on the negative side: 0
+    gradcheck(lambda a: a.relu(), [1e-7])
+    gradcheck(lambda a: a.relu(), [-1e-7])
+    gradcheck(lambda a: abs(a) * 3.0, [1e-7])
