@@ -100,3 +100,33 @@ def test_a_right_row_beside_a_wrong_input_is_still_a_kink() -> None:
     gradcheck(lambda a: a.relu(), [1e-7])
     gradcheck(lambda a: a.relu(), [-1e-7])
     gradcheck(lambda a: abs(a) * 3.0, [1e-7])
+
+
+def _huge_beside_one_slip(n: int, bad: int) -> Callable[..., Value]:
+    """f = Σ_{i≠bad} ±1e6·x_i + slip(x_bad): ∂f/∂x_bad = 2 by hand, backward() says 3."""
+
+    def f(*xs: Value) -> Value:
+        out = Value(0.0)
+        for i, x in enumerate(xs):
+            out = out + (slip(x) if i == bad else x * (1e6 if i % 2 else -1e6))
+        return out
+
+    return f
+
+
+@pytest.mark.parametrize("n, bad", [(2, 0), (2, 1), (5, 2), (50, 49), (500, 250)])
+def test_fast_mode_finds_one_wrong_partial_hidden_among_huge_ones(n: int, bad: int) -> None:
+    """The error (1 per unit of v) is far below rtol·|uᵀJv| (≈ 1e6·√n·1e-3) but far above what the
+    directional difference can resolve: fast mode localises it and its full row fails, as the full check's."""
+    xs = [0.1 * i for i in range(n)]
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(_huge_beside_one_slip(n, bad), xs, fast_mode=True)
+    row = next(r for r in info.value.rows if r.input == bad and r.status == "FAIL")
+    assert row.analytic == 3.0 and row.reference == pytest.approx(2.0, rel=1e-3)
+    assert str(info.value).splitlines()[0].startswith(f"gradcheck: FAIL #{bad}: analytic 3")
+
+
+def test_fast_mode_one_wrong_output_among_huge_ones() -> None:
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a, b: [a * 1e8, b * 1e8, slip(a)], [1.0, 2.0], fast_mode=True)
+    assert str(info.value).splitlines()[0].startswith("gradcheck: FAIL ∂f[2]/∂a: analytic 3, numerical 2")
