@@ -8,6 +8,7 @@ check_graph, whatever the derivative said.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -130,3 +131,21 @@ def test_fast_mode_one_wrong_output_among_huge_ones() -> None:
     with pytest.raises(GradcheckError) as info:
         gradcheck(lambda a, b: [a * 1e8, b * 1e8, slip(a)], [1.0, 2.0], fast_mode=True)
     assert str(info.value).splitlines()[0].startswith("gradcheck: FAIL ∂f[2]/∂a: analytic 3, numerical 2")
+
+
+@pytest.mark.parametrize("build, x", [(lambda v: v ** -1, 1e-7), (lambda v: 1.0 / v, -1e-7), (lambda v: v.sin(), 1e8)])
+def test_a_step_too_large_for_the_point_blames_no_right_op(build: Callable[[Value], Value], x: float) -> None:
+    """1/x at ±1e-7 (h = 1e-6 crosses the pole) and sin at 1e8 (h = eps·|x| = 100): central differences
+    cannot referee, and the right op used to be named 'first wrong node'. d(x⁻¹)/dx = −x⁻², sin′ = cos."""
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(build, [x])
+    assert info.value.node is None and "first wrong node" not in str(info.value).splitlines()[0]
+    row = info.value.rows[0]
+    assert row.analytic == pytest.approx(-1.0 / x**2 if x < 1 else math.cos(x), rel=1e-12)
+
+
+def test_a_wrong_op_is_still_blamed_at_the_same_points() -> None:
+    wrong_inv = op("wrong_inv", derivative=lambda x: 1.0 / (x * x))(lambda x: 1.0 / x)  # sign slip: −1/x² by hand
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(lambda a: wrong_inv(a), [0.5])
+    assert info.value.node is not None and info.value.node.node.operation is wrong_inv
