@@ -15,11 +15,11 @@ from typing import Any, Union
 
 from autograd import backprop, ops
 from autograd.compat import init_node
-from autograd.compat.surface import NotANumberError, ValueSurface
+from autograd.compat.surface import ValueSurface
+from autograd.errors import NotANumberError, as_number, describe, label_note
 from autograd.graph import parents_of, walk
 from autograd.modes import rare_node
 from autograd.modes import state as _modes
-from autograd.operators import as_number, describe, label_note
 from autograd.ops import ADD, MUL, Op
 
 __all__ = ["NotANumberError", "Number", "Operand", "Value", "apply", "as_number", "describe", "make_node"]

@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
-from autograd.errors import DeltagradError
-from autograd.operators import describe
+from autograd.errors import DeltagradError, describe
 from autograd.ops import LINEAR, BadDerivativeError, Op
 
 

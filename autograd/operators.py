@@ -11,7 +11,6 @@ arithmetic, ``.data`` and ``.log()``.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -123,11 +122,6 @@ def sign(x: float) -> float:
     return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)
 
 
-def step(x: float) -> float:
-    """The derivative of relu: 1 for x > 0, else 0 (0 at the kink, and 1 at NaN, as PyTorch does)."""
-    return 0.0 if x <= 0.0 else 1.0
-
-
 def total(*xs: float) -> float:
     """y = Σ x_i, summed left to right from 0.0 (the same float as a chain of +)."""
     result = 0.0
@@ -210,27 +204,3 @@ def fmt_number(c: float) -> str:
 def exact_number(c: float) -> str:
     """``c`` exactly (``float(text) == c``), integers without '.0': 2.0 → '2', 2.0000001 → '2.0000001'."""
     return str(int(c)) if c.is_integer() and abs(c) < 1e16 and (c or math.copysign(1.0, c) > 0) else repr(c)
-
-
-def describe(x: object) -> str:
-    """``repr(x)`` cut to 60 characters, for error messages."""
-    text = repr(x)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def label_note(node: Any) -> str:
-    """`` (node 'x')`` for a node with a label, ``''`` without one, for error messages."""
-    return f" (node {node.label!r})" if node.label else ""
-
-
-def as_number(x: object, where: str) -> float:
-    """``x`` as a float if it is a real number (int, float, numpy scalar, Fraction), else TypeError."""
-    try:
-        if type(x) is float or type(x) is int:
-            return float(x)
-        if isinstance(x, numbers.Real) and not isinstance(x, bool):
-            return float(x)
-    except OverflowError:
-        raise OverflowError(f"{where}: {describe(x)} does not fit in a float (|x| < 1.8e308)") from None
-    raise TypeError(f"{where}: expected a real number or a Value, got {describe(x)} of type {type(x).__name__}; "
-                    "convert it with float(...) or wrap it in Value(...)")

@@ -25,8 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 from autograd import operators as F
-from autograd.errors import DeltagradError
-from autograd.operators import describe, exact_number, fmt_number
+from autograd.errors import DeltagradError, as_number, describe
+from autograd.operators import exact_number, fmt_number
 
 _table_done = False  # set at the end of this module: every Op made after TABLE has its derivative checked
 
@@ -220,7 +220,7 @@ def _real(op: Op, r: Any, on_floats: bool) -> Any:
     if type(r) is float:
         return r
     if isinstance(r, numbers.Real) and not isinstance(r, bool):
-        return F.as_number(r, f"op {op.name!r}: its derivative returned")  # 10**400: a clear OverflowError
+        return as_number(r, f"op {op.name!r}: its derivative returned")  # 10**400: a clear OverflowError
     if not on_floats and hasattr(r, "_operation"):  # a Value node: a differentiable gradient
         return r
     raise _result_error(op, r, on_floats)

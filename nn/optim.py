@@ -23,14 +23,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from autograd import Value
-from autograd.errors import DeltagradError
+from autograd.errors import NotANumberError
 from autograd.files import atomic_write
 from nn.serialize import ModelFileError, StateError, check_pair, parse_json
-
-
-class NotANumberError(DeltagradError, TypeError, ValueError):
-    """A setting (lr, momentum, a saved moment) that is not a real number: a TypeError, and a
-    ValueError for code that checks settings with ``except ValueError``."""
 
 
 def _check(value: object, name: str, where: str, low: float = 0.0, *, strict: bool = False, high: float = math.inf,

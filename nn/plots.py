@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from nn.serialize import write_atomic
+from autograd.files import atomic_write
 
 MATPLOTLIB_HINT = "matplotlib is not installed (pip install matplotlib)"
 
@@ -112,7 +112,7 @@ def _figure(width: float, height: float) -> Any:
 def _save(fig: Any, path: str | os.PathLike[str]) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    write_atomic(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue())
     return ""
 
 

@@ -153,12 +153,6 @@ def to_json(module: Savable, optimizer: Mapping[str, str] | None = None) -> str:
     return json.dumps(document, indent=1, allow_nan=False) + "\n"
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to ``path`` so that the file is either the old one or the complete
-    new one (``autograd.files.atomic_write``: a temporary file beside it, fsync, ``os.replace``)."""
-    atomic_write(path, data.encode("utf-8") if isinstance(data, str) else data)
-
-
 def optimizer_path(path: str | os.PathLike[str]) -> Path:
     """Where an optimiser's state goes beside the model file ``path``: ``model.json`` → ``model.optimizer.json``."""
     target = Path(os.fspath(path))
@@ -183,7 +177,7 @@ def save(module: Savable, path: str | os.PathLike[str], optimizer: OptimizerStat
     is always a new model with an old optimiser file).
     """
     if optimizer is None:
-        write_atomic(path, to_json(module))
+        atomic_write(path, to_json(module))
         return
     if not callable(getattr(optimizer, "to_json", None)):
         raise TypeError(f"save: optimizer must be an nn optimiser (SGD, Adam), got {type(optimizer).__name__}")

@@ -35,6 +35,7 @@ from autograd.checking.replay import Replay
 from autograd.checking.report import GradcheckError, close, fmt, format_table, printable
 from autograd.compat import LOCAL_GRADS
 from autograd.engine import Value
+from autograd.errors import label_note
 from autograd.graph import (
     closure_of,
     constant_of,
@@ -43,7 +44,6 @@ from autograd.graph import (
     topological_order,
     with_parents,
 )
-from autograd.operators import label_note
 
 _G1, _G2 = 1.0, 2.5  # the upstream gradients ∂L/∂v tried
 

@@ -54,10 +54,9 @@ from autograd.checking.report import (  # noqa: F401  (re-exported: the report's
     format_report,
     format_table,
 )
-from autograd.compat.surface import NotANumberError
 from autograd.engine import Value
+from autograd.errors import NotANumberError, describe
 from autograd.modes import is_grad_enabled, no_grad
-from autograd.operators import describe
 
 EPS = 1e-6
 ATOL = 1e-5

@@ -14,8 +14,8 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+from autograd.errors import describe
 from autograd.graph import Node, RulelessError, parents_of
-from autograd.operators import describe
 from autograd.ops import Op
 
 __all__ = ["LOCAL_GRADS", "TagOnly", "closure_op", "init_node", "ruleless_op", "set_closure"]

@@ -14,10 +14,9 @@ from typing import TYPE_CHECKING, Any, Union
 
 from autograd import hooks
 from autograd.compat import set_closure
-from autograd.errors import DeltagradError, TraceError, user_line
+from autograd.errors import NotANumberError, TraceError, as_number, describe, user_line
 from autograd.graph import Node, copy_graph, copy_node, local_grads, local_step, parents_of
 from autograd.modes import state as _modes
-from autograd.operators import as_number, describe
 from autograd.ops import Op
 
 Operand = Union["ValueSurface", int, float]
@@ -31,10 +30,6 @@ _NOT_A_NUMBER = ("{what}: {x} is a node of the graph, not a plain number; math.e
                  "function), float(x) and int(x) would use its number outside the graph, silently losing its gradient. "
                  "Use the node's own methods to stay in the graph (x.exp(), x.log(), x.tanh(), x.sin(), "
                  "x.sqrt(), ...), or x.data / x.item() for the number")
-
-
-class NotANumberError(DeltagradError, TypeError):
-    """``float(v)``, ``int(v)`` or a ``math.*`` function on a ``Value`` node (see ``Value.__float__``)."""
 
 
 def _refuse_branch(v: ValueSurface, what: str) -> None:

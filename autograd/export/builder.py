@@ -12,9 +12,12 @@ characters, unique). The label itself is kept, made valid UTF-8 (a lone surrogat
 ``\\udc80``), in the input's ``doc_string``.
 
 Two formulas are written here once for both exporters, from ONNX nodes that onnxruntime runs in
-float64 (its ``Softplus`` and ``LeakyRelu`` kernels are float32-only or take a float32 slope):
+float64 (its ``Softplus`` and ``LeakyRelu`` kernels are float32-only or take a float32 slope, and its
+float64 ``Sigmoid`` is inexact in the tail):
 
-* softplus: y = max(z, 0) + ln(1 + e^(−|z|)) (``autograd.operators.softplus``'s stable form);
+* sigmoid: y = (1 for z ≥ 0, else u)/(1 + u) with u = e^(−|z|) (``autograd.operators.sigmoid``'s stable form:
+  onnxruntime's own float64 ``Sigmoid`` loses the tail below z ≈ −10);
+* softplus: y = max(z, 0) + ln(1 + e^(−|z|)) (``autograd.operators.softplus``'s stable form, ln(1 + u) as log1p);
 * leaky_relu: y = z for z > 0, else slope·z, the slope a float64 constant.
 """
 
@@ -132,10 +135,26 @@ class Graph:
         return self.node("Mul", [a, b])
 
     # -- formulas shared by both exporters ---------------------------------------------------------
+    def _tail(self, z: str) -> str:
+        """u = e^(−|z|), in (0, 1]: never overflows."""
+        return self.node("Exp", [self.node("Neg", [self.node("Abs", [z])])])
+
+    def sigmoid(self, z: str) -> str:
+        """y = 1/(1 + e⁻ᶻ) for z ≥ 0, eᶻ/(1 + eᶻ) below (``autograd.operators.sigmoid``), as (1 or u)/(1 + u).
+
+        Not onnxruntime's float64 ``Sigmoid``, which loses the tail: σ(−20) 3.6e-8 off relatively, σ(−37) 0.0."""
+        u = self._tail(z)
+        top = self.node("Where", [self.node("GreaterOrEqual", [z, self.scalar(0.0)]), self.scalar(1.0), u])
+        return self.node("Div", [top, self.node("Add", [self.scalar(1.0), u])])
+
     def softplus(self, z: str) -> str:
-        """y = max(z, 0) + ln(1 + e^(−|z|))."""
-        tail = self.node("Log", [self.node("Add", [self.scalar(1.0),
-                                                   self.node("Exp", [self.node("Neg", [self.node("Abs", [z])])])])])
+        """y = max(z, 0) + ln(1 + u), u = e^(−|z|), with ln(1 + u) as log1p: u where 1 + u rounds to 1, else
+        ln(w)·u/(w − 1) for w = 1 + u (Goldberg's form, a few roundings off; ``Log(1 + u)`` would lose all of
+        u below 1.1e-16: softplus(−40) = 4.2e-18, not 0)."""
+        u = self._tail(z)
+        w = self.node("Add", [self.scalar(1.0), u])
+        rest = self.node("Div", [self.node("Mul", [self.node("Log", [w]), u]), self.node("Sub", [w, self.scalar(1.0)])])
+        tail = self.node("Where", [self.node("Equal", [w, self.scalar(1.0)]), u, rest])
         return self.node("Add", [self.node("Relu", [z]), tail])
 
     def leaky_relu(self, z: str, slope: float) -> str:
@@ -155,7 +174,9 @@ class Graph:
         onnx = self.onnx
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"{self.where}: path must be a str or os.PathLike, got {type(path).__name__}")
-        graph = onnx.helper.make_graph(self.nodes, graph_name, inputs, outputs, self.initializers,
+        used = {name for node in self.nodes for name in node.input}  # a constant no node reads (the 1 a
+        kept = [t for t in self.initializers if t.name in used]  # root's gradient starts from) is left out
+        graph = onnx.helper.make_graph(self.nodes, graph_name, inputs, outputs, kept,
                                        doc_string=safe_text(doc, 2000))
         model = onnx.helper.make_model(graph, producer_name="deltagrad",
                                        opset_imports=[onnx.helper.make_opsetid("", OPSET)])

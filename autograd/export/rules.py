@@ -66,7 +66,7 @@ def _linear_c(g: Graph, xs: list[str], c: Any) -> str:
 
 
 def _step(g: Graph, x: str, low: str) -> str:
-    """1 for x > 0, else ``low`` (relu′ and leaky_relu′; NaN > 0 is false, as in Python)."""
+    """1 for x > 0, else ``low`` (leaky_relu′; NaN > 0 is false, as in Python)."""
     return _n(g, "Where", _n(g, "Greater", x, g.scalar(0.0)), g.scalar(1.0), low)
 
 
@@ -92,17 +92,24 @@ def _d_power(g: Graph, x: str, n: str, n_value: float | None) -> str:
     return _n(g, "Where", exact, n, _n(g, "Where", at_zero, g.scalar(math.inf), general))
 
 
+def _at_zero_base(g: Graph, a: str, y: str) -> str:
+    """The derivative in the exponent at a base a ≤ 0: 0 for a = 0 unless y is NaN, else NaN
+    (``operators.d_exponent``)."""
+    zero = _n(g, "And", _n(g, "Equal", a, g.scalar(0.0)), _n(g, "Equal", y, y))
+    return _n(g, "Where", zero, g.scalar(0.0), g.scalar(math.nan))
+
+
 def _d_pow_exponent(g: Graph, a: str, y: str) -> str:
-    """∂(aᵇ)/∂b = aᵇ·ln a for a > 0; 0 for a = 0; NaN for a < 0 (``operators.d_exponent``)."""
-    other = _n(g, "Where", _n(g, "Equal", a, g.scalar(0.0)), g.scalar(0.0), g.scalar(math.nan))
-    return _n(g, "Where", _n(g, "Greater", a, g.scalar(0.0)), _n(g, "Mul", y, _n(g, "Log", a)), other)
+    """∂(aᵇ)/∂b = aᵇ·ln a for a > 0; 0 for a = 0 (NaN if y is); NaN for a < 0 (``operators.d_exponent``)."""
+    return _n(g, "Where", _n(g, "Greater", a, g.scalar(0.0)), _n(g, "Mul", y, _n(g, "Log", a)), _at_zero_base(g, a, y))
 
 
 def _d_exponent(g: Graph, base: float, y: str) -> str:
-    """∂(cˣ)/∂x = cˣ·ln c for c > 0; 0 for c = 0; NaN for c < 0 (``operators.d_exponent``); c known now."""
+    """∂(cˣ)/∂x = cˣ·ln c for c > 0; 0 for c = 0 (NaN if y is); NaN for c < 0 (``operators.d_exponent``);
+    c known now."""
     if base > 0.0:
         return g.times(y, g.scalar(math.log(base)))
-    return g.scalar(0.0 if base == 0.0 else math.nan)
+    return _at_zero_base(g, g.scalar(base), y) if base == 0.0 else g.scalar(math.nan)
 
 
 def _sqrt_slope(g: Graph, y: str) -> str:
@@ -138,7 +145,8 @@ FORWARD: dict[ops.Op, Forward] = {
     T.MUL_C: _with_c("Mul", unit=1.0), T.DIV_C: _with_c("Div", unit=1.0), T.RDIV: _with_c("Div", reflected=True),
     T.POW_C: _with_c("Pow"), T.RPOW: _with_c("Pow", reflected=True),
     T.NEG: _unary("Neg"), T.EXP: _unary("Exp"), T.LOG: _unary("Log"), T.TANH: _unary("Tanh"),
-    T.SIGMOID: _unary("Sigmoid"), T.SOFTPLUS: lambda g, xs, c: g.softplus(xs[0]), T.RELU: _unary("Relu"),
+    T.SIGMOID: lambda g, xs, c: g.sigmoid(xs[0]), T.SOFTPLUS: lambda g, xs, c: g.softplus(xs[0]),
+    T.RELU: _unary("Relu"),
     T.LEAKY_RELU: lambda g, xs, c: g.leaky_relu(xs[0], c), T.ABS: _unary("Abs"), T.SQRT: _unary("Sqrt"),
     T.SIN: _unary("Sin"), T.COS: _unary("Cos"),
     T.SUM: lambda g, xs, c: _sum_of(g, xs), T.LINEAR: _linear, T.LINEAR_C: _linear_c,
@@ -164,8 +172,9 @@ BACKWARD: dict[ops.Op, Backward] = {
     T.LOG: lambda g, xs, y, c, gy: [_n(g, "Div", gy, xs[0])],  # 1/z (as gy/z: see Graph.times)
     T.TANH: _locals(lambda g, xs, y, c: [_n(g, "Sub", g.scalar(1.0), _n(g, "Mul", y, y))]),  # 1 − y²
     T.SIGMOID: _locals(lambda g, xs, y, c: [_n(g, "Mul", y, _n(g, "Sub", g.scalar(1.0), y))]),  # y(1 − y)
-    T.SOFTPLUS: _locals(lambda g, xs, y, c: [_n(g, "Sigmoid", xs[0])]),  # σ(z)
-    T.RELU: _locals(lambda g, xs, y, c: [_step(g, xs[0], g.scalar(0.0))]),  # 1 for z > 0, else 0
+    T.SOFTPLUS: _locals(lambda g, xs, y, c: [g.sigmoid(xs[0])]),  # σ(z)
+    T.RELU: _locals(lambda g, xs, y, c: [_n(g, "Where", _n(g, "LessOrEqual", xs[0], g.scalar(0.0)), g.scalar(0.0),
+                                                g.scalar(1.0))]),  # 0 for z ≤ 0, else 1 (1 at NaN, as the table)
     T.LEAKY_RELU: _locals(lambda g, xs, y, c: [_step(g, xs[0], g.scalar(c))]),  # 1 for z > 0, else slope
     T.ABS: _locals(lambda g, xs, y, c: [_sign(g, xs[0])]),  # sign z (0 at 0)
     T.SQRT: _locals(lambda g, xs, y, c: [_sqrt_slope(g, y)]),  # 1/(2y)

@@ -201,6 +201,6 @@ def atomic_write_all(items: Sequence[tuple[str | os.PathLike[str], bytes]]) -> l
     return [p.dest for p in pending]
 
 
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see the module docstring); return the file written."""
-    return atomic_write_all([(path, data)])[0]
+def atomic_write(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` (bytes, or text as UTF-8) to ``path`` atomically (see the module docstring); return the file."""
+    return atomic_write_all([(path, data.encode("utf-8") if isinstance(data, str) else data)])[0]

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from typing import Any, overload
 
 from autograd.engine import Value, apply
+from autograd.errors import describe
 from autograd.functional.gradients import float_gradients, graph_gradients
 from autograd.modes import is_grad_enabled
-from autograd.operators import describe
 from autograd.ops import Op
 from autograd.symbolic import define
 

@@ -20,9 +20,9 @@ import numbers
 from typing import Any
 
 from autograd import hooks
+from autograd.errors import as_number
 from autograd.graph import abandon_pass, call_deriv, parents_of, pending_counts
 from autograd.modes.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
-from autograd.operators import as_number
 
 __all__ = ["observed_backward"]
 

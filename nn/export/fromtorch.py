@@ -61,7 +61,8 @@ def _act_name(torch: Any, m: Any, path: str) -> str | None:
     return None
 
 
-def _tensor(torch: Any, t: Any, path: str) -> list[Any]:
+def _tensor(torch: Any, t: Any, path: str, shape: tuple[int, ...]) -> list[Any]:
+    """The values of parameter ``t``, which must have ``shape`` (what the module's attributes say)."""
     if t is None:
         raise ExportError(f"{_at(path)} has no bias (bias=False); deltagrad's layers always have one: make it "
                           "with bias=True (a zero bias computes the same)")
@@ -73,6 +74,10 @@ def _tensor(torch: Any, t: Any, path: str) -> list[Any]:
         raise ExportError(f"{_at(path)} holds {t.dtype} parameters; deltagrad computes in float64: convert a copy "
                           "explicitly, from_torch(copy.deepcopy(module).double()) (every float32 is exactly a "
                           "float64; outputs then differ from the float32 module's by its rounding)")
+    if tuple(t.shape) != shape:
+        raise ExportError(f"{_at(path)} has a parameter of shape {tuple(t.shape)} where its attributes say {shape} "
+                          "(was it replaced by hand?); torch computes with the tensor, deltagrad would read the "
+                          "attributes: make the module again with the right sizes")
     values = t.detach().cpu().tolist()
     for v in plans.flat(values):
         if not math.isfinite(v):
@@ -96,7 +101,8 @@ def _conv(torch: Any, m: Any, path: str) -> Conv2d:
                           "stride and zero padding only: groups=1, dilation=1 and an int padding")
     conv = Conv2d(m.in_channels, m.out_channels, k, _same(m.stride, "stride", path, m), _same(pad, "padding", path, m),
                   seed=0)
-    weights, bias = _tensor(torch, m.weight, path), _tensor(torch, m.bias, path)
+    weights = _tensor(torch, m.weight, path, (m.out_channels, m.in_channels, k, k))
+    bias = _tensor(torch, m.bias, path, (m.out_channels,))
     for p, v in zip(plans.flat(conv.weight), plans.flat(weights), strict=True):
         p.data = v
     for p, v in zip(conv.bias, bias, strict=True):
@@ -122,7 +128,8 @@ def _refuse_pool(m: Any, path: str) -> Module:
 
 def _fill(torch: Any, layer: Layer, m: Any, path: str) -> Layer:
     """Set ``layer``'s weights from torch's ``Linear`` ``m`` (w_ij = weight[j][i], b_j = bias[j])."""
-    weights, bias = _tensor(torch, m.weight, path), _tensor(torch, m.bias, path)
+    weights = _tensor(torch, m.weight, path, (m.out_features, m.in_features))
+    bias = _tensor(torch, m.bias, path, (m.out_features,))
     for neuron, row, b in zip(layer.neurons, weights, bias, strict=True):
         for p, v in zip(neuron.w, row, strict=True):
             p.data = v
@@ -175,8 +182,12 @@ def _sequential(torch: Any, m: Any, path: str) -> Module:
 
 
 def _check(torch: Any, m: Any) -> None:
-    """Refuse, anywhere in ``m``, forward hooks (they change what a module computes) and a parameter
+    """Refuse, anywhere in ``m`` or globally, forward hooks (they change what a module computes) and a parameter
     reached twice (tied weights: one parameter in torch, two with other gradients in deltagrad)."""
+    hooks = torch.nn.modules.module
+    if getattr(hooks, "_global_forward_hooks", None) or getattr(hooks, "_global_forward_pre_hooks", None):
+        raise ExportError("a global forward hook is registered (torch.nn.modules.module.register_module_forward_hook "
+                          "or ..._pre_hook), which changes what every module computes; remove it first")
     for sub_path, sub in m.named_modules(remove_duplicate=False):
         if sub._forward_hooks or sub._forward_pre_hooks:
             raise ExportError(f"{_at(sub_path)} has forward hooks, which change what it computes; "

@@ -5,13 +5,13 @@ dense layer, ``(batch, C, height, width)`` for one that starts with a convolutio
 gives it when the model starts otherwise, e.g. with ``Flatten``). One output ``y``. The layers:
 
 * dense: ``Gemm`` (y = x Wᵀ + b, W[j][i] = w_ij) and its activation;
-* ``MaxPool2d``: ``MaxPool``; ``Flatten``: ``Flatten`` (axis 1);
+* ``MaxPool2d``: ``MaxPool``, NaN for a window holding a NaN; ``Flatten``: ``Flatten`` (axis 1);
 * ``Conv2d`` and ``AvgPool2d`` as their windows: onnxruntime has no float64 ``Conv`` or
   ``AveragePool`` kernel, so each window position (r, q) of the kernel is a strided ``Slice`` of
   the (zero-padded) input, and the convolution is z_oij = Σ_{c,r,q} w_ocrq x_c,(i·s+r−p),(j·s+q−p) + b_o
   as one ``MatMul`` over the stacked windows (an average pool: their ``Sum`` times 1/k²) — the
   same formula, in float64, that onnxruntime runs on any image size;
-* activations: ``Relu``, ``Tanh``, ``Sigmoid``, leaky_relu and softplus from ``builder``'s
+* activations: ``Relu``, ``Tanh``; sigmoid, leaky_relu and softplus from ``builder``'s
   float64 formulas, linear as nothing.
 """
 
@@ -27,7 +27,7 @@ from nn.export.plan import ExportError
 from nn.models.module import Module
 
 _END = 2 ** 63 - 1  # Slice's "to the end"
-_SIMPLE = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid"}
+_SIMPLE = {"relu": "Relu", "tanh": "Tanh"}
 
 
 def _leaves(spec: plans.Spec) -> list[plans.Spec]:
@@ -41,6 +41,8 @@ def _activate(g: Graph, x: str, name: str) -> str:
         return g.leaky_relu(x, 0.01)
     if name == "softplus":
         return g.softplus(x)
+    if name == "sigmoid":
+        return g.sigmoid(x)
     return x  # linear
 
 
@@ -72,10 +74,14 @@ def _conv(g: Graph, x: str, spec: plans.Conv) -> str:
 
 
 def _pool(g: Graph, x: str, spec: plans.Pool) -> str:
-    """Max pooling as ``MaxPool``; average pooling as (1/k²) Σ of the k² strided windows (as ``AvgPool2d``)."""
+    """Max pooling as ``MaxPool`` (NaN where the window holds a NaN); average pooling as (1/k²) Σ of the k²
+    strided windows (as ``AvgPool2d``)."""
     k, s = spec.kernel_size, spec.stride
-    if spec.kind == "max":
-        return g.node("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])
+    if spec.kind == "max":  # NaN if the window holds one (as torch; onnxruntime's MaxPool skips a NaN after the first)
+        pool = g.node("MaxPool", [x], kernel_shape=[k, k], strides=[s, s])
+        nans = g.node("MaxPool", [g.node("Cast", [g.node("IsNaN", [x])], to=g.onnx.TensorProto.DOUBLE)],
+                      kernel_shape=[k, k], strides=[s, s])
+        return g.node("Where", [g.node("Greater", [nans, g.scalar(0.0)]), g.scalar(float("nan")), pool])
     windows = _windows(g, x, k, s)
     total = g.node("Sum", windows) if len(windows) > 1 else windows[0]
     return g.times(total, g.scalar(1.0 / k ** 2))
@@ -100,11 +106,37 @@ def _input_shape(leaves: list[plans.Spec], given: Any, where: str) -> list[Any]:
                      "unknown; pass input_shape=(nin,) or (C, H, W)")
 
 
+def _check_sizes(leaves: list[plans.Spec], shape: list[Any], where: str) -> None:
+    """Refuse, naming the layer, an input size that a layer cannot take (known sizes only; ``shape``
+    without the batch, 'height'/'width' unknown): otherwise ``onnx.checker`` fails deep inside, or a
+    file is written for a pool wider than its image, where the model itself raises."""
+    dims: list[Any] = [d if isinstance(d, int) else None for d in shape]
+    for s in leaves:
+        name = repr(s.path or "the model")
+        if isinstance(s, plans.Dense) and len(dims) == 1 and dims[0] is not None and dims[0] != len(s.weight[0]):
+            raise ValueError(f"{where}: the dense layer {name} takes {len(s.weight[0])} inputs but gets {dims[0]}")
+        if isinstance(s, plans.Dense):
+            dims = [len(s.weight)]
+        elif isinstance(s, plans.Flat) and len(dims) == 3:
+            dims = [dims[0] * dims[1] * dims[2] if None not in dims else None]
+        elif isinstance(s, (plans.Conv, plans.Pool)) and len(dims) == 3:
+            k, st, pad = ((len(s.weight[0][0]), s.stride, s.padding) if isinstance(s, plans.Conv)
+                          else (s.kernel_size, s.stride, 0))
+            if isinstance(s, plans.Conv) and dims[0] is not None and dims[0] != len(s.weight[0]):
+                raise ValueError(f"{where}: {name} takes {len(s.weight[0])} channel(s) but gets {dims[0]}")
+            if any(d is not None and d + 2 * pad < k for d in dims[1:]):
+                raise ValueError(f"{where}: {name} has a {k}×{k} window but gets a {dims[1]}×{dims[2]} image "
+                                 f"(padding {pad}); pass a larger input_shape")
+            sizes = [None if d is None else (d + 2 * pad - k) // st + 1 for d in dims[1:]]
+            dims = [len(s.weight) if isinstance(s, plans.Conv) else dims[0], *sizes]
+
+
 def to_onnx(model: Module, path: str | os.PathLike[str], *, input_shape: tuple[int, ...] | None = None) -> Path:
     """Write ``model`` to the ONNX file ``path`` (float64, checked by ``onnx.checker``, atomically); return it."""
     where = "nn.to_onnx"
     leaves = _leaves(plans.plan(model, where))
     shape = _input_shape(leaves, input_shape, where)
+    _check_sizes(leaves, shape[1:], where)
     g = Graph(where)
     x, rank, out_shape = "x", len(shape), list(shape)
     for s in leaves:

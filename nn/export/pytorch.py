@@ -114,6 +114,10 @@ def _shape(nested: Any) -> list[int]:
 def torch_grads(model: Module, module: Any) -> dict[str, float]:
     """The gradients held by ``module`` (made by ``to_torch(model)``), keyed by ``model``'s parameter names,
     so that they can be compared with ``{name: p.grad for name, p in model.named_parameters()}``."""
+    torch = require_torch("nn.export.torch_grads")
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"nn.export.torch_grads: expected the torch.nn.Module that nn.to_torch(model) made, got "
+                        f"{type(module).__name__}")
     params = dict(module.named_parameters())
     grads: dict[str, float] = {}
     for tname, names, shape in torch_names(model):

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import GraphTooLargeError, GraphvizNotFoundError, Value, draw_dot, save_graph
+from autograd.files import atomic_write
 from nn.plots import MATPLOTLIB_HINT, loss_figure
-from nn.serialize import write_atomic
 
 
 def save_loss_curve(
@@ -34,7 +34,7 @@ def save_loss_curve(
         return None, f"loss curve skipped: {MATPLOTLIB_HINT}"
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
-    write_atomic(path, buffer.getvalue())
+    atomic_write(path, buffer.getvalue())
     return Path(path), ""
 
 
@@ -95,7 +95,7 @@ def clear_stale(out: str | os.PathLike[str], written: Sequence[str | os.PathLike
                 removed.append(stale)
             except OSError:
                 pass
-    write_atomic(folder / MANIFEST, ("\n".join(sorted(names)) + "\n").encode("utf-8"))
+    atomic_write(folder / MANIFEST, ("\n".join(sorted(names)) + "\n").encode("utf-8"))
     return removed
 
 

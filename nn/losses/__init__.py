@@ -24,6 +24,7 @@ from typing import Any, Union
 
 import autograd
 from autograd import Op, Value, operators
+from autograd.errors import as_number
 from autograd.symbolic import define
 from nn.losses.multiclass import cross_entropy
 
@@ -50,7 +51,7 @@ def _pairs(y: Any, t: Any, where: str) -> list[tuple[Any, Any]]:
         if not isinstance(pred, Value) and (isinstance(pred, bool) or not isinstance(pred, numbers.Real)):
             raise TypeError(f"{where}: predictions must be Values (or numbers), got {str(pred)[:40]!r} of type "
                             f"{type(pred).__name__}; pass the model's output, e.g. {where}(model(x), t)")
-    return list(zip(ys, [tk if isinstance(tk, Value) else operators.as_number(tk, f"{where} (target)") for tk in ts],
+    return list(zip(ys, [tk if isinstance(tk, Value) else as_number(tk, f"{where} (target)") for tk in ts],
                     strict=True))
 
 
@@ -87,10 +88,17 @@ def _sigma(z: Any) -> Any:
     return operators.sigmoid(z) if isinstance(z, float) else z.sigmoid()
 
 
+def _d_bce(z: Any, t: Any) -> Any:
+    """∂E/∂z = σ(z) − t, as (1 − t) − σ(−z) for z > 0: σ(z) rounds to 1 from z ≈ 37 on, and σ(40) − 1
+    would be 0 instead of −4.2e-18 (its second derivative too); σ(−z) keeps every digit."""
+    zd = z if isinstance(z, float) else z.data
+    return (1.0 - t) - _sigma(-z) if zd > 0.0 else _sigma(z) - t
+
+
 BCE_WITH_LOGITS = Op(
     "bce_logits",
     _stable_bce,
-    lambda z, t, y, c: (_sigma(z) - t, -z),
+    lambda z, t, y, c: (_d_bce(z, t), -z),
     arity=2,
     doc="E = max(z,0) − z·t + ln(1 + e^{−|z|});  ∂E/∂z = σ(z) − t, ∂E/∂t = −z",
 )
@@ -154,10 +162,12 @@ def check_labels(loss: Any, targets: Iterable[Any]) -> None:
         if isinstance(t, (list, tuple)):  # one row of targets per sample
             check_labels(name, t)
             continue
-        value = t.data if isinstance(t, Value) else t
+        if isinstance(t, Value):  # a node's number belongs to its graph: read here it would key a compiled program
+            continue  # (fit checks its data set's targets, plain numbers, before the first update)
+        value = t
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             continue  # a type error, named by the loss itself
-        value = operators.as_number(value, f"{name} (the target at position {i})")
+        value = as_number(value, f"{name} (the target at position {i})")
         if not math.isfinite(value):
             raise ValueError(f"{name}: the target at position {i} is {value!r}; every target must be a finite number")
         if rule is not None and not rule[0](value):

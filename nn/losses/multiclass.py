@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from autograd import Op, Value
-from autograd import operators as F
 from autograd.engine import make_node
+from autograd.errors import as_number
 from autograd.reductions import index_of_max
 from autograd.symbolic import define
 from nn.models.module import as_node
@@ -89,6 +89,12 @@ def _probs_any(zs: Sequence[Value]) -> list[Value]:
     return [make_node(p, SOFTMAX, parents, None, float(i)) for i, p in enumerate(ps)]
 
 
+def _rest_any(ps: Sequence[Value], k: int) -> Any:
+    """1 − p_k as Σ_{i≠k} p_i (nodes), like ``rest_floats``: no cancellation when p_k is near 1."""
+    others = [p for i, p in enumerate(ps) if i != k]
+    return sum(others[1:], others[0]) if others else 0.0
+
+
 def _d_logsumexp(zs: list[Any], y: Any, c: Any) -> list[Any]:
     """y = lse(z);  ∂y/∂z_i = e^{z_i − y} = p_i."""
     return softmax_floats(zs) if _floats(zs) else _probs_any(zs)
@@ -109,7 +115,8 @@ def _d_log_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
     if _floats(zs):
         ps = softmax_floats(zs)
         return [rest_floats(zs)[k] if i == k else -p for i, p in enumerate(ps)]
-    return [(1.0 if i == k else 0.0) - p for i, p in enumerate(_probs_any(zs))]
+    ps_ = _probs_any(zs)
+    return [_rest_any(ps_, k) if i == k else -p for i, p in enumerate(ps_)]
 
 
 LOG_SOFTMAX = Op("log_softmax", _fwd_log_softmax, _d_log_softmax, arity=0, template="log_softmax[{c}]",
@@ -127,7 +134,8 @@ def _d_softmax(zs: list[Any], y: Any, c: Any) -> list[Any]:
     if _floats(zs):
         ps = softmax_floats(zs)
         return [y * (rest_floats(zs)[k] if i == k else -p) for i, p in enumerate(ps)]
-    return [y * ((1.0 if i == k else 0.0) - p) for i, p in enumerate(_probs_any(zs))]
+    ps_ = _probs_any(zs)
+    return [y * (_rest_any(ps_, k) if i == k else -p) for i, p in enumerate(ps_)]
 
 
 SOFTMAX = Op("softmax", _fwd_softmax, _d_softmax, arity=0, template="softmax[{c}]",
@@ -158,7 +166,8 @@ def _d_cross_entropy(zs: list[Any], y: Any, c: Any) -> list[Any]:
             ps[ti] = -rest_floats(row)[ti]  # p_t − 1 = −(1 − p_t), without cancellation
             out.extend(p / n for p in ps)
         else:
-            out.extend((p - (1.0 if i == ti else 0.0)) / n for i, p in enumerate(_probs_any(row)))
+            pv = _probs_any(row)
+            out.extend((-_rest_any(pv, ti) if i == ti else p) / n for i, p in enumerate(pv))
     return out
 
 
@@ -221,7 +230,7 @@ def _target(t: Any, k: int, where: str) -> float:
     if isinstance(t, Value):
         t = t.data
     real = isinstance(t, numbers.Real) and not isinstance(t, bool)
-    number = F.as_number(t, f"{where} (target)") if real else math.nan
+    number = as_number(t, f"{where} (target)") if real else math.nan
     if not number.is_integer() or not 0 <= number < k:
         raise ValueError(f"{where}: a target must be a class index 0…{k - 1} (an int), got {t!r}")
     return number

@@ -22,7 +22,7 @@ from typing import Any, Union
 import nn.models.activations as acts
 import nn.models.init as initialise
 from autograd import Value, dot
-from autograd.operators import as_number
+from autograd.errors import as_number
 from autograd.reductions import Row, dense, dense_const, dense_rows, parent_rows
 from nn.models.module import Module
 

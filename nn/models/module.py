@@ -14,7 +14,7 @@ from typing import Any
 
 import nn.serialize as serialize
 from autograd import Value
-from autograd.operators import as_number
+from autograd.errors import as_number
 
 
 class Module:

@@ -88,6 +88,32 @@ def test_conventions_at_the_kinks_follow_backward(tmp_path: Path) -> None:
             assert near(out[exported.grads[name]], leaf.grad), (k, name, out, leaf.grad)
 
 
+
+def test_conventions_at_nan_follow_backward(tmp_path: Path) -> None:
+    """The table's NaN conventions, run in the file at a NaN input: relu′(NaN) = 1 (``0 if z ≤ 0 else 1``, as
+    PyTorch), leaky_relu′(NaN) = slope, ∂(0ᵇ)/∂b = NaN at b = NaN (0 only where y = 0ᵇ is a number)."""
+    nan = math.nan
+    x, a, b = Value(1.0, label="x"), Value(0.0, label="a"), Value(2.0, label="b")
+    cases = [(x.relu(), {"x": nan}, {"x": 1.0}), (x.leaky_relu(0.3), {"x": nan}, {"x": 0.3}),
+             (a ** b, {"a": 0.0, "b": nan}, {"b": nan}), (0.0 ** b, {"b": nan}, {"b": nan}),
+             (0.0 ** b, {"b": 2.0}, {"b": 0.0})]
+    for k, (y, feeds, want) in enumerate(cases):
+        exported = autograd.to_onnx(y, tmp_path / f"n{k}.onnx", grads=True)
+        leaves = exported.inputs
+        for name, value in feeds.items():
+            leaves[name].data = value
+        values = {name: leaf.data for name, leaf in leaves.items()}
+        rebuilt = [x.relu(), x.leaky_relu(0.3), a ** b, 0.0 ** b, 0.0 ** b][k]  # the same graph on the new values
+        for leaf in leaves.values():
+            leaf.grad = 0.0
+        rebuilt.backward()
+        out = run(exported, values)
+        for name, expected in want.items():
+            assert near(leaves[name].grad, expected), (k, name, leaves[name].grad)  # the engine, by hand
+            assert near(out[exported.grads[name]], expected), (k, name, out)  # and the file
+    x.data, a.data, b.data = 1.0, 0.0, 2.0
+
+
 # -- random programs: onnxruntime, backward() and torch agree ---------------------------------------
 
 
@@ -286,3 +312,13 @@ def test_without_onnx_the_error_names_the_extra(tmp_path: Path) -> None:
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}, check=True)
     assert 'pip install "deltagrad[onnx]"' in out.stdout and "autograd.to_onnx" in out.stdout
     assert not (tmp_path / "x.onnx").exists()
+
+
+def test_no_constant_is_written_that_no_node_reads(tmp_path: Path) -> None:
+    """onnxruntime warns 'Removing initializer … It is not used by any node' for each one, on every session."""
+    x = Value(0.5, label="x")
+    exported = autograd.to_onnx(x * x + 3.0, tmp_path / "y.onnx", grads=True)  # the seed 1 is never multiplied
+    graph = onnx.load(str(exported.path)).graph
+    read = {name for node in graph.node for name in node.input}
+    assert graph.initializer and all(t.name in read for t in graph.initializer)
+    assert run(exported)[exported.grads["x"]] == 2 * 0.5  # ∂(x² + 3)/∂x = 2x

@@ -145,3 +145,33 @@ def test_paths_and_threads(tmp_path: Path) -> None:
             check(model, [[0.1 * k, -0.2 * j]], tmp_path / ("shared.onnx" if j else f"own{k}.onnx"))
 
     assert in_threads(work) == []
+
+
+def test_a_max_pool_window_holding_nan_gives_nan_as_torch(tmp_path: Path) -> None:
+    """onnxruntime's MaxPool keeps a NaN only in a window's first place (it compares x > best); torch's
+    MaxPool2d gives NaN wherever the window holds one — the oracle here, independent of our engine."""
+    torch = pytest.importorskip("torch")
+    nan = float("nan")
+    image = [[[1.0, nan, 0.0, 2.0], [0.5, 0.25, nan, -1.0], [3.0, 1.0, -0.0, 0.0], [nan, 4.0, 1.0, 1.0]]]
+    path = nn.to_onnx(nn.Sequential(nn.MaxPool2d(2, 1)), tmp_path / "pool.onnx", input_shape=(1, 4, 4))
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"x": np.array([image], dtype=np.float64)})[0]
+    want = torch.nn.MaxPool2d(2, 1)(torch.tensor([image], dtype=torch.float64)).numpy()
+    assert np.isnan(want).sum() == 6 and np.array_equal(np.isnan(got), np.isnan(want))
+    assert np.array_equal(got[~np.isnan(got)], want[~np.isnan(want)])
+
+
+@pytest.mark.parametrize(("model", "shape", "message"), [
+    (lambda: nn.MLP(3, [2], seed=0), (4,), r"dense layer 'layers.0' takes 3 inputs but gets 4"),
+    (lambda: nn.Sequential(nn.Conv2d(2, 1, 3, seed=0)), (3, 5, 5), r"'layers.0' takes 2 channel\(s\) but gets 3"),
+    (lambda: nn.Sequential(nn.Conv2d(1, 1, 3, seed=0)), (1, 2, 2), r"3×3 window but gets a 2×2 image"),
+    (lambda: nn.Sequential(nn.Flatten(), nn.Layer(10, 1, seed=0)), (1, 3, 3), r"'layers.1' takes 10 inputs but gets 9"),
+    (lambda: nn.Sequential(nn.Conv2d(1, 1, 2, seed=0), nn.MaxPool2d(3)), (1, 3, 3), r"'layers.1' has a 3×3 window"),
+])
+def test_an_input_shape_a_layer_cannot_take_is_refused_by_the_layer(model: Any, shape: Any, message: str,
+                                                                    tmp_path: Path) -> None:
+    """These were a RuntimeError 'the ONNX graph failed onnx.checker … please report it' (the last one: a file
+    was written, for a pool wider than its image, where the model itself raises); nothing is written."""
+    with pytest.raises(ValueError, match=message):
+        nn.to_onnx(model(), tmp_path / "m.onnx", input_shape=shape)
+    assert not (tmp_path / "m.onnx").exists()

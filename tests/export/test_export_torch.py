@@ -294,3 +294,35 @@ def test_importing_nn_imports_neither_torch_nor_onnx() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.strip() == "[]"
+
+
+def test_from_torch_refuses_a_parameter_whose_shape_disagrees_with_the_attributes() -> None:
+    conv = d(torch.nn.Conv2d(2, 2, 2))  # (2, 2, 2, 2): 16 weights
+    conv.weight = torch.nn.Parameter(torch.zeros(2, 8, 1, 1, dtype=torch.float64))  # a 1×1 kernel over 8 channels
+    with pytest.raises(ExportError, match=r"'0' has a parameter of shape \(2, 8, 1, 1\) where its attributes say "
+                                          r"\(2, 2, 2, 2\)"):
+        nn.from_torch(torch.nn.Sequential(conv))  # was read as a 2×2 kernel over 2 channels, silently
+    lin = d(torch.nn.Linear(4, 2))
+    lin.weight = torch.nn.Parameter(torch.zeros(2, 5, dtype=torch.float64))
+    with pytest.raises(ExportError, match=r"shape \(2, 5\) where its attributes say \(2, 4\)"):
+        nn.from_torch(lin)  # was a bare ValueError from zip
+
+
+@pytest.mark.parametrize("kind", ["forward", "forward_pre"])
+def test_from_torch_refuses_a_global_forward_hook(kind: str) -> None:
+    module = d(torch.nn.Linear(2, 1))
+    register = getattr(torch.nn.modules.module, f"register_module_{kind}_hook")
+    handle = register((lambda m, i, o: o * 2) if kind == "forward" else (lambda m, i: (i[0] * 2,)))
+    try:
+        x = torch.ones(1, 2, dtype=torch.float64)
+        assert module(x).item() != torch.nn.functional.linear(x, module.weight, module.bias).item()  # it does change it
+        with pytest.raises(ExportError, match="a global forward hook is registered"):
+            nn.from_torch(module)  # was read without it: 2.68 off on random inputs, silently
+    finally:
+        handle.remove()
+    assert isinstance(nn.from_torch(module), nn.Layer)
+
+
+def test_torch_grads_refuses_what_is_not_a_torch_module() -> None:
+    with pytest.raises(TypeError, match=r"torch_grads: expected the torch\.nn\.Module .* got MLP"):
+        torch_grads(nn.MLP(2, [1], seed=0), nn.MLP(2, [1], seed=0))  # was a bare AttributeError

@@ -32,18 +32,26 @@ def _d(x: float) -> Decimal:
     return Decimal(x)  # exact: every float is a finite binary fraction
 
 
+def _sum(xs: list[Decimal]) -> Decimal:
+    """Σ at 800 digits (the builtin ``sum`` works in the default 28-digit context)."""
+    total = Decimal(0)
+    for x in xs:
+        total = CTX.add(total, x)
+    return total
+
+
 def ref_p(zs: list[float]) -> list[Decimal]:
     """p_k = e^{z_k − m} / Σ e^{z_i − m}, exactly enough (800 digits)."""
     m = max(_d(z) for z in zs)
     es = [CTX.exp(CTX.subtract(_d(z), m)) for z in zs]
-    s = sum(es, Decimal(0))
+    s = _sum(es)
     return [CTX.divide(e, s) for e in es]
 
 
 def ref_log_softmax(zs: list[float], k: int) -> Decimal:
     """z_k − m − ln Σ e^{z_i − m}."""
     m = max(_d(z) for z in zs)
-    s = sum((CTX.exp(CTX.subtract(_d(z), m)) for z in zs), Decimal(0))
+    s = _sum([CTX.exp(CTX.subtract(_d(z), m)) for z in zs])
     return CTX.subtract(CTX.subtract(_d(zs[k]), m), CTX.ln(s))
 
 
@@ -87,7 +95,7 @@ def test_cross_entropy_and_its_gradient_match_the_exact_reference(zs: list[float
         assert close(loss.data, exact), (zs, t, loss.data, float(exact))
         loss.backward()
         for k, v in enumerate(z):  # ∂L/∂z_k = p_k − [k = t], exactly
-            want = p[k] - (1 if k == t else 0)
+            want = CTX.subtract(p[k], 1 if k == t else 0)
             assert close(v.grad, want), (zs, t, k, v.grad, float(want))
 
 
@@ -109,13 +117,49 @@ def test_softmax_and_log_softmax_gradients_match_the_exact_reference(zs: list[fl
         z = [Value(v) for v in zs]
         nn.softmax(z)[k].backward()  # ∂p_k/∂z_i = p_k ([i = k] − p_i)
         for i, v in enumerate(z):
-            want = p[k] * ((1 if i == k else 0) - p[i])
+            want = CTX.multiply(p[k], CTX.subtract(1 if i == k else 0, p[i]))
             assert close(v.grad, want, 32), (zs, k, i, v.grad, float(want))
         z = [Value(v) for v in zs]
         nn.log_softmax(z)[k].backward()  # ∂y_k/∂z_i = [i = k] − p_i
         for i, v in enumerate(z):
-            want = (1 if i == k else 0) - p[i]
+            want = CTX.subtract(1 if i == k else 0, p[i])
             assert close(v.grad, want), (zs, k, i, v.grad, float(want))
+
+
+GRAPH_ROWS = [[40.0, 0.0], [50.0, 1.0, 2.0], [-3.0, 700.0, 2.0], [0.0, 0.0, 0.0], [1e300, 0.0], [7.0]]
+
+
+@pytest.mark.parametrize("zs", GRAPH_ROWS + ROWS[::5])
+def test_create_graph_gradients_are_the_exact_ones_too(zs: list[float]) -> None:
+    """grad(..., create_graph=True) builds the gradient from nodes; it must give the same exact numbers
+    as backward(). It computed 1 − p_t as 1 − p_t (0 at [40, 0], exact −4.2e-18) before."""
+    from autograd import grad
+
+    p = ref_p(zs)
+    for k in range(len(zs)):
+        z = [Value(v) for v in zs]
+        for i, g in enumerate(grad(nn.cross_entropy(z, k), z, create_graph=True)):
+            want = CTX.subtract(p[i], 1 if i == k else 0)
+            assert close(g.data, want), ("cross_entropy", zs, k, i, g.data, float(want))
+        for i, g in enumerate(grad(nn.log_softmax(z)[k], z, create_graph=True)):
+            want = CTX.subtract(1 if i == k else 0, p[i])
+            assert close(g.data, want), ("log_softmax", zs, k, i, g.data, float(want))
+        for i, g in enumerate(grad(nn.softmax(z)[k], z, create_graph=True)):
+            want = CTX.multiply(p[k], CTX.subtract(1 if i == k else 0, p[i]))
+            assert close(g.data, want, 32), ("softmax", zs, k, i, g.data, float(want))
+
+
+@pytest.mark.parametrize("zs", GRAPH_ROWS[:4])
+def test_the_hessian_of_cross_entropy_is_the_exact_one(zs: list[float]) -> None:
+    """∂²L/∂z_i∂z_j = p_i ([i = j] − p_j), whatever the target."""
+    from autograd import grad
+
+    p = ref_p(zs)
+    z = [Value(v) for v in zs]
+    for i, g in enumerate(grad(nn.cross_entropy(z, 0), z, create_graph=True)):
+        for j, h in enumerate(grad(g, z)):
+            want = CTX.multiply(p[i], CTX.subtract(1 if i == j else 0, p[j]))
+            assert close(h, want, 32), (zs, i, j, h, float(want))
 
 
 @pytest.mark.parametrize("b", [1e16, 1e20, 1e100, 1e300])
@@ -146,3 +190,26 @@ def test_an_undefined_loss_is_refused_naming_the_logit_whatever_its_position(zs:
     t = 0
     with pytest.raises(ValueError, match=r"cross_entropy: the logits hold (nan|inf|-inf)"):
         nn.cross_entropy(zs, t)
+
+
+def _ref_sigma(z: float) -> Decimal:
+    return CTX.divide(1, CTX.add(1, CTX.exp(-_d(z))))
+
+
+@pytest.mark.parametrize("z", [s * m for s in (1.0, -1.0) for m in (0.5, 10.0, 36.0, 40.0, 100.0, 700.0)])
+@pytest.mark.parametrize("t", [0.0, 1.0, 0.3])
+def test_bce_gradient_and_second_derivative_are_exact_at_large_logits(z: float, t: float) -> None:
+    """∂E/∂z = σ(z) − t and ∂²E/∂z² = σ(z)(1 − σ(z)), for backward(), grad() and create_graph, against
+    800 digits. σ(40) rounds to 1, so σ(z) − t gave 0 instead of −4.2e-18 at t = 1 (and ∂² gave 0)."""
+    from autograd import grad
+
+    s = _ref_sigma(z)
+    d1 = CTX.subtract(s, _d(t))
+    d2 = CTX.multiply(s, CTX.subtract(1, s))
+    a = Value(z)
+    nn.bce_with_logits([a], [t]).backward()
+    assert close(a.grad, d1, 16), (z, t, a.grad, float(d1))
+    (g,) = grad(nn.bce_with_logits([a], [t]), [a], create_graph=True)
+    assert close(g.data, d1, 16), (z, t, g.data, float(d1))
+    (h,) = grad(g, [a])
+    assert close(h, d2, 16), (z, t, h, float(d2))
