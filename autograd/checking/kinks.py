@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd.checking.nodes import describe_node, same
+from autograd.checking.nodes import NodeCheck, describe_node, same
+from autograd.checking.numerical import Difference
 from autograd.checking.replay import Replay
 from autograd.engine import Value
 from autograd.graph import constant_of, local_grads, topological_order, topological_order_of, walk
@@ -22,9 +23,11 @@ def _at_kink(v: Value) -> bool:
 
 
 def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: int,
-              eps: float, atol: float, rtol: float, output: int | None = None) -> str:
+              eps: float, atol: float, rtol: float, output: int | None = None, jump: bool = True) -> str:
     """Why input k's row may fail at a kink: an op with a ``kink`` predicate that depends on input k
-    sits at its kink, or the numerical step ±h crosses it (its local derivative jumps). "" if none."""
+    sits at its kink and ``jump`` (the one-sided differences disagree: a predicate that claims a kink
+    where f is smooth excuses nothing), or the numerical step ±h crosses it (its local derivative
+    jumps). "" if none."""
     order = topological_order(root)
     depends: dict[Value, bool] = {}
     for v in order:
@@ -32,7 +35,7 @@ def kink_note(f: Callable[..., Any], root: Value, leaves: Sequence[Value], k: in
     kinky = [j for j, v in enumerate(order) if not v.is_leaf and depends[v]
              and getattr(v.operation, "kink", None) is not None]
     at = [describe_node(order[j]) for j in kinky if _at_kink(order[j])]
-    if at:
+    if at and jump:
         return f"at the kink{'s' if len(at) > 1 else ''} of {', '.join(at[:3])}{', …' if len(at) > 3 else ''}"
     replay = Replay(f, [u.data for u in leaves], order, eps, output) if kinky else None
     pair = replay.pair(k) if replay is not None else None
@@ -56,3 +59,16 @@ def kinks_by_input(roots: Sequence[Value], leaves: Sequence[Value]) -> dict[int,
             if u in index:
                 found.setdefault(index[u], []).append(describe_node(v))
     return found
+
+
+def kink_excuses(a: float, d: Difference | None, close: Callable[[float, float], bool], leaf: Value,
+                 bad_node: Callable[[], NodeCheck | None]) -> bool:
+    """Whether a kink may explain backward()'s ``a`` disagreeing with a difference ``d``: only when
+    ``a`` lies between d's one-sided differences (a convention, or the slope on its own side of the
+    kink; ``d`` None skips this) and no node that depends on ``leaf`` is wrong elsewhere in the graph."""
+    if d is not None:
+        lo, hi = sorted((d.forward, d.backward))
+        if not (lo <= a <= hi or close(a, lo) or close(a, hi)):
+            return False
+    node = bad_node()
+    return node is None or not any(u is leaf for u in walk(node.node))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autograd.checking.diagnose import diagnosis, row_note
-from autograd.checking.kinks import kink_note, kinks_by_input
+from autograd.checking.kinks import kink_excuses, kink_note, kinks_by_input
 from autograd.checking.nodes import NodeCheck, find_bad_node, node_message
 from autograd.checking.numerical import Difference, Evaluator, along, difference
 from autograd.checking.report import (
@@ -108,12 +108,20 @@ def grad_rows(f: Callable[..., Any], xs: Sequence[float], names: Sequence[str], 
                 note = f"at the kink of {', '.join(kinks[j][:3])}" if jump else d.note
                 rows.append(GradRow(name, xs[j], a, d.value, KINK if jump else OK, note, t, graph.output(k), j))
                 continue
-            kink = kink_note(f, graph.roots[k], graph.leaves, j, s.eps, s.atol, s.rtol, graph.output(k))
-            note = kink or row_note(d, a, s.atol, s.rtol) or forward_note(a, t, d.value, s)
+            kink = kink_note(f, graph.roots[k], graph.leaves, j, s.eps, s.atol, s.rtol, graph.output(k),
+                             jump=not s.close(d.forward, d.backward))
+            if kink and not kink_excuses(a, d, s.close, graph.leaves[j], lambda k=k: find_bad_node(  # type: ignore[misc]
+                    graph.roots[k], f=f, xs=xs, names=names, eps=s.eps, atol=s.atol, rtol=s.rtol,
+                    output=graph.output(k))):
+                kink, outside = "", KINK_NOT_IT
+            else:
+                outside = ""
+            note = kink or outside or row_note(d, a, s.atol, s.rtol) or forward_note(a, t, d.value, s)
             rows.append(GradRow(name, xs[j], a, d.value, KINK if kink else FAIL, note, t, graph.output(k), j))
     return rows, diffs
 
 
+KINK_NOT_IT = "a kink is near, but it does not explain this: backward() is wrong"
 NO_BAD_NODE = ("Every node's backward step that could be checked agrees with central differences on the "
                "values it saw, so the graph does not compute f: an input was probably used through .data "
                "(math.* on x.data, say), outside the graph, or a node's parents are incomplete.")
@@ -152,6 +160,8 @@ def finish(where: str, f: Callable[..., Any], xs: Sequence[float], names: Sequen
             paragraphs.extend(shown or [NO_BAD_NODE])
     top = worst(failed)
     told = next((short for p in paragraphs for start, short in _SHORT if p.startswith(start)), "")
+    if top.note == KINK_NOT_IT and node is None:
+        told = "backward() is wrong (not the kink)"
     verdict = ("at a kink (fail_on_kink=True)" if top.status == KINK else f"first wrong node: {node.node._op}"
                if node is not None else told or "backward() ≠ central differences")
     kinked = len(failed) - len(bad)

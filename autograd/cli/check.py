@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from autograd.checking.diagnose import row_note
-from autograd.checking.kinks import kinks_by_input
+from autograd.checking.kinks import kink_excuses, kink_note, kinks_by_input
 from autograd.checking.numerical import EPS, Evaluator, along, difference, error_estimate
 from autograd.checking.report import FAIL, KINK, OK, close, fmt, format_table
 from autograd.checking.testing import verdict
@@ -115,9 +115,20 @@ def run(ns: argparse.Namespace) -> int:
         else:
             ok = close(a, d.value, 1e-5, 1e-3)
             note = "" if ok else (row_note(d, a, 1e-5, 1e-3) or "backward() disagrees with central differences")
-        status = KINK if jump else OK if ok else FAIL
-        if jump:
+        crossing = ""
+        if e is None and not ok and not jump:  # the step ±h crosses a kink: its one-sided slopes referee
+            crossing = kink_note(f, y, leaves, j, ns.eps, 1e-5, 1e-3, jump=False)
+            if crossing and not kink_excuses(a, d, lambda p, q: close(p, q, 1e-5, 1e-3), leaf, lambda: None):
+                crossing = ""
+        wrong_at_kink = jump and e is not None and not ok  # your formula is not the op's convention there
+        status = FAIL if wrong_at_kink else KINK if jump or crossing else OK if ok else FAIL
+        if wrong_at_kink and e is not None:
+            note = (f"kink of {', '.join(kinks[j][:2])} (one-sided {d.backward:.6g} | {d.forward:.6g}): "
+                    f"the op's convention is {fmt(a)}, not {fmt(e)}")
+        elif jump:
             note = f"at the kink of {', '.join(kinks[j][:2])}: the derivative is the op's convention"
+        elif crossing:
+            note = f"{crossing}: backward() is the slope on its own side"
         failed += status == FAIL
         rows.append([f"d/d{name}", fmt(a), "–" if e is None else fmt(e), fmt(d.value), status, note])
     print(f"value: {y.data:.10g}")

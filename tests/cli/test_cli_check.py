@@ -90,3 +90,26 @@ def test_a_domain_edge_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "sqrt(z)", "--set", "z=0")
     assert code == 1 and rows(out)["d/dz"][:3] == ["inf", "–", "1000"]
     assert "one-sided: f is undefined at x − h" in out
+
+
+@pytest.mark.parametrize(("expr", "formula"), [("abs(x)", "5"), ("relu(x)", "7"), ("relu(x)", "1")])
+def test_a_formula_at_a_kink_that_is_not_the_convention_fails(capsys: pytest.CaptureFixture[str], expr: str,
+                                                             formula: str) -> None:
+    """At x = 0 abs′ and relu′ are conventions (0, as PyTorch); a formula giving 5, 7 or relu's other
+    one-sided slope 1 used to be shown as 'kink' with exit status 0. assert_grad fails them too."""
+    code, out, _ = run(capsys, expr, "--set", "x=0", "--expect", f"d/dx = {formula}")
+    assert code == 1 and rows(out)["d/dx"][-1] == "FAIL"
+    assert f"the op's convention is 0, not {formula}" in out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    code, out, _ = run(capsys, expr, "--set", "x=0", "--expect", "d/dx = 0")  # the convention itself
+    assert code == 0 and rows(out)["d/dx"][-1] == "kink"
+
+
+@pytest.mark.parametrize(("x", "slope"), [("1e-7", 1.0), ("-1e-7", 0.0)])
+def test_a_step_that_crosses_a_kink_does_not_fail_a_right_gradient(capsys: pytest.CaptureFixture[str], x: str,
+                                                                   slope: float) -> None:
+    """relu at ±1e-7: the step ±1e-6 crosses 0, so central differences give 0.55 or 0.45; backward()'s
+    1 or 0 is relu's slope on its own side. It used to FAIL (status 1), where gradcheck says 'kink'."""
+    code, out, _ = run(capsys, "relu(x)", "--set", f"x={x}")
+    assert code == 0 and rows(out)["d/dx"][0] == f"{slope:g}" and rows(out)["d/dx"][-1] == "kink"
+    assert "crosses the kink of ReLU" in out
