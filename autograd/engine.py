@@ -19,7 +19,7 @@ from autograd.compat.surface import ValueSurface
 from autograd.errors import NotANumberError, as_number, describe, label_note
 from autograd.graph import parents_of, walk
 from autograd.modes import rare_node
-from autograd.modes import state as _modes
+from autograd.modes.state import off as _threads_off
 from autograd.ops import ADD, MUL, Op
 
 __all__ = ["NotANumberError", "Number", "Operand", "Value", "apply", "as_number", "describe", "make_node"]
@@ -32,7 +32,7 @@ _new = object.__new__
 
 
 # ``no_grad()`` and ``detect_anomaly()`` (autograd.modes) count the threads using them in
-# ``modes.state.off``: while it is 0 (the common case) that is one read per new node; otherwise
+# ``modes.state.off[0]``: while it is 0 (the common case) that is one read per new node; otherwise
 # ``modes.rare_node`` finishes every new node (a leaf in no_grad, anomaly mode's check).
 
 
@@ -43,7 +43,7 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v.grad = 0.0
     v.label = ""
     v._pending = 0
-    if _modes.off:  # some thread is in no_grad() or detect_anomaly(): the rare path
+    if _threads_off[0]:  # some thread is in no_grad() or detect_anomaly(): the rare path
         return rare_node(v, op, first, second, const)  # type: ignore[return-value]
     v._operation = op
     v._in = first

@@ -1,7 +1,7 @@
 """Recording modes: ``no_grad`` (as ``torch.no_grad``), ``is_grad_enabled`` and anomaly mode (``detect_anomaly``).
 
 Both modes change how a new node is made, so the engine calls this module directly: ``make_node``
-reads one count per new node (``state.off``: the threads inside a ``no_grad`` block or
+reads one count per new node (``state.off[0]``: the threads inside a ``no_grad`` block or
 ``detect_anomaly()``) and, while it is not 0, finishes every new node with ``rare_node`` — a leaf
 inside this thread's ``no_grad``, and anomaly mode's check of its value (``anomaly.watch``).
 """

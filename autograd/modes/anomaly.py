@@ -8,7 +8,7 @@ frame outside ``autograd/`` and ``nn/``); every ``backward()`` there takes the o
 node's op, label, the values involved and where it was made. Example: for y = √x · 0 at x = 0 the
 forward values are finite, but backward passes 0 · ∂√x/∂x = 0 · ∞ = NaN into x.
 
-Cost: outside the block nothing (the engine's one check per new node, ``modes.state.off``, is the
+Cost: outside the block nothing (the engine's one check per new node, ``modes.state.off[0]``, is the
 one ``no_grad`` already pays; ``backward()`` reads one counter per call). Inside it, a frame walk
 per node and the slow backward walk (``benchmarks/bench_anomaly.py`` measures both).
 Each node's site is kept on the node itself (``autograd.hooks.Extras``, one small object per node,

@@ -99,7 +99,7 @@ def test_the_site_is_the_users_line_even_through_nn() -> None:
 
 
 def test_state_is_restored_on_exit_and_nesting_works() -> None:
-    assert not is_anomaly_enabled() and modes.state.off == 0 and hooks.observers == 0
+    assert not is_anomaly_enabled() and modes.state.off[0] == 0 and hooks.observers == 0
 
     @detect_anomaly()
     def inner() -> Value:
@@ -109,7 +109,7 @@ def test_state_is_restored_on_exit_and_nesting_works() -> None:
     with detect_anomaly():
         v = inner()
         assert is_anomaly_enabled() and site_of(v) is not None  # the outer block keeps the table
-    assert not is_anomaly_enabled() and modes.state.off == 0 and hooks.observers == 0
+    assert not is_anomaly_enabled() and modes.state.off[0] == 0 and hooks.observers == 0
     assert site_of(v) is None  # the table was dropped with the block
 
 
