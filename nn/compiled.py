@@ -79,8 +79,6 @@ class CompiledLoss:
         image = len(dims) > 1
         self.X = [_flat(x, dims, k) for k, x in enumerate(X)] if image else [_row(x) for x in X]
         self.y: list[Any] = [_class_index(t, k) for k, t in enumerate(y)] if rows else [_row(t) for t in y]
-        if not rows and loss_name in REDUCTIONS:  # our loss reads a scalar target's number only to check it
-            self.y = [t if isinstance(t, list) else [t] for t in self.y]  # (fit did): a list, so no program per value
         named = model.named_parameters()
         self.params = [p for _, p in named]
         self.l2 = l2
