@@ -28,8 +28,6 @@ decoded from bad bytes) is shown as a visible escape (``\\ud800``), as in every 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
 import math
@@ -38,6 +36,7 @@ from importlib import resources
 from typing import Any
 
 from autograd.drawing.labels import fmt_sig, visible
+from autograd.explain.policy import policy_of
 from autograd.explain.steps import Explanation, Step
 from autograd.graph import call_deriv, constant_of, has_rule, parents_of
 
@@ -55,10 +54,6 @@ def quiz_flag(quiz: Any) -> bool:
 
 def _template() -> str:
     return (resources.files("autograd.explain") / "quiz.html").read_text(encoding="utf-8")
-
-
-def _sha256(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def _text(s: str) -> str:
@@ -122,11 +117,7 @@ def quiz_page(walk: Any) -> str:
                           "zero": ZERO, "root": ex.naming.root_name}, ensure_ascii=False, allow_nan=False)
     payload = _text(payload).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     page = _template()
-    script = re.search(r"<script>(.*?)</script>", page, re.S)
-    style = re.search(r"<style>(.*?)</style>", page, re.S)
-    assert script is not None and style is not None
-    csp = (f"default-src 'none'; script-src {_sha256(script.group(1))}; style-src {_sha256(style.group(1))}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
+    csp = policy_of(page)
     title = walk.title or f"backward() quiz: {len(ex)} step(s) from {ex.naming.root_name}"
     parts = {"CSP": csp, "TITLE": html.escape(_text(title)), "SVG": _text(walk.svg), "DATA": payload}
     return re.sub(r"@@(CSP|TITLE|SVG|DATA)@@", lambda m: parts[m.group(1)], page)

@@ -15,8 +15,6 @@ own (``srcdoc``, sandboxed to scripts) so its script runs apart from the noteboo
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import json
 import math
@@ -33,6 +31,7 @@ from autograd.drawing.render import Diagram, atomic_write, render_bytes
 from autograd.engine import Value
 from autograd.explain.frames import HIDDEN, Frame, build_frames, edge_id, states
 from autograd.explain.gif import render_frames, render_gif
+from autograd.explain.policy import policy_of
 from autograd.explain.quiz import quiz_flag, quiz_page
 from autograd.explain.steps import Explanation, explain
 from autograd.graph import topological_order
@@ -43,10 +42,6 @@ _FORMATS = {".html": "html", ".htm": "html", ".gif": "gif"}
 
 def _template() -> str:
     return (resources.files("autograd.explain") / "template.html").read_text(encoding="utf-8")
-
-
-def _hash(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
 def with_ids(graph: Diagram) -> Diagram:
@@ -169,11 +164,7 @@ class StepThrough:
     @cached_property
     def _page(self) -> str:
         page = _template()
-        script = re.search(r"<script>(.*?)</script>", page, re.S)
-        style = re.search(r"<style>(.*?)</style>", page, re.S)
-        assert script is not None and style is not None
-        csp = (f"default-src 'none'; script-src {_hash(script.group(1))}; style-src {_hash(style.group(1))}; "
-               "img-src data:; base-uri 'none'; form-action 'none'")
+        csp = policy_of(page)
         payload = json.dumps({"frames": [f.as_json() for f in self.frames], "values": len(self.order),
                               "hidden": HIDDEN}, ensure_ascii=False)
         payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

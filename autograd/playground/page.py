@@ -17,8 +17,6 @@ here, or as JSON data; the script writes text with ``textContent`` only.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import os
 import re
@@ -31,6 +29,7 @@ from autograd.drawing.draw import DEFAULT_MAX_NODES, draw_dot
 from autograd.drawing.labels import value_label
 from autograd.drawing.render import render_bytes
 from autograd.engine import Value
+from autograd.explain.policy import policy
 from autograd.explain.steps import edge_formula
 from autograd.explain.tex import named_rule
 from autograd.explain.viewer import with_ids
@@ -55,10 +54,6 @@ def text_safe(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-def sha256(text: str) -> str:
-    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
 BASE_STYLE = "\nbody { font-family: Helvetica, Arial, sans-serif; margin: 12px; color: #222; }\n" \
              "h1 { font-size: 16px; margin: 0 0 8px 0; }\n"
 
@@ -76,8 +71,7 @@ def fill(fragment: str, parts: dict[str, str]) -> str:
     assert m is not None, "a page fragment starts with its <style> block"
     style, body = BASE_STYLE + m.group(1), _markers(m.group(2), parts)
     script = "\n".join(("", parts["RUNTIME"], parts["OPS"], parts["UI"]))
-    csp = (f"default-src 'none'; script-src {sha256(script)}; style-src {sha256(style)}; img-src data:; "
-           "base-uri 'none'; form-action 'none'")
+    csp = policy(script, style)
     return _markers(resource("autograd.playground", "shell.html"),
                     {**parts, "CSP": csp, "STYLE": style, "BODY": body, "SCRIPT": script})
 

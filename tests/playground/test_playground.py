@@ -15,8 +15,8 @@ import nn
 from autograd import Op, Value, ops, playground
 from autograd.cli import main
 from autograd.custom import op
+from autograd.explain.policy import source_hash as sha256
 from autograd.playground import GraphTooLargeForPageError, NoTemplateError
-from autograd.playground.page import sha256
 from autograd.playground.program import Program, names_of, number, to_json
 from autograd.playground.templates import DERIV, FORWARD, KEYS, js_table, missing
 from nn.jobs.note import main as job
