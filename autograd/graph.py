@@ -134,23 +134,28 @@ def local_grads(v: Node, where: str = "backward step") -> list[float]:
         raise derivative_error(where, v, e) from e
 
 
+def step_order(v: Node) -> Sequence[int]:
+    """The order in which ``backward()`` adds a node's contributions into its parents: their order, except for
+    ``linear`` (z = Σ w_i x_i + b), whose parents (w…, x…, b) get theirs pair by pair — w_i, then x_i — then b.
+    It decides the last bit where one leaf is both a weight and an input of the same node."""
+    n = len(parents_of(v))
+    if v._operation is LINEAR and n & 1:
+        k = n >> 1
+        return [j for i in range(k) for j in (i, k + i)] + [n - 1]
+    return range(n)
+
+
 def local_step(v: Node) -> None:
-    """One node's chain-rule step (micrograd's ``node._backward()``): parents' grad += grad · local."""
+    """One node's chain-rule step (micrograd's ``node._backward()``): parents' grad += grad · local,
+    in ``backward()``'s order (``step_order``)."""
     op = v._operation
     if op is not None and op.arity == -1:  # the user's micrograd-style closure does it itself
         v._const()
         return
     parents, local = parents_of(v), local_grads(v)
     g = v.grad
-    if op is LINEAR and len(parents) & 1:  # z = Σ w_i x_i + b: pair by pair (w_i, then x_i), then b, as backward()
-        k = len(parents) >> 1
-        for w, x, dw, dx in zip(parents[:k], parents[k:-1], local[:k], local[k:-1]):  # noqa: B905 (equal slices)
-            w.grad += g * dw
-            x.grad += g * dx
-        parents[-1].grad += g * local[-1]
-        return
-    for p, d in zip(parents, local, strict=True):
-        p.grad += g * d
+    for j in step_order(v):
+        parents[j].grad += g * local[j]
 
 
 def with_parents(v: N, parents: tuple[N, ...]) -> N:

@@ -429,3 +429,23 @@ def test_reference_backward_is_short_and_at_the_top_of_backprop() -> None:
     lines = inspect.getsource(backprop).splitlines()
     defs = [i for i, line in enumerate(lines) if line.startswith("def ")]
     assert lines[defs[0]].startswith("def reference_backward("), "reference_backward is the first function"
+
+
+def test_the_observed_walk_adds_in_backwards_order_too() -> None:
+    """With a hook in the graph backward() takes the observed walk; a leaf that is both a weight and an input of
+    one linear node must still get the same last bit (the pinned example of the reference test)."""
+    tree = ("op", 52, ("op", 15, ("var", "x")), ("var", "x"), ("var", "x"), ("var", "x"), ("var", "y"))
+
+    def run(hooked: bool) -> list[tuple[bool, float, float]]:
+        env = {n: Value(v, label=n) for n, v in zip(NAMES, (0.5, 0.40625, 0.0), strict=True)}
+        root = build(tree, False, env, [])
+        y = root * root + env["x"]
+        handle = y.register_hook(lambda g: None) if hooked else None
+        for leaf in env.values():
+            leaf.grad = 0.25  # as in _both_ways: the order of the += then shows in the last bit
+        y.backward()
+        if handle is not None:
+            handle.remove()
+        return [_bits(v.grad) for v in env.values()]
+
+    assert run(True) == run(False)
