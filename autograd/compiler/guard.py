@@ -123,6 +123,14 @@ class Guard:
         self._live = tuple(c for c in containers if not isinstance(c, _Refs))
         self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
         self._ref_snap = [r.now() for r in self._refs]
+        # the same check, faster: each free variable and named global against the object it held then
+        # (identity first, then ==, as the tuples' comparison)
+        try:
+            self._cell_snap = tuple((c, c.cell_contents) for r in self._refs for c in r.cells)
+            self._global_snap = tuple((r.globals, n, r.globals[n]) for r in self._refs for n in r.names)
+            self._fast = True
+        except (ValueError, KeyError):  # an empty cell (a variable not yet assigned): now() and == each call
+            self._fast = False
 
     def _unnamed(self, wanted: set[int]) -> bool:
         if self._counted != len(self.names):  # recounted only after a module named some
@@ -141,8 +149,25 @@ class Guard:
 
     def stale(self) -> bool:
         """Whether any container has other contents than at compile time (identity, else ``==``): one
-        comparison of two tuples in C for the lists and dicts, one ``now()`` per function."""
+        comparison of two tuples in C for the lists and dicts, then each function's free variables and
+        named globals one by one (``_Refs.now()`` per function instead when a cell was empty at compile time).
+
+        A cell emptied since (``del`` of the variable) raises ``ValueError``, a global deleted ``KeyError``:
+        both are changes, as is an item whose ``==`` raises (a numpy array replaced by another).
+        """
         try:
-            return not (self._live == self._snap and [r.now() for r in self._refs] == self._ref_snap)
-        except Exception:  # an item whose == raises (a numpy array replaced by another): changed
+            if self._live != self._snap:
+                return True
+            if not self._fast:
+                return [r.now() for r in self._refs] != self._ref_snap
+            for cell, held in self._cell_snap:
+                now = cell.cell_contents
+                if now is not held and now != held:
+                    return True
+            for space, name, held in self._global_snap:
+                now = space[name]
+                if now is not held and now != held:
+                    return True
+            return False
+        except Exception:
             return True

@@ -19,13 +19,37 @@ compiled on the first single call.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from autograd.compiler.codegen import Source, body_of
+from autograd.compiler.trace import KEYED, Shape
 from autograd.engine import Value
 
+OTHER = object()
+"""What ``_one`` returns, having done nothing, for arguments of another shape than its program's."""
 
-def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, dict[int, tuple[Value, str]]]:
-    """(``_one``'s text, its line number -> (node, variable)); binds ``_P0`` … in the namespace."""
+
+def shape_test(shape: Shape, keyed: Collection[int] = ()) -> str:
+    """An expression true for arguments ``_args`` that may not have ``shape`` (``trace.shape_of``): it is
+    false only for a tuple of ``len(shape)`` arguments, each a ``float`` where ``shape`` has a number and
+    a ``list`` of that length where it has a length. Always true when an argument is a key (an int, or
+    a number in ``keyed``: one program per value, which this test does not compare)."""
+    if KEYED in shape or keyed:
+        return "True"
+    tests = [f"len(_args) != {len(shape)}"]
+    for i, s in enumerate(shape):
+        tests += ([f"type(_args[{i}]) is not float"] if s is None else
+                  [f"type(_args[{i}]) is not list", f"len(_args[{i}]) != {s}"])
+    return " or ".join(tests)
+
+
+def one_program(src: Source, leaves: list[Value], n_params: int, shape: Shape,
+                keyed: Collection[int] = ()) -> tuple[str, dict[int, tuple[Value, str]]]:
+    """(``_one``'s text, its line number -> (node, variable)); binds ``_P0`` … in the namespace.
+
+    ``_one(args, seed)`` first tests that ``args`` has the program's shape and returns ``OTHER`` if it
+    may not (``shape_test``); ``_one(args, seed, True)`` skips that test (the caller matched the shape).
+    """
     names = src.param_vars + src.frozen_vars
     for k, p in enumerate(leaves):
         src.namespace[f"_P{k}"] = p
@@ -34,7 +58,12 @@ def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, d
     word = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b") \
         if names else None
     gradient = {f"g_{n}": handle[n] for n in names[:n_params]}
-    out = [f"def _one({''.join(f'_a{i}, ' for i in range(src.n_args))}_seed):"]
+    out = ["def _one(_args, _seed, _known=False):",
+           f"    if not _known and ({shape_test(shape, keyed)}):  # another shape: another program",
+           "        return _OTHER"]
+    if shape:
+        out.append(f"    {''.join(f'_a{i}, ' for i in range(len(shape)))}= _args")
+    src.namespace["_OTHER"] = OTHER
     if not direct:
         out += [f"    g_{n} = {handle[n]}.grad" for n in names[:n_params]]
     out += [f"    {line}" for line in src.const_lines]

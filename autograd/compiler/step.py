@@ -42,13 +42,14 @@ from autograd.compiler import compare, export
 from autograd.compiler.codegen import Source, generate
 from autograd.compiler.guard import Guard
 from autograd.compiler.naming import short_name
-from autograd.compiler.single import one_program
+from autograd.compiler.single import OTHER, one_program
 from autograd.compiler.trace import KEYED, Run, Shape, TraceError, as_floats, check_params, node_name, shape_of, trace
 from autograd.engine import Value
 from autograd.graph import operation_of
 from autograd.hooks import hooks_of
 from autograd.modes import is_grad_enabled
 from autograd.modes.anomaly import is_anomaly_enabled
+from autograd.modes.state import off as _OFF
 
 MAX_PROGRAMS = 64
 """Programs one step keeps at most (one per argument shape and key value) before it refuses to trace more."""
@@ -87,7 +88,7 @@ class Program:
         self.leaves = tr.params + tr.frozen
         self.param_names = [self.source.names[id(p)] for p in tr.params]
         self.keyed, self.baked = tr.keyed, tr.baked
-        self.n_args = len(shape)
+        self.shape, self.n_args = shape, len(shape)
         self.run: Run | None = Run(tr.root, tr.aux, tr.nodes, tr.args, tr.passed, tr.keyed)  # kept for checks
         self.seconds = time.perf_counter() - start
         self.checks_left = 0
@@ -101,12 +102,13 @@ class Program:
         itself and writes the gradients back at its end, so nothing is loaded from here."""
         one = self._one
         if one is None:
-            text, self._one_lines = one_program(self.source, self.leaves, len(self.params))
+            text, self._one_lines = one_program(self.source, self.leaves, len(self.params), self.shape,
+                                                   self.keyed)
             linecache.cache[self.filename + "one"] = (len(text), None, text.splitlines(True), self.filename + "one")
             exec(builtins.compile(text, self.filename + "one", "exec"), self.source.namespace)  # our own text only
             one = self._one = self.source.namespace["_one"]
         try:
-            return one(*args, seed)
+            return one(args, seed, True)  # the caller found this program for args' shape
         except Exception as e:
             raise self.node_error(e) from None
 
@@ -264,14 +266,33 @@ class CompiledStep:
         if type(seed) is not float:
             seed = engine.as_number(seed, "compiled step: seed")
         with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
-            if not is_grad_enabled():
-                return self._without_grad([args], seed)[0]
-            program = self._program(args)
-            if hooks.observers or program.checks_left:
-                out: list[Any] = []
-                self._block(program, [args], seed, out)
-                return out[0]
-            return program.call(args, seed)
+            # the fast path, the per-sample loop's: the last program again, when no thread is inside
+            # no_grad() or detect_anomaly() (one count, modes.state.off), no hook is live, no argument is a
+            # key, the program's checked rows are done and its structure guard passes; _one itself
+            # returns OTHER, having done nothing, for arguments of another shape
+            program = self._last
+            one = program._one
+            if not (_OFF[0] or hooks.observers or one is None or self._any_keys or program.checks_left
+                    or program.guard.stale()):
+                try:
+                    out = one(args, seed)
+                except Exception as e:
+                    raise program.node_error(e) from None
+                if out is not OTHER:
+                    return out
+            return self._call(args, seed)
+
+    def _call(self, args: tuple[Any, ...], seed: float) -> Any:
+        """A single call the long way: no_grad, its program by shape and key, the guard, hooks, anomaly mode,
+        checks."""
+        if not is_grad_enabled():
+            return self._without_grad([args], seed)[0]
+        program = self._program(args)
+        if hooks.observers or program.checks_left:
+            out: list[Any] = []
+            self._block(program, [args], seed, out)
+            return out[0]
+        return program.call(args, seed)
 
     def forward(self, *args: Any) -> Any:
         """fn's value (or ``(value, outputs)``) alone; no gradient is touched."""
