@@ -7,12 +7,17 @@ A replaced weight (``neuron.w[0] = Value(5.0)``), an appended layer, a rebound g
 (``model = nn.MLP(...)`` run again) or a changed attribute (``layer.act = "tanh"``) would make
 the program stale. So at compile time ``Guard`` walks those objects and keeps, for every
 container that leads to a parameter, a shallow copy of its contents; a call compares the live
-containers with the copies in one ``==`` of two tuples (C code, identity first: about 1 µs for a
-337-parameter MLP), and the step traces again when they differ.
+containers with the copies in one ``==`` of two tuples (C code, identity first), then each free
+variable and named global of the functions on the way with what it held (identity, else ``==``),
+and the step traces again when anything differs. For micrograd's moons MLP (337 parameters: 37
+dicts and 37 lists compared) that is about 2 µs a call, most of it the 37 dicts.
 
 What it cannot see, and says so in docs/compile.md: objects with ``__slots__`` and no
 ``__dict__`` other than ``Value``, class attributes (a ``forward`` patched on the class), and
 anything reached only through code the function calls that is not one of these containers.
+``nn.Layer`` keeps its eager cache (copies of its neurons' weight lists, ``_Checked``) in such an
+object on purpose: it is derived from the neurons' own lists, which are compared here, and eager
+code checks it against them on every call; comparing the copies too cost 0.6 µs a call.
 A parameter it cannot find at all is refused at compile time (``TraceError``): its replacement
 could never be noticed.
 
