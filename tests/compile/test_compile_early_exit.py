@@ -10,6 +10,8 @@ seeds. Values and every gradient must agree bit for bit, and with ``backward()``
 
 from __future__ import annotations
 
+import functools
+import linecache
 import math
 import random
 import struct
@@ -70,17 +72,21 @@ def compare(step: Any, fn: Any, rows: list[tuple[Any, ...]], seeds: list[float],
         for seed in seeds:
             for zeros in ([0.0, -0.0, 0.25], [0.0, 0.25, -3.0]):
                 start = [rng.choice(zeros) for _ in params]
-                got = run(lambda: step(*row, seed=seed), params, start)
-                assert got == run(lambda: plain(row, seed, True), params, start), (row, seed)
+                got = run(functools.partial(step, *row, seed=seed), params, start)
+                assert got == run(functools.partial(plain, row, seed, True), params, start), (row, seed)
                 if any(g == 0.0 and math.copysign(1.0, g) < 0 for g in start):
                     continue
+                assert run(functools.partial(backward, fn, row, seed), params, start) == got, (row, seed)
 
-                def eager() -> float:
-                    root = fn(*row)
-                    root.backward(seed)
-                    return float(root.data)
 
-                assert run(eager, params, start) == got, (row, seed)
+def backward(fn: Any, row: tuple[Any, ...], seed: float) -> float:
+    root = fn(*row)
+    root.backward(seed)
+    return float(root.data)
+
+
+def hinge_of(m: nn.MLP) -> Any:
+    return lambda x, t: nn.hinge(m(x), t)
 
 
 def model_rows(rng: random.Random, n: int) -> list[tuple[Any, ...]]:
@@ -100,7 +106,7 @@ def test_micrograds_moons_step_takes_the_early_return_and_matches_the_plain_rule
         m = nn.MLP(2, [8, 8, 1], seed=trial)
         for p in m.parameters()[:: 7]:
             p.data = rng.choice([0.0, -0.0, 1e200])
-        f = lambda x, t: nn.hinge(m(x), t)
+        f = hinge_of(m)
         step = autograd.compile(f, [0.5, -0.5], 1.0, check=0)
         warm(step, [0.5, -0.5], 1.0)
         assert "dead_below" in linecache_text(step)
@@ -108,10 +114,9 @@ def test_micrograds_moons_step_takes_the_early_return_and_matches_the_plain_rule
 
 
 def linecache_text(step: Any) -> str:
-    import linecache
-
-    name = step._last.filename + "one"
-    return "".join(linecache.cache[name][2])
+    """The text of the step's last ``_one`` (kept in linecache for tracebacks)."""
+    lines: list[str] = linecache.getlines(step._last.filename + "one")
+    return "".join(lines)
 
 
 def two_sided(s: Value) -> Value:
@@ -157,7 +162,14 @@ def test_no_early_return_where_a_line_below_could_add_something() -> None:
     w = [Value(0.5), Value(-0.25)]
     b, u, c = Value(0.1), Value(0.3), Value(-0.2)
     hidden = lambda x: autograd.dot(w, x, b).relu()
+    big = Value(3.0)
+
+    def shared(x: list[Value], t: float) -> Value:  # a hidden ReLU feeds the output neuron and the loss
+        h = hidden(x)
+        return (1.0 - t * autograd.dot([big], [h], c)).relu() + h.relu()  # margins met for most h > 0.4
+
     cases = [
+        shared,
         lambda x, t: (1.0 - t * autograd.dot([u], [hidden(x)], c)).relu() + hidden(x) * 0.5,  # y feeds the loss
         lambda x, t: (1.0 - t * autograd.dot([u.relu()], [x[0]], c)).relu(),  # ReLU of a parameter
     ]
@@ -165,11 +177,11 @@ def test_no_early_return_where_a_line_below_could_add_something() -> None:
     cases.append(lambda x, t: nn.hinge(tanh(x), t))
     multi = nn.MLP(2, [4, 3], seed=1)
     cases.append(lambda x, t: nn.cross_entropy(multi(x), int(t > 0)))
-    for f in cases[:3]:
+    for f in cases[:4]:
         step = autograd.compile(f, [0.5, -0.5], 1.0, check=0)
         warm(step, [0.5, -0.5], 1.0)
         assert "dead_below" not in linecache_text(step)
-        compare(step, f, model_rows(rng, 12), [1.0, 0.0], rng)
+        compare(step, f, model_rows(rng, 24), [1.0, 0.0], rng)
     step = autograd.compile(lambda x: nn.cross_entropy(multi(x), 1), [0.5, -0.5], check=0)
     warm(step, [0.5, -0.5])
     assert "dead_below" not in linecache_text(step)
