@@ -14,7 +14,6 @@ import functools
 import linecache
 import math
 import random
-import struct
 from typing import Any
 
 import pytest
@@ -23,12 +22,9 @@ import autograd
 import nn
 from autograd import Value
 from autograd.compiler.single import one_program
+from tests.support.compiled import bits
 
 EDGES = [0.0, -0.0, 1.0, -1.0, 0.5, 1e308, -1e308, math.inf, -math.inf, math.nan, 1e-300, 3.0]
-
-
-def bits(x: float) -> bytes:
-    return b"nan" if math.isnan(x) else struct.pack("<d", x)
 
 
 def plain_one(step: Any) -> Any:
