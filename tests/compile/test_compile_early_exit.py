@@ -17,6 +17,8 @@ import random
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd
 import nn
@@ -193,3 +195,26 @@ def test_wide_layers_sum_their_zs_over_several_lines(width: int) -> None:
     text = linecache_text(step)
     assert "dead_below" in text and (text.count("_s = _s + ") == (width + 1 - 1) // 200)
     compare(step, f, model_rows(rng, 10), [1.0], rng)
+
+
+numbers = st.one_of(st.sampled_from(EDGES), st.floats(-4, 4))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=3), st.integers(0, 2), st.integers(0, 10**6),
+       st.lists(st.tuples(st.lists(numbers, min_size=2, max_size=2), st.sampled_from([1.0, -1.0])), min_size=1,
+                max_size=6))
+def test_random_relu_networks_and_rows_match_the_plain_rule(hidden: list[int], head: int, seed: int,
+                                                             rows: list[tuple[list[float], float]]) -> None:
+    """Random ReLU MLPs (random weights, a tenth of them ±0 or huge), three heads, edge rows: the step
+    with the early return, the plain rule and backward() agree bit for bit."""
+    rng = random.Random(seed)
+    m = nn.MLP(2, [*hidden, 1], seed=seed)
+    for p in m.parameters():
+        if rng.random() < 0.1:
+            p.data = rng.choice([0.0, -0.0, 1e200, -3.0])
+    f = [hinge_of(m), lambda x, t: m(x) * t, lambda x, t: two_sided(m(x))][head]
+    step = autograd.compile(f, [0.5, -0.5], 1.0, check=0)
+    warm(step, [0.5, -0.5], 1.0)
+    assert "dead_below" in linecache_text(step)
+    compare(step, f, [(x, t) for x, t in rows], [1.0, 0.0], rng)
