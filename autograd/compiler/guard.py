@@ -10,7 +10,7 @@ container that leads to a parameter, a shallow copy of its contents; a call comp
 containers with the copies in one ``==`` of two tuples (C code, identity first), then each free
 variable and named global of the functions on the way with what it held (identity, else ``==``),
 and the step traces again when anything differs. For micrograd's moons MLP (337 parameters: 37
-dicts and 37 lists compared) that is about 2 µs a call, most of it the 37 dicts.
+dicts and 37 lists compared) that is about 2–2.5 µs a call, most of it the 37 dicts.
 
 What it cannot see, and says so in docs/compile.md: objects with ``__slots__`` and no
 ``__dict__`` other than ``Value``, class attributes (a ``forward`` patched on the class), and
