@@ -9,6 +9,7 @@ and compares with ``fn(*args).backward()`` (the eager engine) bit for bit.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,7 @@ import nn
 from autograd import Value
 from autograd.modes import AnomalyError, detect_anomaly
 from tests.support.compiled import eager, same_as_eager
+from tests.support.threads import in_threads
 
 
 def warm(step: Any, *args: Any) -> None:
@@ -164,3 +166,31 @@ def test_a_cell_empty_at_compile_time_is_compared_exactly() -> None:
     use_later = True  # a flag of fn's closure: part of what the program was traced with
     same_as_eager(step, f, [[1.0, 2.0]], later.parameters())
     assert step.retraces == 3
+
+
+def test_a_thread_inside_no_grad_changes_nothing_for_the_others() -> None:
+    """no_grad() is per thread while the fast path reads one count shared by all threads: while one thread
+    is inside no_grad() (and gets eager's nothing), another keeps adding its gradients, none lost."""
+    w = Value(0.5, label="w")
+    step = autograd.compile(lambda x: (w * x).relu() * 3.0, 1.0, check=0)
+    warm(step, 2.0)
+    values: list[float] = []
+    inside, done = threading.Event(), threading.Event()
+
+    def work(k: int) -> None:
+        if k == 0:
+            with autograd.no_grad():
+                inside.set()
+                values.extend(step(2.0) for _ in range(100))
+                assert done.wait(30)  # still inside no_grad() while the other thread runs all its calls
+        else:
+            assert inside.wait(30)
+            values.extend(step(2.0) for _ in range(300))
+            done.set()
+
+    assert in_threads(work, 2) == []
+    assert values == [3.0] * 400
+    expected = 0.0
+    for _ in range(300):  # the other thread's 300 calls: ∂/∂w of relu(w·2)·3 = 6, added one at a time
+        expected += 6.0
+    assert w.grad == expected
