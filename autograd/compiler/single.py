@@ -65,10 +65,11 @@ def dead_below(body: list[tuple[str, tuple[Value, str] | None]], params: set[int
     c, var = body[cut][1]  # type: ignore[misc]
     if operation_of(c) is not ops.LINEAR:
         return None
-    above = {id(info[0]) for _, info in body[start:cut] if info is not None} - {id(c)}
-    for _, info in body[start:cut]:
-        for p in parents_of(info[0]) if info is not None and info[0] is not c else ():  # (c: the seed's line)
-            if operation_of(p) is not None and id(p) not in above and p is not c:
+    nodes = {id(info[0]): info[0] for _, info in body[start:cut] if info is not None}  # (a node: many lines)
+    nodes.pop(id(c), None)  # (c's own line there: the seed, when c is the root)
+    for v in nodes.values():
+        for p in parents_of(v):
+            if operation_of(p) is not None and id(p) not in nodes and p is not c:
                 return None  # gradient flows from above c to somewhere else
     zs: dict[int, str] = {id(c): var}
     for _, info in body[cut:]:
