@@ -102,12 +102,14 @@ def moons_grad_diff(c: dict[str, Any]) -> float:
     return max(abs(a - e) for got in (mine, single) for a, e in zip(got, eager, strict=True))
 
 
-def call_overhead(c: dict[str, Any], calls: int) -> tuple[float, float]:
-    """(µs per single call, µs per row inside ``many``) of the moons per-sample step (337 parameters):
-    their difference is what a call costs beyond its row's arithmetic."""
+def call_overhead(c: dict[str, Any], calls: int) -> tuple[float, float, float]:
+    """(µs per single call, µs per row inside ``many``, µs of the structure guard's check) of the moons
+    per-sample step (337 parameters). A single call's ``_one`` also returns right after the forward pass
+    for a row whose ∂L/∂score is 0 (``autograd.compiler.single.dead_below``), which ``many`` does not."""
     step, rows = c["pstep"], list(zip(c["ploss"].X, c["ploss"].y, strict=True))
     seed = 1.0 / len(rows)
-    best_one = best_many = float("inf")
+    stale = step._last.guard.stale  # what every call checks first (the last program's guard)
+    best_one = best_many = best_guard = float("inf")
     for _ in range(5):
         t0 = time.perf_counter()
         for k in range(calls):
@@ -117,7 +119,11 @@ def call_overhead(c: dict[str, Any], calls: int) -> tuple[float, float]:
         t0 = time.perf_counter()
         step.many(rows, seed=seed)
         best_many = min(best_many, (time.perf_counter() - t0) / len(rows))
-    return best_one * 1e6, best_many * 1e6
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            stale()
+        best_guard = min(best_guard, (time.perf_counter() - t0) / calls)
+    return best_one * 1e6, best_many * 1e6, best_guard * 1e6
 
 
 def moons_runners(c: dict[str, Any], micro_steps: int, steps: int) -> dict[str, Runner]:
@@ -231,9 +237,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                         ["digits", f"{d['trace_s'] * 1e3:.0f} ms", f"{d['trace_s'] / digits_t['floats']:.2f} epochs",
                          f"{d['memory'] / 1024:.0f} KiB", f"{len(d['closs'].step.source.splitlines()):,}"]])
     print(f"\nlargest |compiled − eager| gradient of a whole moons step (many and per-sample): {diff:.3e}")
-    one_us, row_us = call_overhead(c, n_points)
-    print(f"a single call with 337 parameters: {one_us:.1f} µs, a row inside many: {row_us:.1f} µs (best of 5); "
-          f"the call costs {one_us - row_us:.1f} µs beyond its row")
+    one_us, row_us, guard_us = call_overhead(c, n_points)
+    print(f"a single call with 337 parameters: {one_us:.1f} µs, a row inside many: {row_us:.1f} µs, the structure "
+          f"guard's check inside the call: {guard_us:.1f} µs (best of 5; a single call also stops after the forward "
+          "pass for a row whose loss gradient is 0, which many does not)")
     ratios = {"moons compiled ÷ floats": common.ratio(moons_t["compiled"], moons_t["floats"]),
               "moons micrograd ÷ compiled": common.ratio(moons_t["micrograd"], moons_t["compiled"]),
               "moons eager ÷ compiled": common.ratio(moons_t["eager"], moons_t["compiled"]),
@@ -255,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(common.check_target("digits trace + generate + compile, s", d["trace_s"], 0.1, at_least=False))
     return {"moons_s": moons_t, "digits_s": digits_t, "ratios": ratios, "grad_diff": diff,
             "compile_s": {"moons": c["trace_s"], "digits": d["trace_s"]},
-            "memory": {"moons": c["memory"], "digits": d["memory"]}, "call_us": (one_us, row_us)}
+            "memory": {"moons": c["memory"], "digits": d["memory"]}, "call_us": (one_us, row_us, guard_us)}
 
 
 if __name__ == "__main__":

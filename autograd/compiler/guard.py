@@ -7,12 +7,17 @@ A replaced weight (``neuron.w[0] = Value(5.0)``), an appended layer, a rebound g
 (``model = nn.MLP(...)`` run again) or a changed attribute (``layer.act = "tanh"``) would make
 the program stale. So at compile time ``Guard`` walks those objects and keeps, for every
 container that leads to a parameter, a shallow copy of its contents; a call compares the live
-containers with the copies in one ``==`` of two tuples (C code, identity first: about 1 µs for a
-337-parameter MLP), and the step traces again when they differ.
+containers with the copies in one ``==`` of two tuples (C code, identity first), then each free
+variable and named global of the functions on the way with what it held (identity, else ``==``),
+and the step traces again when anything differs. For micrograd's moons MLP (337 parameters: 37
+dicts and 37 lists compared) that is about 2–2.5 µs a call, most of it the 37 dicts.
 
 What it cannot see, and says so in docs/compile.md: objects with ``__slots__`` and no
 ``__dict__`` other than ``Value``, class attributes (a ``forward`` patched on the class), and
 anything reached only through code the function calls that is not one of these containers.
+``nn.Layer`` keeps its eager cache (copies of its neurons' weight lists, ``_Checked``) in such an
+object on purpose: it is derived from the neurons' own lists, which are compared here, and eager
+code checks it against them on every call; comparing the copies too cost 0.6 µs a call.
 A parameter it cannot find at all is refused at compile time (``TraceError``): its replacement
 could never be noticed.
 
@@ -123,6 +128,14 @@ class Guard:
         self._live = tuple(c for c in containers if not isinstance(c, _Refs))
         self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
         self._ref_snap = [r.now() for r in self._refs]
+        # the same check, faster: each free variable and named global against the object it held then
+        # (identity first, then ==, as the tuples' comparison)
+        try:
+            self._cell_snap = tuple((c, c.cell_contents) for r in self._refs for c in r.cells)
+            self._global_snap = tuple((r.globals, n, r.globals[n]) for r in self._refs for n in r.names)
+            self._fast = True
+        except (ValueError, KeyError):  # an empty cell (a variable not yet assigned): now() and == each call
+            self._fast = False
 
     def _unnamed(self, wanted: set[int]) -> bool:
         if self._counted != len(self.names):  # recounted only after a module named some
@@ -141,8 +154,25 @@ class Guard:
 
     def stale(self) -> bool:
         """Whether any container has other contents than at compile time (identity, else ``==``): one
-        comparison of two tuples in C for the lists and dicts, one ``now()`` per function."""
+        comparison of two tuples in C for the lists and dicts, then each function's free variables and
+        named globals one by one (``_Refs.now()`` per function instead when a cell was empty at compile time).
+
+        A cell emptied since (``del`` of the variable) raises ``ValueError``, a global deleted ``KeyError``:
+        both are changes, as is an item whose ``==`` raises (a numpy array replaced by another).
+        """
         try:
-            return not (self._live == self._snap and [r.now() for r in self._refs] == self._ref_snap)
-        except Exception:  # an item whose == raises (a numpy array replaced by another): changed
+            if self._live != self._snap:
+                return True
+            if not self._fast:
+                return [r.now() for r in self._refs] != self._ref_snap
+            for cell, held in self._cell_snap:
+                now = cell.cell_contents
+                if now is not held and now != held:
+                    return True
+            for space, name, held in self._global_snap:
+                now = space[name]
+                if now is not held and now != held:
+                    return True
+            return False
+        except Exception:
             return True

@@ -19,13 +19,89 @@ compiled on the first single call.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
-from autograd.compiler.codegen import Source, body_of
+from autograd import ops
+from autograd.compiler.codegen import CHUNK, Source, body_of
+from autograd.compiler.trace import KEYED, Shape
 from autograd.engine import Value
+from autograd.graph import operation_of, parents_of
+
+OTHER = object()
+"""What ``_one`` returns, having done nothing, for arguments of another shape than its program's."""
 
 
-def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, dict[int, tuple[Value, str]]]:
-    """(``_one``'s text, its line number -> (node, variable)); binds ``_P0`` … in the namespace."""
+def shape_test(shape: Shape, keyed: Collection[int] = ()) -> str:
+    """An expression true for arguments ``_args`` that may not have ``shape`` (``trace.shape_of``): it is
+    false only for a tuple of ``len(shape)`` arguments, each a ``float`` where ``shape`` has a number and
+    a ``list`` of that length where it has a length. Always true when an argument is a key (an int, or
+    a number in ``keyed``: one program per value, which this test does not compare)."""
+    if KEYED in shape or keyed:
+        return "True"
+    tests = [f"len(_args) != {len(shape)}"]
+    for i, s in enumerate(shape):
+        tests += ([f"type(_args[{i}]) is not float"] if s is None else
+                  [f"type(_args[{i}]) is not list", f"len(_args[{i}]) != {s}"])
+    return " or ".join(tests)
+
+
+def dead_below(body: list[tuple[str, tuple[Value, str] | None]], params: set[int]) -> tuple[int, str, list[str]] | None:
+    """Where ``_one`` may stop early: (index in ``body`` of the first guarded ``linear`` node's guard, that
+    node's gradient variable, the variables of every ``linear`` node from it down), or None.
+
+    Only when every node the backward pass reaches after that node c is ``linear`` or ``ReLU``, a
+    ``ReLU``'s input is a node (not a parameter), and the nodes before c pass gradient only to each
+    other and to c. Then, if ∂L/∂c = ±0 and every ``linear`` z from c down is finite, nothing below adds
+    anything anywhere: each ``linear`` node's guard is false (its ∂L/∂z is a sum of ±0 · 0 or 1 from the
+    ``ReLU`` above it, and z is finite), a ``ReLU`` writes only its input's local gradient, and every
+    parameter's ``+=`` is inside some ``linear`` node's guard. Eager ``backward()`` skips the same
+    nodes one by one (its ∂L/∂z = 0 rule), so stopping there gives the same floats.
+    """
+    start = next((k for k, (text, _) in enumerate(body) if text.lstrip().startswith("g_")), None)
+    cut = next((k for k, (text, info) in enumerate(body) if start is not None and k >= start
+                and text.lstrip().startswith("if g_") and info is not None), None)
+    if start is None or cut is None:
+        return None
+    c, var = body[cut][1]  # type: ignore[misc]
+    if operation_of(c) is not ops.LINEAR:
+        return None
+    nodes = {id(info[0]): info[0] for _, info in body[start:cut] if info is not None}  # (a node: many lines)
+    nodes.pop(id(c), None)  # (c's own line there: the seed, when c is the root)
+    for v in nodes.values():
+        for p in parents_of(v):
+            if operation_of(p) is not None and id(p) not in nodes and p is not c:
+                return None  # gradient flows from above c to somewhere else
+    zs: dict[int, str] = {id(c): var}
+    for _, info in body[cut:]:
+        if info is None:
+            continue
+        v, name = info
+        op = operation_of(v)
+        if op is ops.LINEAR:
+            zs.setdefault(id(v), name)
+        elif op is not ops.RELU or any(operation_of(p) is None or id(p) in params for p in parents_of(v)):
+            return None
+    return cut, "g_" + var, list(zs.values())
+
+
+def _exit_lines(indent: str, g: str, zs: list[str], result: str) -> list[str]:
+    """``_one``'s early return (``dead_below``): the finiteness test is one sum (an inf or NaN among the
+    z makes it inf or NaN; a sum overflowing only sends the row the long way)."""
+    sums = [f"{indent}    _s = {' + '.join(zs[:CHUNK])}"]
+    sums += [f"{indent}    _s = _s + {' + '.join(zs[k:k + CHUNK])}" for k in range(CHUNK, len(zs), CHUNK)]
+    return [f"{indent}if not {g}:  # ∂L/∂{g[2:]} = ±0, and below it only linear and ReLU nodes: with every z "
+            "finite, no line below adds anything (dead_below)", *sums,
+            f"{indent}    if _s - _s == 0.0:", f"{indent}        return {result}"]
+
+
+def one_program(src: Source, leaves: list[Value], n_params: int, shape: Shape, keyed: Collection[int] = (),
+                early: bool = True) -> tuple[str, dict[int, tuple[Value, str]]]:
+    """(``_one``'s text, its line number -> (node, variable)); binds ``_P0`` … in the namespace.
+
+    ``_one(args, seed)`` first tests that ``args`` has the program's shape and returns ``OTHER`` if it
+    may not (``shape_test``); ``_one(args, seed, True)`` skips that test (the caller matched the shape).
+    ``early``: stop after the forward pass where ``dead_below`` allows it (False: the plain rule, for tests).
+    """
     names = src.param_vars + src.frozen_vars
     for k, p in enumerate(leaves):
         src.namespace[f"_P{k}"] = p
@@ -34,12 +110,22 @@ def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, d
     word = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len, reverse=True))) + r")\b") \
         if names else None
     gradient = {f"g_{n}": handle[n] for n in names[:n_params]}
-    out = [f"def _one({''.join(f'_a{i}, ' for i in range(src.n_args))}_seed):"]
+    out = ["def _one(_args, _seed, _known=False):",
+           f"    if not _known and ({shape_test(shape, keyed)}):  # another shape: another program",
+           "        return _OTHER"]
+    if shape:
+        out.append(f"    {''.join(f'_a{i}, ' for i in range(len(shape)))}= _args")
+    src.namespace["_OTHER"] = OTHER
     if not direct:
         out += [f"    g_{n} = {handle[n]}.grad" for n in names[:n_params]]
     out += [f"    {line}" for line in src.const_lines]
     lines: dict[int, tuple[Value, str]] = {}
-    for text, node in body_of(src):
+    body = body_of(src)
+    result = word.sub(lambda m: handle[m.group(1)] + ".data", src.result) if word else src.result
+    dead = dead_below(body, {id(p) for p in leaves[:n_params]}) if direct and early else None
+    for k, (text, node) in enumerate(body):
+        if dead is not None and k == dead[0]:
+            out += _exit_lines(text[: len(text) - len(text.lstrip())], dead[1], dead[2], result)
         code, hash_, note = text.partition("#")
         if direct:
             head = code.lstrip()
@@ -53,5 +139,5 @@ def one_program(src: Source, leaves: list[Value], n_params: int) -> tuple[str, d
             lines[len(out)] = node
     if not direct:
         out += [f"    {handle[n]}.grad = g_{n}" for n in names[:n_params]]
-    out.append(f"    return {word.sub(lambda m: handle[m.group(1)] + '.data', src.result) if word else src.result}")
+    out.append(f"    return {result}")
     return "\n".join(out) + "\n", lines

@@ -138,6 +138,24 @@ class Neuron(Module):
         return f"{self._act.title}Neuron({len(self.w)})"
 
 
+class _Checked:
+    """What ``Layer._rows`` checked last: the layer's width, copies of its neurons' weight lists, their
+    biases, and the rows and parent tuples built from them.
+
+    Derived data, revalidated against the neurons' own ``w`` lists and ``b`` on every call, so it is
+    kept in a ``__slots__`` object (no ``__dict__``), which the structure guard of ``autograd.compile``
+    does not walk (``autograd/compiler/guard.py``): the guard compares the neurons' lists themselves,
+    and comparing these copies too on each compiled call would only cost time. Replaced whole, never
+    changed in place, so a thread reads one consistent check.
+    """
+
+    __slots__ = ("nin", "ws", "bs", "rows", "parents")
+
+    def __init__(self, nin: int, ws: list[list[Value]], bs: list[Value], rows: tuple[Row, ...],
+                 parents: tuple[tuple[Value, ...], ...]) -> None:
+        self.nin, self.ws, self.bs, self.rows, self.parents = nin, ws, bs, rows, parents
+
+
 class Layer(Module):
     """``nout`` neurons over the same ``nin`` inputs; keyword arguments go to each ``Neuron``."""
 
@@ -172,7 +190,7 @@ class Layer(Module):
             return zs  # y_j = f(z_j) with one shared one-input op (or y_j = z_j)
         return [n._f(z) for n, z in zip(neurons, zs, strict=True)]
 
-    _checked: tuple[int, list[list[Value]], list[Value], tuple[Row, ...], tuple[tuple[Value, ...], ...]] | None = None
+    _checked: _Checked | None = None
 
     def _rows(self, neurons: list[Neuron]) -> tuple[tuple[Row, ...], tuple[tuple[Value, ...], ...]]:
         """The neurons' current weights and biases, checked (``dense_rows``), and as parent tuples.
@@ -184,15 +202,14 @@ class Layer(Module):
         """
         ws, bs = [n.w for n in neurons], [n.b for n in neurons]
         last = self._checked
-        if last is not None and last[0] == self.nin and last[2] == bs and last[1] == ws:
-            return last[3], last[4]
+        if last is not None and last.nin == self.nin and last.bs == bs and last.ws == ws:
+            return last.rows, last.parents
         for w in ws:
             if len(w) != self.nin:
                 raise ValueError(f"{self!r}: a neuron has {len(w)} weights but the layer has {self.nin} inputs")
         rows = dense_rows(ws, bs)
-        parents = parent_rows(rows)
-        self._checked = (self.nin, [list(w) for w in ws], bs, rows, parents)
-        return rows, parents
+        self._checked = _Checked(self.nin, [list(w) for w in ws], bs, rows, parent_rows(rows))
+        return rows, self._checked.parents
 
     squeeze = True  # micrograd's rule: one output is returned as that Value (``forward`` always gives a list)
 
