@@ -18,6 +18,8 @@ import autograd
 import nn
 from autograd import Value, ops
 from autograd.graph import constant_of, local_grads
+from autograd.hooks import extras_of, hooks_of
+from autograd.modes import site_of
 from autograd.reductions import dense_const, dot_const
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -268,11 +270,13 @@ def test_an_mlp_batch_on_data_matches_the_walk_through_op_deriv() -> None:
 
 
 # -- the forward side: ``+`` and ``*`` build their node themselves (engine._add_or_mul) --------------------
-_SLOTS = ("data", "grad", "_operation", "_in", "_in2", "_const", "_pending")
+_SLOTS = ("data", "grad", "_operation", "_in", "_in2", "_pending", "_aux")
 
 
 def _slots(v: Value) -> list[object]:
-    return [getattr(v, name, "<unset>") for name in _SLOTS] + [v.label, getattr(v, "_aux", "<unset>")]
+    """Every slot (``<unset>`` if unset), then what the readers see: the constant (``constant_of``: the
+    fast path leaves ``_const`` unset, which reads as None), the label and micrograd's tag."""
+    return [getattr(v, name, "<unset>") for name in _SLOTS] + [constant_of(v), v.label, v._op]
 
 
 @settings(max_examples=200, deadline=None)
@@ -307,8 +311,35 @@ def test_add_and_mul_take_subclasses_numbers_and_the_rare_paths() -> None:
 def test_a_label_is_empty_until_given_and_kept_when_given() -> None:
     x = Value(1.0)
     y = x * x + x
-    assert x.label == "" and y.label == "" and not hasattr(y, "_label")  # not even stored: one store less per node
+    assert x.label == "" and y.label == "" and not hasattr(y, "_aux")  # not even stored: nothing per node
+    y.label = ""
+    assert not hasattr(y, "_aux")  # an empty label is not kept either
     y.label = "y"
     z = Value(2.0, label="z")
     assert (y.label, z.label, Value(1.0, (), "", "w").label) == ("y", "z", "w")
     assert y.detach().label == "y" and repr(y).endswith("label='y')")
+
+
+def test_a_label_shares_the_extras_slot_with_hooks_and_anomaly_sites() -> None:
+    seen: list[float] = []
+    x = Value(3.0, label="x")
+    handle = x.register_hook(seen.append)
+    x.label = "renamed"
+    y = x * x
+    y.backward()
+    assert seen == [6.0] and x.label == "renamed"  # the hook survives a relabel, the label a hook
+    handle.remove()
+    assert x.label == "renamed" and hooks_of(x) == []
+    with autograd.detect_anomaly():
+        z = Value(2.0, label="z") * Value(1.0)
+        z.label = "zz"
+        w = z + 1.0
+    assert z.label == "zz" and w.label == ""
+    assert site_of(z) is None and extras_of(z) is not None  # (the block is over: no site counts)
+    with pytest.raises(autograd.AnomalyError, match=r"made at .*test_engine_fast_paths.*inputs big = 1e\+308"), \
+            autograd.detect_anomaly():
+        big = Value(1e308) * Value(1.0)
+        big.label = "big"  # set after the anomaly site: both kept
+        big * big
+    c = __import__("copy").copy(x)
+    assert c.label == "renamed" and c._aux is not x._aux  # a copy has its own extras (and no hooks)
