@@ -17,7 +17,8 @@ from autograd import backprop, ops
 from autograd.compat import init_node
 from autograd.compat.surface import ValueSurface
 from autograd.errors import NotANumberError, as_number, describe, label_note
-from autograd.graph import parents_of, walk
+from autograd.graph import constant_of, parents_of, walk
+from autograd.hooks import Extras
 from autograd.modes import rare_node
 from autograd.modes.state import off as _threads_off
 from autograd.ops import ADD, MUL, Op
@@ -41,7 +42,6 @@ def make_node(data: float, op: Op | None, first: Any, second: Any = None, const:
     v = _new(Value)
     v.data = data
     v.grad = 0.0
-    v.label = ""
     v._pending = 0
     if _threads_off[0]:  # some thread is in no_grad() or detect_anomaly(): the rare path
         return rare_node(v, op, first, second, const)  # type: ignore[return-value]
@@ -80,7 +80,7 @@ def _unary(x: Value, op: Op, c: Any = None) -> Value:
 
 def _binary(op: Op, with_c: Op) -> Callable[[Value, Operand], Value]:
     """``a ∘ b``: ``op`` between two nodes, or ``with_c`` of a node and a number (the constant c)."""
-    forward, symbol = op.forward, op.name
+    forward, symbol, where = op.forward, op.name, f"Value {op.name} x"
 
     def method(self: Value, other: Operand) -> Value:
         if isinstance(other, Value):
@@ -89,7 +89,7 @@ def _binary(op: Op, with_c: Op) -> Callable[[Value, Operand], Value]:
             except (ValueError, ArithmeticError) as e:
                 raise type(e)(f"{symbol}: {e}{label_note(self)}{label_note(other)}") from None
             return make_node(y, op, self, other)
-        return _unary(self, with_c, as_number(other, f"Value {symbol} x"))
+        return _unary(self, with_c, as_number(other, where))
 
     method.__doc__ = f"{op.doc};  {op.formula} (with a number: {with_c.doc}, ∂y/∂x = {with_c.formula})."
     return method
@@ -98,8 +98,10 @@ def _binary(op: Op, with_c: Op) -> Callable[[Value, Operand], Value]:
 def _reflected(op: Op) -> Callable[[Value, Operand], Value]:
     """``c ∘ x``, a number on the left: ``op`` with the constant c."""
 
+    where = f"x {op.name} Value"
+
     def method(self: Value, other: Operand) -> Value:
-        return _unary(self, op, as_number(other, f"x {op.name} Value"))
+        return _unary(self, op, as_number(other, where))
 
     method.__doc__ = f"{op.doc};  ∂y/∂x = {op.formula}."
     return method
@@ -117,12 +119,11 @@ class Value(ValueSurface):
     below, each recording its entry of the op table and documented with its f′.
     """
 
-    __slots__ = ("data", "grad", "label", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")
+    __slots__ = ("data", "grad", "_operation", "_in", "_in2", "_const", "_pending", "_aux", "__weakref__")
     __array_ufunc__ = None  # numpy scalars and arrays defer to our reflected operators
 
     data: float
     grad: float
-    label: str
     _operation: Op | None
     _in: Any
     _in2: Value | None
@@ -137,13 +138,32 @@ class Value(ValueSurface):
             except OverflowError:
                 raise OverflowError(f"Value: {describe(data)} does not fit in a float (|x| < 1.8e308)") from None
             self.grad = 0.0
-            self.label = label
+            if label:
+                self._aux = Extras(label=label)
             self._operation = self._in = self._in2 = self._const = None
             self._pending = 0
             return
         init_node(self, data, _children, _op, label)  # micrograd's Value(data, children, op), checked
 
     _apply_op = staticmethod(apply)  # how ``op(x)`` records a node (``Op.__call__`` asks its inputs' class)
+
+    @property
+    def label(self) -> str:
+        """The node's name in drawings and messages (micrograd's ``label``); ``''`` unless one was given.
+
+        It is kept with the node's other rare extras (``_aux``, see ``autograd.hooks.Extras``), so the
+        engine's nodes store nothing for it."""
+        extras = getattr(self, "_aux", None)
+        return "" if extras is None else extras.label
+
+    @label.setter
+    def label(self, text: str) -> None:
+        extras = getattr(self, "_aux", None)
+        if extras is None:
+            if text == "":
+                return  # nothing to keep: an unset label reads as ''
+            extras = self._aux = Extras()
+        extras.label = text
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")
@@ -152,19 +172,40 @@ class Value(ValueSurface):
     def _op(self) -> str:
         """micrograd's tag of the op that made this node, a ``str``: ``''`` for a leaf, ``'+'``, ``'**2'``."""
         op = self._operation
-        return "" if op is None else op.tag_of(self._const)
+        return "" if op is None else op.tag_of(constant_of(self))
 
     # -- arithmetic: each op's forward and local derivative are one entry of ``autograd.ops`` ------
+    # FAST PATH (the engine's one trick on the forward side; benchmarks/bench_instructions.py measures it): + and *
+    # are most nodes of any graph, so they build their node themselves, as make_node would, one call fewer
+    # (tests/engine/test_engine_fast_paths.py compares every slot with make_node's).
     def __add__(self, other: Operand) -> Value:
         """y = a + b;  ∂y/∂a = ∂y/∂b = 1 (with a number: y = x + c, ∂y/∂x = 1)."""
-        if isinstance(other, Value):  # + and * are most nodes: written out, without a call of op.forward
-            return make_node(self.data + other.data, ADD, self, other)
+        if type(other) is Value or isinstance(other, Value):
+            v = _new(Value)
+            v.data = self.data + other.data
+            v.grad = 0.0
+            v._pending = 0
+            if _threads_off[0]:  # some thread is in no_grad() or detect_anomaly(): make_node's rare path
+                return rare_node(v, ADD, self, other, None)  # type: ignore[return-value]
+            v._operation = ADD
+            v._in = self
+            v._in2 = other  # (_const is left unset: these ops have none, see autograd.graph)
+            return v
         return _unary(self, ops.ADD_C, as_number(other, "Value + x"))
 
     def __mul__(self, other: Operand) -> Value:
         """y = a·b;  ∂y/∂a = b, ∂y/∂b = a (with a number: y = c·x, ∂y/∂x = c)."""
-        if isinstance(other, Value):
-            return make_node(self.data * other.data, MUL, self, other)
+        if type(other) is Value or isinstance(other, Value):
+            v = _new(Value)
+            v.data = self.data * other.data
+            v.grad = 0.0
+            v._pending = 0
+            if _threads_off[0]:
+                return rare_node(v, MUL, self, other, None)  # type: ignore[return-value]
+            v._operation = MUL
+            v._in = self
+            v._in2 = other
+            return v
         return _unary(self, ops.MUL_C, as_number(other, "Value * x"))
 
     __radd__ = _reflected(ops.ADD_C)  # y = c + x;  ∂y/∂x = 1 (``sum()`` starts here, with c = 0)

@@ -8,7 +8,8 @@ below (it never imports the engine):
 * ``_in``: the parent of a one-input op, the first parent of a two-input op, or the tuple of all
   parents (ops of any arity, and micrograd-style closures); ``None`` for a leaf.
 * ``_in2``: the second parent of a two-input op; ``None`` otherwise.
-* ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None``.
+* ``_const``: the op's constant operand, or a micrograd-style ``_backward`` closure; else ``None`` — or unset, on
+  the nodes of ``+`` and ``*`` between two nodes (the engine's fast path): read it with ``constant_of``.
 * ``_pending``: ``backward()``'s count of consumers not yet done: 0 outside a backward pass.
 
 The orders keep their counts in a dict and never touch the nodes (``_pending`` belongs to
@@ -89,7 +90,7 @@ def operation_of(v: N) -> Op | None:
 
 def constant_of(v: N) -> Any:
     """The op's constant operand (2.0 for ``x * 2``), or None (also for a micrograd-style closure)."""
-    return None if is_closure(v) else v._const
+    return None if is_closure(v) else getattr(v, "_const", None)  # unset on + and * nodes (engine's fast path)
 
 
 def is_closure(v: N) -> bool:
@@ -123,7 +124,7 @@ def local_grads(v: Node, where: str = "backward step") -> list[float]:
     if op is None or op.arity == -1:
         return []
     try:
-        return call_deriv(op, [p.data for p in parents_of(v)], v.data, v._const)
+        return call_deriv(op, [p.data for p in parents_of(v)], v.data, constant_of(v))
     except RulelessError:
         raise MissingDerivativeError(f"node {v!r} was made by op {op.name!r} with parents but no derivative "
                                      "rule; define the operation with autograd.Op (or set node._backward as "
@@ -162,8 +163,8 @@ def with_parents(v: N, parents: tuple[N, ...]) -> N:
     """A node made by ``v``'s op and constant on other parents, with ``v``'s data (for checks that
     rerun one node's backward step); recorded even inside ``no_grad``."""
     c = object.__new__(type(v))
-    c.data, c.grad, c.label, c._pending = v.data, 0.0, "", 0
-    c._operation, c._const, c._in2 = v._operation, v._const, None
+    c.data, c.grad, c._pending = v.data, 0.0, 0
+    c._operation, c._const, c._in2 = v._operation, getattr(v, "_const", None), None
     if type(v._in) is tuple:
         c._in = parents
     else:
@@ -175,7 +176,7 @@ def copy_node(v: N) -> N:
     """``copy.copy(v)``: a new node with v's data, grad, label, op, constant and parents."""
     c = object.__new__(type(v))
     c.data, c.grad, c.label, c._pending = v.data, v.grad, v.label, 0
-    c._operation, c._in, c._in2, c._const = v._operation, v._in, v._in2, v._const
+    c._operation, c._in, c._in2, c._const = v._operation, v._in, v._in2, getattr(v, "_const", None)
     return c
 
 

@@ -97,7 +97,7 @@ def set_closure(node: Node, fn: Callable[[], None]) -> None:
         raise TypeError(f"_backward must be a function of no arguments, got {fn!r:.60}")
     if node._operation is None:
         return
-    tag, parents = node._operation.tag_of(node._const), parents_of(node)
+    tag, parents = node._operation.tag_of(getattr(node, "_const", None)), parents_of(node)
     node._operation, node._in, node._in2, node._const = closure_op(tag), parents, None, fn
 
 

@@ -26,15 +26,17 @@ _lock = threading.RLock()
 
 class Extras:
     """What a few nodes carry beyond their numbers, in their ``_aux`` slot (unset on most nodes):
-    ``hooks`` (registered gradient hooks, in order), and ``site`` (the ``file:line`` that made it
-    inside ``detect_anomaly()``) with ``block``, the token of that block."""
+    ``label`` (its name, ``Value.label``), ``hooks`` (registered gradient hooks, in order), and ``site``
+    (the ``file:line`` that made it inside ``detect_anomaly()``) with ``block``, the token of that block.
+    One slot for all of them: every slot of a node costs each pass of the garbage collector over it."""
 
-    __slots__ = ("block", "hooks", "site")
+    __slots__ = ("block", "hooks", "label", "site")
 
-    def __init__(self, site: str | None = None, block: object = None) -> None:
+    def __init__(self, site: str | None = None, block: object = None, label: str = "") -> None:
         self.hooks: list[Hook] | tuple[()] = ()  # a list once a hook is registered
         self.site = site
         self.block = block
+        self.label = label
 
 
 def extras_of(v: Any, create: bool = False) -> Extras | None:

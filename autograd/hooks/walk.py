@@ -21,7 +21,7 @@ from typing import Any
 
 from autograd import hooks
 from autograd.errors import as_number
-from autograd.graph import abandon_pass, call_deriv, parents_of, pending_counts, step_order
+from autograd.graph import abandon_pass, call_deriv, constant_of, parents_of, pending_counts, step_order
 from autograd.modes.anomaly import backward_error, describe_node, finite, is_anomaly_enabled
 
 __all__ = ["observed_backward"]
@@ -77,7 +77,7 @@ def observed_backward(root: Any, seed: float) -> None:
                         if not finite(p.grad):
                             raise backward_error(v, f"the _backward closure left input #{i} with gradient {p.grad!r}")
             else:
-                local = call_deriv(op, [p.data for p in ps], v.data, v._const)
+                local = call_deriv(op, [p.data for p in ps], v.data, constant_of(v))
                 for i in step_order(v):  # backward()'s order, so hooks change no last bit elsewhere
                     p, d = ps[i], local[i]
                     step = g * d

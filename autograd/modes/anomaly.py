@@ -118,7 +118,7 @@ def _inputs(v: Node) -> str:
 def watch(v: Node) -> None:
     """The check of each node made in this thread while the block is active (``modes.rare_node`` calls it)."""
     site = _site()
-    v._aux = hooks.Extras(site, _state.block)  # type: ignore[attr-defined]  # a brand-new node: nothing on it yet
+    v._aux = hooks.Extras(site, _state.block)  # type: ignore[attr-defined]  # a brand-new node: not even a label yet
     if not finite(v.data):
         op = operation_of(v)
         rule = f" ({op.doc})" if op is not None and op.doc else ""

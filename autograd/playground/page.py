@@ -34,7 +34,7 @@ from autograd.explain.steps import edge_formula
 from autograd.explain.tex import named_rule
 from autograd.explain.viewer import with_ids
 from autograd.files import atomic_write
-from autograd.graph import parents_of
+from autograd.graph import constant_of, parents_of
 from autograd.playground.program import Program, count_nodes, to_json
 from autograd.playground.templates import js_table
 
@@ -177,7 +177,8 @@ def _prefix(v: Value) -> str:
     op = v.operation
     if op is None:
         return ""
-    c = v._const if not isinstance(v._const, tuple) else None
+    c = constant_of(v)
+    c = c if not isinstance(c, tuple) else None
     return text_safe(op.name if op.arity == 2 else op.describe(c))
 
 

@@ -18,6 +18,8 @@ import autograd
 import nn
 from autograd import Value, ops
 from autograd.graph import constant_of, local_grads
+from autograd.hooks import extras_of, hooks_of
+from autograd.modes import site_of
 from autograd.reductions import dense_const, dot_const
 
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False, allow_infinity=False)
@@ -265,3 +267,79 @@ def test_an_mlp_batch_on_data_matches_the_walk_through_op_deriv() -> None:
     loss.backward()
     assert [p.grad for p in params] == expected
     assert any(y.data == 0.0 for x in xs for y in model.layers[0].forward(x))  # some ReLUs are off (g = 0 skipped)
+
+
+# -- the forward side: ``+`` and ``*`` build their node themselves (engine._add_or_mul) --------------------
+_SLOTS = ("data", "grad", "_operation", "_in", "_in2", "_pending", "_aux")
+
+
+def _slots(v: Value) -> list[object]:
+    """Every slot (``<unset>`` if unset), then what the readers see: the constant (``constant_of``: the
+    fast path leaves ``_const`` unset, which reads as None), the label and micrograd's tag."""
+    return [getattr(v, name, "<unset>") for name in _SLOTS] + [constant_of(v), v.label, v._op]
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.floats(allow_nan=True, allow_infinity=True), b=st.floats(allow_nan=True, allow_infinity=True))
+def test_add_and_mul_build_the_node_make_node_builds(a: float, b: float) -> None:
+    from autograd.engine import make_node
+
+    for make, op in ((lambda x, y: x + y, ops.ADD), (lambda x, y: x * y, ops.MUL)):
+        x, y = Value(a), Value(b)
+        fast, plain = make(x, y), make_node(op.forward(a, b), op, x, y)
+        assert type(fast) is Value
+        assert [str(s) for s in _slots(fast)] == [str(s) for s in _slots(plain)]  # str: nan == nan
+        assert fast._in is x and fast._in2 is y and fast.operation is op
+
+
+class _Sub(Value):
+    __slots__ = ()
+
+
+def test_add_and_mul_take_subclasses_numbers_and_the_rare_paths() -> None:
+    x, s = Value(2.0), _Sub(3.0)
+    for y in (x * s, s * x, x + s, s + x):
+        assert type(y) is Value and y._in2 is not None  # a subclass operand is a node, not a number
+    assert (x * 4).operation is ops.MUL_C and (x + 4).operation is ops.ADD_C
+    with autograd.no_grad():
+        leaf = x * s + x
+    assert leaf.is_leaf and leaf.data == 8.0 and leaf._in is None
+    with pytest.raises(autograd.AnomalyError, match=r"\*"), autograd.detect_anomaly():
+        Value(math.inf) * Value(0.0)  # anomaly mode sees the NaN the fast path made
+
+
+def test_a_label_is_empty_until_given_and_kept_when_given() -> None:
+    x = Value(1.0)
+    y = x * x + x
+    assert x.label == "" and y.label == "" and not hasattr(y, "_aux")  # not even stored: nothing per node
+    y.label = ""
+    assert not hasattr(y, "_aux")  # an empty label is not kept either
+    y.label = "y"
+    z = Value(2.0, label="z")
+    assert (y.label, z.label, Value(1.0, (), "", "w").label) == ("y", "z", "w")
+    assert y.detach().label == "y" and repr(y).endswith("label='y')")
+
+
+def test_a_label_shares_the_extras_slot_with_hooks_and_anomaly_sites() -> None:
+    seen: list[float] = []
+    x = Value(3.0, label="x")
+    handle = x.register_hook(seen.append)
+    x.label = "renamed"
+    y = x * x
+    y.backward()
+    assert seen == [6.0] and x.label == "renamed"  # the hook survives a relabel, the label a hook
+    handle.remove()
+    assert x.label == "renamed" and hooks_of(x) == []
+    with autograd.detect_anomaly():
+        z = Value(2.0, label="z") * Value(1.0)
+        z.label = "zz"
+        w = z + 1.0
+    assert z.label == "zz" and w.label == ""
+    assert site_of(z) is None and extras_of(z) is not None  # (the block is over: no site counts)
+    with pytest.raises(autograd.AnomalyError, match=r"made at .*test_engine_fast_paths.*inputs big = 1e\+308"), \
+            autograd.detect_anomaly():
+        big = Value(1e308) * Value(1.0)
+        big.label = "big"  # set after the anomaly site: both kept
+        big * big
+    c = __import__("copy").copy(x)
+    assert c.label == "renamed" and c._aux is not x._aux  # a copy has its own extras (and no hooks)

@@ -254,7 +254,9 @@ def test_the_top_of_autograd_is_the_engine_alone() -> None:
 # its files changes nothing. The budget is the size when this rule was set (2,087 lines in 13 modules: the
 # written-out methods, reference_backward, the checked derivatives in ops.py, no_grad and anomaly mode in
 # modes/, the hooks and their walk), plus room for a few table entries; files are never split to meet it.
-CORE_BUDGET = 2150
+# Raised by 50 for the forward fast path of + and * and the label property (engine.py, measured in
+# benchmarks/bench_instructions.py), with room left for a few table entries.
+CORE_BUDGET = 2200
 
 
 def core_modules() -> list[str]:
