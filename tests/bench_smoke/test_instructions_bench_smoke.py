@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_instructions import child
+from benchmarks.instructions_child import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,9 +34,9 @@ def test_quick_instruction_benchmark_counts_the_forward_path() -> None:
 
 @pytest.mark.parametrize("engine", ["deltagrad", "minimal"])
 def test_the_counted_program_builds_what_it_says(engine: str) -> None:
-    kept = child(engine, "kept", 5, empty=False)
+    kept = run(engine, "kept", 5, empty=False)
     assert len(kept) == 5 and all(v.data == 1.5 * 2.0 - 0.5 for v in kept)
     assert len({id(v) for v in kept}) == 5  # a new node each time
-    empty = child(engine, "kept", 5, empty=True)
+    empty = run(engine, "kept", 5, empty=True)
     assert len(empty) == 5 and len({id(v) for v in empty}) == 1  # the same node appended: no arithmetic
-    assert child(engine, "dropped", 5, empty=False) == [] == child(engine, "dropped", 5, empty=True)
+    assert run(engine, "dropped", 5, empty=False) == [] == run(engine, "dropped", 5, empty=True)
