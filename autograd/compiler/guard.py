@@ -8,7 +8,7 @@ A replaced weight (``neuron.w[0] = Value(5.0)``), an appended layer, a rebound g
 the program stale. So at compile time ``Guard`` walks those objects and keeps, for every
 container that leads to a parameter, a shallow copy of its contents; a call compares the live
 containers with the copies in one ``==`` of two tuples (C code, identity first), then each free
-variable and named global of the functions on the way with what it held (identity, else ``==``),
+variable, named global and default argument of the functions on the way with what it held (identity, else ``==``),
 and the step traces again when anything differs. For micrograd's moons MLP (337 parameters: 37
 dicts and 37 lists compared) that is about 2–2.5 µs a call, most of it the 37 dicts.
 
@@ -50,13 +50,18 @@ def _names_of(code: types.CodeType) -> list[str]:
 
 
 class _Refs:
-    """A function's free variables and named globals, read afresh at each call (as a container)."""
+    """A function's free variables, named globals and default arguments, read afresh at each call (as a
+    container)."""
 
     def __init__(self, fn: types.FunctionType) -> None:
+        self.fn = fn
         self.cells = tuple(fn.__closure__ or ())
         self.globals = fn.__globals__
         self.names = tuple(dict.fromkeys(n for n in _names_of(fn.__code__) if n in fn.__globals__))
-        self.defaults = (fn.__defaults__, fn.__kwdefaults__)
+
+    def defaults(self) -> tuple[Any, Any]:
+        """The defaults now: ``fn.__defaults__ = (other_model,)`` rebinds them as a variable would be."""
+        return self.fn.__defaults__, self.fn.__kwdefaults__
 
     def now(self) -> tuple[Any, ...]:
         cells = []
@@ -65,7 +70,7 @@ class _Refs:
                 cells.append(c.cell_contents)
             except ValueError:  # an empty cell (a variable not yet assigned)
                 cells.append(_MISSING)
-        return (*cells, *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults)
+        return (*cells, *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults())
 
 
 def _children(obj: Any) -> tuple[Any, Any]:
@@ -133,6 +138,7 @@ class Guard:
         try:
             self._cell_snap = tuple((c, c.cell_contents) for r in self._refs for c in r.cells)
             self._global_snap = tuple((r.globals, n, r.globals[n]) for r in self._refs for n in r.names)
+            self._default_snap = tuple((r, r.defaults()) for r in self._refs)
             self._fast = True
         except (ValueError, KeyError):  # an empty cell (a variable not yet assigned): now() and == each call
             self._fast = False
@@ -155,7 +161,8 @@ class Guard:
     def stale(self) -> bool:
         """Whether any container has other contents than at compile time (identity, else ``==``): one
         comparison of two tuples in C for the lists and dicts, then each function's free variables and
-        named globals one by one (``_Refs.now()`` per function instead when a cell was empty at compile time).
+        named globals one by one, and the defaults (``_Refs.now()`` per function instead when a cell was empty at
+        compile time).
 
         A cell emptied since (``del`` of the variable) raises ``ValueError``, a global deleted ``KeyError``:
         both are changes, as is an item whose ``==`` raises (a numpy array replaced by another).
@@ -172,6 +179,10 @@ class Guard:
             for space, name, held in self._global_snap:
                 now = space[name]
                 if now is not held and now != held:
+                    return True
+            for refs, held in self._default_snap:
+                now = refs.defaults()
+                if now != held:  # (a tuple: identity first, then ==, item by item)
                     return True
             return False
         except Exception:

@@ -194,3 +194,25 @@ def test_a_thread_inside_no_grad_changes_nothing_for_the_others() -> None:
     for _ in range(300):  # the other thread's 300 calls: ∂/∂w of relu(w·2)·3 = 6, added one at a time
         expected += 6.0
     assert w.grad == expected
+
+
+def test_a_default_argument_replaced_after_the_first_calls_is_seen() -> None:
+    """``fn.__defaults__`` / ``fn.__kwdefaults__`` rebound (another model as the default): eager code uses
+    the new default on the next call, and so must the step (the guard once compared the defaults it saw)."""
+    m1, m2 = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=5)
+
+    def f(x: list[float], t: float, m: Any = m1) -> Value:
+        return nn.hinge(m(x), t)
+
+    def g(x: list[float], t: float, *, m: Any = m1) -> Value:
+        return nn.hinge(m(x), t)
+
+    for fn in (f, g):
+        step = autograd.compile(fn, [0.5, -0.2], 1.0, check=0)
+        warm(step, [0.5, -0.2], 1.0)
+        if fn is f:
+            f.__defaults__ = (m2,)
+        else:
+            g.__kwdefaults__ = {"m": m2}
+        same_as_eager(step, fn, [[0.5, -0.2], 1.0], [*m1.parameters(), *m2.parameters()])
+        assert step.retraces == 1
