@@ -28,6 +28,7 @@ name alone) gives its parameters' names, the names ``explain`` and the drawings 
 from __future__ import annotations
 
 import functools
+import math
 import types
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -38,6 +39,11 @@ _MISSING = object()
 _OPAQUE = (str, bytes, bytearray, int, float, complex, bool, type(None), type, types.ModuleType,
            types.BuiltinFunctionType, types.CodeType, range)
 LIMIT = 200_000  # objects walked at most (a captured data set is walked too, and costs time)
+
+
+def _other_zero(now: Any, held: Any) -> bool:
+    """Whether ``now == held`` hides a change of sign: 0.0 and -0.0 are equal, but x·c or 1/c tell them apart."""
+    return type(held) in (int, float) and held == 0 and math.copysign(1.0, now) != math.copysign(1.0, held)
 
 
 def _names_of(code: types.CodeType) -> list[str]:
@@ -133,6 +139,9 @@ class Guard:
         self._live = tuple(c for c in containers if not isinstance(c, _Refs))
         self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
         self._ref_snap = [r.now() for r in self._refs]
+        self._zeros = tuple((c, k, v) for c, snap in zip(self._live, self._snap, strict=True)  # held zeros: their sign
+                            for k, v in (snap.items() if isinstance(snap, dict) else enumerate(snap))
+                            if type(v) in (int, float) and v == 0)
         # the same check, faster: each free variable and named global against the object it held then
         # (identity first, then ==, as the tuples' comparison)
         try:
@@ -164,21 +173,28 @@ class Guard:
         named globals one by one, and the defaults (``_Refs.now()`` per function instead when a cell was empty at
         compile time).
 
+        Equal numbers count as the same, except 0.0 and -0.0 (``_other_zero``).
         A cell emptied since (``del`` of the variable) raises ``ValueError``, a global deleted ``KeyError``:
         both are changes, as is an item whose ``==`` raises (a numpy array replaced by another).
         """
         try:
             if self._live != self._snap:
                 return True
+            for container, key, held in self._zeros:  # (equal to what they held, see above: a sign may differ)
+                if _other_zero(container[key], held):
+                    return True
             if not self._fast:
-                return [r.now() for r in self._refs] != self._ref_snap
+                nows = [r.now() for r in self._refs]
+                return nows != self._ref_snap or any(  # (equal lists: equal lengths)
+                    _other_zero(a, b) for now, then in zip(nows, self._ref_snap, strict=True)
+                    for a, b in zip(now, then, strict=True) if a is not b)
             for cell, held in self._cell_snap:
                 now = cell.cell_contents
-                if now is not held and now != held:
+                if now is not held and (now != held or _other_zero(now, held)):
                     return True
             for space, name, held in self._global_snap:
                 now = space[name]
-                if now is not held and now != held:
+                if now is not held and (now != held or _other_zero(now, held)):
                     return True
             for refs, held in self._default_snap:
                 now = refs.defaults()

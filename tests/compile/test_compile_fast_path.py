@@ -19,7 +19,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd.modes import AnomalyError, detect_anomaly
-from tests.support.compiled import eager, same_as_eager
+from tests.support.compiled import bits, eager, same_as_eager
 from tests.support.threads import in_threads
 
 
@@ -216,3 +216,28 @@ def test_a_default_argument_replaced_after_the_first_calls_is_seen() -> None:
             g.__kwdefaults__ = {"m": m2}
         same_as_eager(step, fn, [[0.5, -0.2], 1.0], [*m1.parameters(), *m2.parameters()])
         assert step.retraces == 1
+
+
+def test_a_zero_turned_minus_zero_after_the_first_calls_is_seen() -> None:
+    """0.0 == -0.0, but y = (w·x)·c gives -0.0 for c = -0.0 (and 1/y would be -inf): a closure variable, a
+    global or a model's attribute changed from 0.0 to -0.0 must retrace, as any other changed number."""
+    w = Value(0.5, label="w")
+    scale = 0.0
+
+    class Holder:
+        def __init__(self) -> None:
+            self.w, self.c = Value(2.0), 0.0
+
+    h = Holder()
+    f = lambda x: (w * x) * scale + (h.w * x) * h.c
+    step = autograd.compile(f, 1.0, check=0)
+    warm(step, 1.0)
+    scale = -0.0
+    h.c = -0.0  # both now -0.0: (w·x)·c = -0.0, and -0.0 + -0.0 = -0.0 where the old program gives 0.0
+    assert bits(f(1.0).data) == bits(-0.0)
+    same_as_eager(step, f, [1.0], [w, h.w])
+    assert step.retraces == 1
+    warm(step, 1.0)
+    h.c = 0.0  # back: the snapshot has -0.0 now
+    same_as_eager(step, f, [1.0], [w, h.w])
+    assert step.retraces == 2
