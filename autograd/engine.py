@@ -149,7 +149,8 @@ class Value(ValueSurface):
 
     @property
     def label(self) -> str:
-        """The node's name in drawings and messages (micrograd's ``label``); ``''`` unless one was given.
+        """The node's name in drawings and messages (micrograd's ``label``); ``''`` unless one was given
+        (always a ``str``: setting ``None`` clears it, any other object is kept as its text, ``str(obj)``).
 
         It is kept with the node's other rare extras (``_aux``, see ``autograd.hooks.Extras``), so the
         engine's nodes store nothing for it."""
@@ -158,6 +159,8 @@ class Value(ValueSurface):
 
     @label.setter
     def label(self, text: str) -> None:
+        if not isinstance(text, str):  # micrograd never checks: None is no label, anything else its text,
+            text = "" if text is None else str(text)  # so every reader (drawing, explain, sympy, ...) gets a str
         extras = getattr(self, "_aux", None)
         if extras is None:
             if text == "":
