@@ -40,14 +40,19 @@ class Extras:
 
 
 def extras_of(v: Any, create: bool = False) -> Extras | None:
-    """``v``'s ``Extras`` (made if ``create``; else None when it has none)."""
+    """``v``'s ``Extras`` (made if ``create``; else None when it has none). Made under the lock, so a
+    label set in one thread and a hook registered in another land in the same ``Extras``."""
     try:
         extras: Extras = v._aux
         return extras
     except AttributeError:  # the slot is unset on nodes that never had extras
         if not create:
             return None
-    extras = v._aux = Extras()
+    with _lock:
+        try:
+            extras = v._aux  # made by another thread meanwhile
+        except AttributeError:
+            extras = v._aux = Extras()
     return extras
 
 
