@@ -161,13 +161,8 @@ class Value(ValueSurface):
     def label(self, text: str) -> None:
         if not isinstance(text, str):  # micrograd never checks: None is no label, anything else its text,
             text = "" if text is None else str(text)  # so every reader (drawing, explain, sympy, ...) gets a str
-        extras = getattr(self, "_aux", None)
-        if extras is None:
-            if text == "":
-                return  # nothing to keep: an unset label reads as ''
-            extras = extras_of(self, create=True)  # (made under the hooks' lock: a hook may be registered now)
-            assert extras is not None
-        extras.label = text
+        if text or getattr(self, "_aux", None) is not None:  # (an unset label reads as '': nothing to keep)
+            extras_of(self, create=True).label = text  # type: ignore[union-attr]  # (made under the hooks' lock)
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")

@@ -40,19 +40,14 @@ class Extras:
 
 
 def extras_of(v: Any, create: bool = False) -> Extras | None:
-    """``v``'s ``Extras`` (made if ``create``; else None when it has none). Made under the lock, so a
-    label set in one thread and a hook registered in another land in the same ``Extras``."""
-    try:
-        extras: Extras = v._aux
-        return extras
-    except AttributeError:  # the slot is unset on nodes that never had extras
-        if not create:
-            return None
-    with _lock:
-        try:
-            extras = v._aux  # made by another thread meanwhile
-        except AttributeError:
-            extras = v._aux = Extras()
+    """``v``'s ``Extras`` (made if ``create``, under the lock: a label set in one thread and a hook
+    registered in another land in the same one; else None when it has none)."""
+    extras: Extras | None = getattr(v, "_aux", None)  # (the slot is unset on nodes that never had extras)
+    if extras is None and create:
+        with _lock:
+            extras = getattr(v, "_aux", None)  # (made by another thread meanwhile?)
+            if extras is None:
+                extras = v._aux = Extras()
     return extras
 
 
