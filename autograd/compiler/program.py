@@ -129,15 +129,17 @@ class Program:
             return e
         info = lines.get(where.tb_lineno)
         text = linecache.getline(filename, where.tb_lineno).strip()
+        program = "step.source" if filename == self.filename else "the single-call program (step.source's lines, " \
+            "each leaf read where it is used)"  # (its own line numbers: see autograd.compiler.single)
         if info is None:
-            return TraceError(f"compiled step: {type(e).__name__}: {e} (line {where.tb_lineno} of step.source: "
+            return TraceError(f"compiled step: {type(e).__name__}: {e} (line {where.tb_lineno} of {program}: "
                               f"{text}); the arguments may not have the traced shape")
         node, _ = info
         op = operation_of(node)
         var = self.source.names.get(id(node), "?")
         label = f", label {node.label!r}" if node.label else ""
         message = (f"{e} — in the compiled step at node {var} (op {op.name if op else 'leaf'!r}{label}), line "
-                   f"{where.tb_lineno} of step.source: {text}")
+                   f"{where.tb_lineno} of {program}: {text}")
         try:
             return type(e)(message)
         except Exception:  # an exception type that wants other arguments

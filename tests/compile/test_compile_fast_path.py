@@ -241,3 +241,23 @@ def test_a_zero_turned_minus_zero_after_the_first_calls_is_seen() -> None:
     h.c = 0.0  # back: the snapshot has -0.0 now
     same_as_eager(step, f, [1.0], [w, h.w])
     assert step.retraces == 2
+
+
+def test_an_error_in_a_single_call_names_a_line_that_is_there() -> None:
+    """An error names the node and a line: "line N of step.source: TEXT" must be step.source's line N. The
+    single call runs its own program (the leaves read in place, ``single``), whose line numbers and text
+    are not step.source's: it must say which program it quotes."""
+    import re
+
+    w = Value(0.5, label="w")
+    f = lambda x: (w * x).log()
+    step = autograd.compile(f, 1.0, check=0)
+    warm(step, 1.0)
+    for call in (lambda: step(-1.0), lambda: step.many([(-1.0,)])):
+        with pytest.raises(ValueError, match="node v2 \\(op 'log'") as info:
+            call()
+        said = re.search(r"line (\d+) of (step\.source|the single-call program[^:]*): (.*)$", str(info.value))
+        assert said is not None, str(info.value)
+        if said.group(2) == "step.source":
+            assert step.source.splitlines()[int(said.group(1)) - 1].strip() == said.group(3)
+        assert w.grad == 0.0
