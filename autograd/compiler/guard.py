@@ -147,7 +147,7 @@ class Guard:
         try:
             self._cell_snap = tuple((c, c.cell_contents) for r in self._refs for c in r.cells)
             self._global_snap = tuple((r.globals, n, r.globals[n]) for r in self._refs for n in r.names)
-            self._default_snap = tuple((r, r.defaults()) for r in self._refs)
+            self._default_snap = tuple((r.fn, *r.defaults()) for r in self._refs)
             self._fast = True
         except (ValueError, KeyError):  # an empty cell (a variable not yet assigned): now() and == each call
             self._fast = False
@@ -196,9 +196,9 @@ class Guard:
                 now = space[name]
                 if now is not held and (now != held or _other_zero(now, held)):
                     return True
-            for refs, held in self._default_snap:
-                now = refs.defaults()
-                if now != held:  # (a tuple: identity first, then ==, item by item)
+            for fn, defaults, kwdefaults in self._default_snap:
+                now, kw = fn.__defaults__, fn.__kwdefaults__
+                if (now is not defaults and now != defaults) or (kw is not kwdefaults and kw != kwdefaults):
                     return True
             return False
         except Exception:
