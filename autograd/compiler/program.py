@@ -14,12 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import engine
 from autograd.compiler.codegen import Source, generate
 from autograd.compiler.guard import Guard
 from autograd.compiler.naming import short_name
 from autograd.compiler.single import one_program
-from autograd.compiler.trace import Run, Shape, TraceError, node_name, trace
+from autograd.compiler.trace import Run, Shape, TraceError, node_name, number, trace
 from autograd.engine import Value
 from autograd.graph import operation_of
 
@@ -47,7 +46,7 @@ class Program:
         self.source: Source = generate(tr, name, list(shape))
         self.filename = f"<autograd.compile #{serial}>"
         arg_names = self.source.arg_names
-        self.source.namespace["_fix"] = lambda xs: [engine.as_number(x, f"compiled step: argument {n}")
+        self.source.namespace["_fix"] = lambda xs: [number(x, f"compiled step: argument {n}")
                                                     for x, n in zip(xs, arg_names, strict=True)]
         text, cut = self.source.text, self.source.forward_at
         exec(builtins.compile(text[:cut], self.filename, "exec"), self.source.namespace)  # our own text only

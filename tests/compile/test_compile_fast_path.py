@@ -261,3 +261,18 @@ def test_an_error_in_a_single_call_names_a_line_that_is_there() -> None:
         if said.group(2) == "step.source":
             assert step.source.splitlines()[int(said.group(1)) - 1].strip() == said.group(3)
         assert w.grad == 0.0
+
+
+def test_a_node_passed_where_the_step_takes_a_number_is_named_as_a_node() -> None:
+    """A Value as the seed or as a list element: refused (the program runs on floats), with a message that
+    says so — not "expected a real number or a Value, got Value(...) ... wrap it in Value(...)"."""
+    w = Value(2.0, label="w")
+    step = autograd.compile(lambda xs: autograd.sum(xs) * w, [1.0, 2.0], check=0)
+    warm(step, [1.0, 2.0])
+    for call in (lambda: step([1.0, 2.0], seed=Value(1.0)), lambda: step([Value(1.0), 2.0]),
+                 lambda: step.many([([1.0, 2.0],)], seed=Value(1.0))):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert "node" in str(info.value) and "or a Value" not in str(info.value), str(info.value)
+        assert "wrap it in Value" not in str(info.value)
+    assert w.grad == 0.0
