@@ -18,7 +18,7 @@ from autograd.compat import init_node
 from autograd.compat.surface import ValueSurface
 from autograd.errors import NotANumberError, as_number, describe, label_note
 from autograd.graph import constant_of, parents_of, walk
-from autograd.hooks import Extras
+from autograd.hooks import Extras, add_extras
 from autograd.modes import rare_node
 from autograd.modes.state import off as _threads_off
 from autograd.ops import ADD, MUL, Op
@@ -162,7 +162,7 @@ class Value(ValueSurface):
         if extras is None:
             if text == "":
                 return  # nothing to keep: an unset label reads as ''
-            extras = self._aux = Extras()
+            extras = add_extras(self)  # (under the hooks' lock: a hook added meanwhile is kept)
         extras.label = text
 
     # -- the graph, read-only ----------------------------------------------------------------

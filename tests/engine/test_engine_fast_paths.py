@@ -343,3 +343,34 @@ def test_a_label_shares_the_extras_slot_with_hooks_and_anomaly_sites() -> None:
         big * big
     c = __import__("copy").copy(x)
     assert c.label == "renamed" and c._aux is not x._aux  # a copy has its own extras (and no hooks)
+
+
+def test_a_label_and_a_hook_given_at_once_by_two_threads_are_both_kept() -> None:
+    import sys
+    import threading
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as CPython can, to open every window
+    try:
+        lost = 0
+        for _ in range(2000):  # (without the lock, about one in 300 loses the hook or the label)
+            v = Value(1.0) * Value(2.0)  # a node with no extras yet
+            start = threading.Barrier(2)
+
+            def name(node: Value = v, go: threading.Barrier = start) -> None:
+                go.wait()
+                node.label = "named"
+
+            def hook(node: Value = v, go: threading.Barrier = start) -> None:
+                go.wait()
+                node.register_hook(lambda g: None)
+
+            threads = [threading.Thread(target=name), threading.Thread(target=hook)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            lost += v.label != "named" or len(hooks_of(v)) != 1
+        assert lost == 0
+    finally:
+        sys.setswitchinterval(old)
