@@ -343,3 +343,23 @@ def test_a_label_shares_the_extras_slot_with_hooks_and_anomaly_sites() -> None:
         big * big
     c = __import__("copy").copy(x)
     assert c.label == "renamed" and c._aux is not x._aux  # a copy has its own extras (and no hooks)
+
+
+def test_only_the_core_reads_the_constant_slot_itself() -> None:
+    """The nodes of + and * between two nodes leave ``_const`` unset (the forward fast path): anyone
+    else reading ``v._const`` would raise AttributeError on them (or, with a try, see another graph
+    than make_node's nodes give). Readers go through ``graph.constant_of``; only these modules touch the
+    slot: the engine and the modes that write it, ``graph`` that reads it for everyone, ``backprop``
+    (never on a + or * node between nodes: those take its fast path first), ``compat`` (micrograd's
+    closures, which set it) and the hooks' walk (a closure's call)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"autograd/engine.py", "autograd/graph.py", "autograd/backprop.py", "autograd/compat/__init__.py",
+               "autograd/modes/__init__.py", "autograd/hooks/walk.py"}
+    slot = re.compile(r"\._const\b|[\"']_const[\"']")
+    readers = sorted(str(p.relative_to(root)) for pkg in ("autograd", "nn") for p in (root / pkg).rglob("*.py")
+                     if slot.search(p.read_text(encoding="utf-8")))
+    assert set(readers) <= allowed, set(readers) - allowed
+    assert "autograd/graph.py" in readers  # (the scan finds what it looks for)
