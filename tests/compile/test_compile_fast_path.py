@@ -269,8 +269,9 @@ def test_a_node_passed_where_the_step_takes_a_number_is_named_as_a_node() -> Non
     w = Value(2.0, label="w")
     step = autograd.compile(lambda xs: autograd.sum(xs) * w, [1.0, 2.0], check=0)
     warm(step, [1.0, 2.0])
-    for call in (lambda: step([1.0, 2.0], seed=Value(1.0)), lambda: step([Value(1.0), 2.0]),
-                 lambda: step.many([([1.0, 2.0],)], seed=Value(1.0))):
+    node: Any = Value(1.0)  # (not a float, which is the point)
+    for call in (lambda: step([1.0, 2.0], seed=node), lambda: step([node, 2.0]),
+                 lambda: step.many([([1.0, 2.0],)], seed=node)):
         with pytest.raises(TypeError) as info:
             call()
         assert "node" in str(info.value) and "or a Value" not in str(info.value), str(info.value)
