@@ -258,7 +258,8 @@ class CompiledStep:
             return True
         for p in program.leaves:
             if hooks_of(p):
-                raise TraceError(f"compiled step: {node_name(p)} has a gradient hook (register_hook), which the "
+                raise TraceError(f"compiled step: {program.source.names.get(id(p), '?')}, {node_name(p)}, has a "
+                                 "gradient hook (register_hook), which the "
                                  "compiled program would not call; remove it (handle.remove()) or run fn eagerly")
         return False
 

@@ -277,3 +277,14 @@ def test_a_node_passed_where_the_step_takes_a_number_is_named_as_a_node() -> Non
         assert "node" in str(info.value) and "or a Value" not in str(info.value), str(info.value)
         assert "wrap it in Value" not in str(info.value)
     assert w.grad == 0.0
+
+
+def test_a_hook_on_an_unlabelled_parameter_after_the_first_calls_names_the_parameter() -> None:
+    """An nn module's weights have no labels: the refusal names the parameter as step.source does."""
+    m = nn.MLP(2, [2, 1], seed=0)
+    step = autograd.compile(lambda x: m(x), [1.0, 2.0], check=0)
+    warm(step, [1.0, 2.0])
+    with m.layers[0].neurons[1].w[0].register_hook(lambda g: None):
+        with pytest.raises(autograd.TraceError, match=r"L0_n1_w0, node \(no label\).*gradient hook"):
+            step([1.0, 2.0])
+    assert "L0_n1_w0" in step.source
