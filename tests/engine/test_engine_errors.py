@@ -230,6 +230,6 @@ def test_numpy_comparisons_return_python_bool() -> None:
 @pytest.mark.parametrize("make", [lambda a, b: a + b, lambda a, b: a * b])
 def test_a_huge_int_set_into_data_names_the_op_and_node(make: Any) -> None:
     a = Value(1.0, label="a")
-    a.data = 10**400  # type: ignore[assignment]  # (data is a float; a user may store anything in it)
+    a.data = 10**400  # (data is a float; a user may store anything in it)
     with pytest.raises(OverflowError, match="'a'"):
         make(a, Value(2.0))
