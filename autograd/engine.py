@@ -18,7 +18,7 @@ from autograd.compat import init_node
 from autograd.compat.surface import ValueSurface
 from autograd.errors import NotANumberError, as_number, describe, label_note
 from autograd.graph import constant_of, parents_of, walk
-from autograd.hooks import Extras, add_extras
+from autograd.hooks import Extras, extras_of
 from autograd.modes import rare_node
 from autograd.modes.state import off as _threads_off
 from autograd.ops import ADD, MUL, Op
@@ -149,7 +149,8 @@ class Value(ValueSurface):
 
     @property
     def label(self) -> str:
-        """The node's name in drawings and messages (micrograd's ``label``); ``''`` unless one was given.
+        """The node's name in drawings and messages (micrograd's ``label``); ``''`` unless one was given
+        (always a ``str``: setting ``None`` clears it, any other object is kept as its text, ``str(obj)``).
 
         It is kept with the node's other rare extras (``_aux``, see ``autograd.hooks.Extras``), so the
         engine's nodes store nothing for it."""
@@ -158,12 +159,10 @@ class Value(ValueSurface):
 
     @label.setter
     def label(self, text: str) -> None:
-        extras = getattr(self, "_aux", None)
-        if extras is None:
-            if text == "":
-                return  # nothing to keep: an unset label reads as ''
-            extras = add_extras(self)  # (under the hooks' lock: a hook added meanwhile is kept)
-        extras.label = text
+        if not isinstance(text, str):  # micrograd never checks: None is no label, anything else its text,
+            text = "" if text is None else str(text)  # so every reader (drawing, explain, sympy, ...) gets a str
+        if text or getattr(self, "_aux", None) is not None:  # (an unset label reads as '': nothing to keep)
+            extras_of(self, create=True).label = text  # type: ignore[union-attr]  # (made under the hooks' lock)
 
     # -- the graph, read-only ----------------------------------------------------------------
     _prev = property(parents_of, doc="The parents as a tuple, in argument order (``parents_of``).")

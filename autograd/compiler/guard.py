@@ -8,7 +8,7 @@ A replaced weight (``neuron.w[0] = Value(5.0)``), an appended layer, a rebound g
 the program stale. So at compile time ``Guard`` walks those objects and keeps, for every
 container that leads to a parameter, a shallow copy of its contents; a call compares the live
 containers with the copies in one ``==`` of two tuples (C code, identity first), then each free
-variable and named global of the functions on the way with what it held (identity, else ``==``),
+variable, named global and default argument of the functions on the way with what it held (identity, else ``==``),
 and the step traces again when anything differs. For micrograd's moons MLP (337 parameters: 37
 dicts and 37 lists compared) that is about 2–2.5 µs a call, most of it the 37 dicts.
 
@@ -28,6 +28,7 @@ name alone) gives its parameters' names, the names ``explain`` and the drawings 
 from __future__ import annotations
 
 import functools
+import math
 import types
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -40,6 +41,11 @@ _OPAQUE = (str, bytes, bytearray, int, float, complex, bool, type(None), type, t
 LIMIT = 200_000  # objects walked at most (a captured data set is walked too, and costs time)
 
 
+def _other_zero(now: Any, held: Any) -> bool:
+    """Whether ``now == held`` hides a change of sign: 0.0 and -0.0 are equal, but x·c or 1/c tell them apart."""
+    return type(held) in (int, float) and held == 0 and math.copysign(1.0, now) != math.copysign(1.0, held)
+
+
 def _names_of(code: types.CodeType) -> list[str]:
     """The global names ``code`` and the functions defined in it may read."""
     out = list(code.co_names)
@@ -50,13 +56,18 @@ def _names_of(code: types.CodeType) -> list[str]:
 
 
 class _Refs:
-    """A function's free variables and named globals, read afresh at each call (as a container)."""
+    """A function's free variables, named globals and default arguments, read afresh at each call (as a
+    container)."""
 
     def __init__(self, fn: types.FunctionType) -> None:
+        self.fn = fn
         self.cells = tuple(fn.__closure__ or ())
         self.globals = fn.__globals__
         self.names = tuple(dict.fromkeys(n for n in _names_of(fn.__code__) if n in fn.__globals__))
-        self.defaults = (fn.__defaults__, fn.__kwdefaults__)
+
+    def defaults(self) -> tuple[Any, Any]:
+        """The defaults now: ``fn.__defaults__ = (other_model,)`` rebinds them as a variable would be."""
+        return self.fn.__defaults__, self.fn.__kwdefaults__
 
     def now(self) -> tuple[Any, ...]:
         cells = []
@@ -65,7 +76,7 @@ class _Refs:
                 cells.append(c.cell_contents)
             except ValueError:  # an empty cell (a variable not yet assigned)
                 cells.append(_MISSING)
-        return (*cells, *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults)
+        return (*cells, *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults())
 
 
 def _children(obj: Any) -> tuple[Any, Any]:
@@ -128,11 +139,15 @@ class Guard:
         self._live = tuple(c for c in containers if not isinstance(c, _Refs))
         self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
         self._ref_snap = [r.now() for r in self._refs]
+        self._zeros = tuple((c, k, v) for c, snap in zip(self._live, self._snap, strict=True)  # held zeros: their sign
+                            for k, v in (snap.items() if isinstance(snap, dict) else enumerate(snap))
+                            if type(v) in (int, float) and v == 0)
         # the same check, faster: each free variable and named global against the object it held then
         # (identity first, then ==, as the tuples' comparison)
         try:
             self._cell_snap = tuple((c, c.cell_contents) for r in self._refs for c in r.cells)
             self._global_snap = tuple((r.globals, n, r.globals[n]) for r in self._refs for n in r.names)
+            self._default_snap = tuple((r.fn, *r.defaults()) for r in self._refs)
             self._fast = True
         except (ValueError, KeyError):  # an empty cell (a variable not yet assigned): now() and == each call
             self._fast = False
@@ -155,23 +170,35 @@ class Guard:
     def stale(self) -> bool:
         """Whether any container has other contents than at compile time (identity, else ``==``): one
         comparison of two tuples in C for the lists and dicts, then each function's free variables and
-        named globals one by one (``_Refs.now()`` per function instead when a cell was empty at compile time).
+        named globals one by one, and the defaults (``_Refs.now()`` per function instead when a cell was empty at
+        compile time).
 
+        Equal numbers count as the same, except 0.0 and -0.0 (``_other_zero``).
         A cell emptied since (``del`` of the variable) raises ``ValueError``, a global deleted ``KeyError``:
         both are changes, as is an item whose ``==`` raises (a numpy array replaced by another).
         """
         try:
             if self._live != self._snap:
                 return True
+            for container, key, held in self._zeros:  # (equal to what they held, see above: a sign may differ)
+                if _other_zero(container[key], held):
+                    return True
             if not self._fast:
-                return [r.now() for r in self._refs] != self._ref_snap
+                nows = [r.now() for r in self._refs]
+                return nows != self._ref_snap or any(  # (equal lists: equal lengths)
+                    _other_zero(a, b) for now, then in zip(nows, self._ref_snap, strict=True)
+                    for a, b in zip(now, then, strict=True) if a is not b)
             for cell, held in self._cell_snap:
                 now = cell.cell_contents
-                if now is not held and now != held:
+                if now is not held and (now != held or _other_zero(now, held)):
                     return True
             for space, name, held in self._global_snap:
                 now = space[name]
-                if now is not held and now != held:
+                if now is not held and (now != held or _other_zero(now, held)):
+                    return True
+            for fn, defaults, kwdefaults in self._default_snap:
+                now, kw = fn.__defaults__, fn.__kwdefaults__
+                if (now is not defaults and now != defaults) or (kw is not kwdefaults and kw != kwdefaults):
                     return True
             return False
         except Exception:

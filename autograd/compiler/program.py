@@ -14,12 +14,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from autograd import engine
 from autograd.compiler.codegen import Source, generate
 from autograd.compiler.guard import Guard
 from autograd.compiler.naming import short_name
 from autograd.compiler.single import one_program
-from autograd.compiler.trace import Run, Shape, TraceError, node_name, trace
+from autograd.compiler.trace import Run, Shape, TraceError, node_name, number, trace
 from autograd.engine import Value
 from autograd.graph import operation_of
 
@@ -47,7 +46,7 @@ class Program:
         self.source: Source = generate(tr, name, list(shape))
         self.filename = f"<autograd.compile #{serial}>"
         arg_names = self.source.arg_names
-        self.source.namespace["_fix"] = lambda xs: [engine.as_number(x, f"compiled step: argument {n}")
+        self.source.namespace["_fix"] = lambda xs: [number(x, f"compiled step: argument {n}")
                                                     for x, n in zip(xs, arg_names, strict=True)]
         text, cut = self.source.text, self.source.forward_at
         exec(builtins.compile(text[:cut], self.filename, "exec"), self.source.namespace)  # our own text only
@@ -129,15 +128,17 @@ class Program:
             return e
         info = lines.get(where.tb_lineno)
         text = linecache.getline(filename, where.tb_lineno).strip()
+        program = "step.source" if filename == self.filename else "the single-call program (step.source's lines, " \
+            "each leaf read where it is used)"  # (its own line numbers: see autograd.compiler.single)
         if info is None:
-            return TraceError(f"compiled step: {type(e).__name__}: {e} (line {where.tb_lineno} of step.source: "
+            return TraceError(f"compiled step: {type(e).__name__}: {e} (line {where.tb_lineno} of {program}: "
                               f"{text}); the arguments may not have the traced shape")
         node, _ = info
         op = operation_of(node)
         var = self.source.names.get(id(node), "?")
         label = f", label {node.label!r}" if node.label else ""
         message = (f"{e} — in the compiled step at node {var} (op {op.name if op else 'leaf'!r}{label}), line "
-                   f"{where.tb_lineno} of step.source: {text}")
+                   f"{where.tb_lineno} of {program}: {text}")
         try:
             return type(e)(message)
         except Exception:  # an exception type that wants other arguments

@@ -46,7 +46,7 @@ from autograd.backprop import pass_lock
 from autograd.compiler import compare, export
 from autograd.compiler.program import Program
 from autograd.compiler.single import OTHER
-from autograd.compiler.trace import KEYED, Shape, TraceError, as_floats, check_params, node_name, shape_of
+from autograd.compiler.trace import KEYED, Shape, TraceError, as_floats, check_params, node_name, number, shape_of
 from autograd.engine import Value
 from autograd.hooks import hooks_of
 from autograd.modes import is_grad_enabled
@@ -146,7 +146,7 @@ class CompiledStep:
     def __call__(self, *args: Any, seed: float = 1.0) -> Any:
         """fn's value as a float (or ``(value, outputs)``), adding seed·∂fn/∂p into every ``p.grad``."""
         if type(seed) is not float:
-            seed = engine.as_number(seed, "compiled step: seed")
+            seed = number(seed, "compiled step: seed")
         with pass_lock:  # as backward(): one pass adding into .grad at a time, across all threads
             # the fast path, the per-sample loop's: the last program again, when no thread is inside
             # no_grad() or detect_anomaly() (one count, modes.state.off), no hook is live, no argument is a
@@ -200,7 +200,7 @@ class CompiledStep:
                                                                   "xs]))" if n == 1 else ""))
         if not rows:
             return []
-        seed = engine.as_number(seed, "compiled step: seed")
+        seed = number(seed, "compiled step: seed")
         out: list[Any] = []
         with pass_lock:
             if not is_grad_enabled():
@@ -258,7 +258,8 @@ class CompiledStep:
             return True
         for p in program.leaves:
             if hooks_of(p):
-                raise TraceError(f"compiled step: {node_name(p)} has a gradient hook (register_hook), which the "
+                raise TraceError(f"compiled step: {program.source.names.get(id(p), '?')}, {node_name(p)}, has a "
+                                 "gradient hook (register_hook), which the "
                                  "compiled program would not call; remove it (handle.remove()) or run fn eagerly")
         return False
 

@@ -61,17 +61,25 @@ def shape_of(args: Sequence[Any], where: str) -> Shape:
     return tuple(shape)
 
 
+def number(x: Any, where: str) -> float:
+    """``x`` as a float for the program, which runs on numbers: a node is refused as a node (TypeError)."""
+    if isinstance(x, Value):
+        raise TypeError(f"{where}: the compiled step takes numbers, got the node {engine.describe(x)}; pass its "
+                        "number (v.data), or call fn itself to differentiate through the node")
+    return engine.as_number(x, where)
+
+
 def as_floats(args: Sequence[Any], where: str) -> list[Any]:
     """The arguments with every number as a float (as ``Value()`` takes them), an integer argument as an
     ``int``; TypeError otherwise."""
     out: list[Any] = []
     for i, a in enumerate(args):
         if isinstance(a, (list, tuple)):
-            out.append([engine.as_number(v, f"{where}: argument {i}[{j}]") for j, v in enumerate(a)])
+            out.append([number(v, f"{where}: argument {i}[{j}]") for j, v in enumerate(a)])
         elif isinstance(a, numbers.Integral) and not isinstance(a, bool):
             out.append(int(a))
         else:
-            out.append(engine.as_number(a, f"{where}: argument {i}"))
+            out.append(number(a, f"{where}: argument {i}"))
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from autograd.graph import Node
 
-__all__ = ["Extras", "Hook", "HookHandle", "add_extras", "extras_of", "hooks_of", "observe", "register_hook"]
+__all__ = ["Extras", "Hook", "HookHandle", "extras_of", "hooks_of", "observe", "register_hook"]
 
 Hook = Callable[[float], Any]
 _lock = threading.RLock()
@@ -40,23 +40,15 @@ class Extras:
 
 
 def extras_of(v: Any, create: bool = False) -> Extras | None:
-    """``v``'s ``Extras`` (made if ``create``; else None when it has none)."""
-    try:
-        extras: Extras = v._aux
-        return extras
-    except AttributeError:  # the slot is unset on nodes that never had extras
-        return add_extras(v) if create else None
-
-
-def add_extras(v: Any) -> Extras:
-    """``v``'s ``Extras``, made now if it has none (under the lock: two threads giving one node its first
-    extra, a hook and a label, keep both)."""
-    with _lock:
-        try:
-            extras: Extras = v._aux
-        except AttributeError:
-            extras = v._aux = Extras()
-        return extras
+    """``v``'s ``Extras`` (made if ``create``, under the lock: a label set in one thread and a hook
+    registered in another land in the same one; else None when it has none)."""
+    extras: Extras | None = getattr(v, "_aux", None)  # (the slot is unset on nodes that never had extras)
+    if extras is None and create:
+        with _lock:
+            extras = getattr(v, "_aux", None)  # (made by another thread meanwhile?)
+            if extras is None:
+                extras = v._aux = Extras()
+    return extras
 
 
 class _Watch(weakref.ref[Any]):

@@ -19,7 +19,7 @@ import autograd
 import nn
 from autograd import Value
 from autograd.modes import AnomalyError, detect_anomaly
-from tests.support.compiled import eager, same_as_eager
+from tests.support.compiled import bits, eager, same_as_eager
 from tests.support.threads import in_threads
 
 
@@ -194,3 +194,97 @@ def test_a_thread_inside_no_grad_changes_nothing_for_the_others() -> None:
     for _ in range(300):  # the other thread's 300 calls: ∂/∂w of relu(w·2)·3 = 6, added one at a time
         expected += 6.0
     assert w.grad == expected
+
+
+def test_a_default_argument_replaced_after_the_first_calls_is_seen() -> None:
+    """``fn.__defaults__`` / ``fn.__kwdefaults__`` rebound (another model as the default): eager code uses
+    the new default on the next call, and so must the step (the guard once compared the defaults it saw)."""
+    m1, m2 = nn.MLP(2, [3, 1], seed=0), nn.MLP(2, [3, 1], seed=5)
+
+    def f(x: list[float], t: float, m: Any = m1) -> Value:
+        return nn.hinge(m(x), t)
+
+    def g(x: list[float], t: float, *, m: Any = m1) -> Value:
+        return nn.hinge(m(x), t)
+
+    for fn in (f, g):
+        step = autograd.compile(fn, [0.5, -0.2], 1.0, check=0)
+        warm(step, [0.5, -0.2], 1.0)
+        if fn is f:
+            f.__defaults__ = (m2,)
+        else:
+            g.__kwdefaults__ = {"m": m2}
+        same_as_eager(step, fn, [[0.5, -0.2], 1.0], [*m1.parameters(), *m2.parameters()])
+        assert step.retraces == 1
+
+
+def test_a_zero_turned_minus_zero_after_the_first_calls_is_seen() -> None:
+    """0.0 == -0.0, but y = (w·x)·c gives -0.0 for c = -0.0 (and 1/y would be -inf): a closure variable, a
+    global or a model's attribute changed from 0.0 to -0.0 must retrace, as any other changed number."""
+    w = Value(0.5, label="w")
+    scale = 0.0
+
+    class Holder:
+        def __init__(self) -> None:
+            self.w, self.c = Value(2.0), 0.0
+
+    h = Holder()
+    f = lambda x: (w * x) * scale + (h.w * x) * h.c
+    step = autograd.compile(f, 1.0, check=0)
+    warm(step, 1.0)
+    scale = -0.0
+    h.c = -0.0  # both now -0.0: (w·x)·c = -0.0, and -0.0 + -0.0 = -0.0 where the old program gives 0.0
+    assert bits(f(1.0).data) == bits(-0.0)
+    same_as_eager(step, f, [1.0], [w, h.w])
+    assert step.retraces == 1
+    warm(step, 1.0)
+    h.c = 0.0  # back: the snapshot has -0.0 now
+    same_as_eager(step, f, [1.0], [w, h.w])
+    assert step.retraces == 2
+
+
+def test_an_error_in_a_single_call_names_a_line_that_is_there() -> None:
+    """An error names the node and a line: "line N of step.source: TEXT" must be step.source's line N. The
+    single call runs its own program (the leaves read in place, ``single``), whose line numbers and text
+    are not step.source's: it must say which program it quotes."""
+    import re
+
+    w = Value(0.5, label="w")
+    f = lambda x: (w * x).log()
+    step = autograd.compile(f, 1.0, check=0)
+    warm(step, 1.0)
+    for call in (lambda: step(-1.0), lambda: step.many([(-1.0,)])):
+        with pytest.raises(ValueError, match="node v2 \\(op 'log'") as info:
+            call()
+        said = re.search(r"line (\d+) of (step\.source|the single-call program[^:]*): (.*)$", str(info.value))
+        assert said is not None, str(info.value)
+        if said.group(2) == "step.source":
+            assert step.source.splitlines()[int(said.group(1)) - 1].strip() == said.group(3)
+        assert w.grad == 0.0
+
+
+def test_a_node_passed_where_the_step_takes_a_number_is_named_as_a_node() -> None:
+    """A Value as the seed or as a list element: refused (the program runs on floats), with a message that
+    says so — not "expected a real number or a Value, got Value(...) ... wrap it in Value(...)"."""
+    w = Value(2.0, label="w")
+    step = autograd.compile(lambda xs: autograd.sum(xs) * w, [1.0, 2.0], check=0)
+    warm(step, [1.0, 2.0])
+    node: Any = Value(1.0)  # (not a float, which is the point)
+    for call in (lambda: step([1.0, 2.0], seed=node), lambda: step([node, 2.0]),
+                 lambda: step.many([([1.0, 2.0],)], seed=node)):
+        with pytest.raises(TypeError) as info:
+            call()
+        assert "node" in str(info.value) and "or a Value" not in str(info.value), str(info.value)
+        assert "wrap it in Value" not in str(info.value)
+    assert w.grad == 0.0
+
+
+def test_a_hook_on_an_unlabelled_parameter_after_the_first_calls_names_the_parameter() -> None:
+    """An nn module's weights have no labels: the refusal names the parameter as step.source does."""
+    m = nn.MLP(2, [2, 1], seed=0)
+    step = autograd.compile(lambda x: m(x), [1.0, 2.0], check=0)
+    warm(step, [1.0, 2.0])
+    with m.layers[0].neurons[1].w[0].register_hook(lambda g: None):
+        with pytest.raises(autograd.TraceError, match=r"L0_n1_w0, node \(no label\).*gradient hook"):
+            step([1.0, 2.0])
+    assert "L0_n1_w0" in step.source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -220,3 +221,15 @@ def test_numpy_comparisons_return_python_bool() -> None:
     v = Value(3.0)
     assert (v < np.float64(4.0)) is True
     assert (v >= np.int64(4)) is False
+
+
+@pytest.mark.xfail(strict=True, reason="+ and * between two nodes (the engine's forward fast path) have no try around "
+                   "their arithmetic, which a data slot set by hand to an int beyond a float's range makes raise; the "
+                   "OverflowError is right but does not name the op or node as '-' does. A try costs one NOP bytecode "
+                   "per + and * node on Python 3.11, which bench_instructions counts: left to the lead")
+@pytest.mark.parametrize("make", [lambda a, b: a + b, lambda a, b: a * b])
+def test_a_huge_int_set_into_data_names_the_op_and_node(make: Any) -> None:
+    a = Value(1.0, label="a")
+    a.data = 10**400  # (data is a float; a user may store anything in it)
+    with pytest.raises(OverflowError, match="'a'"):
+        make(a, Value(2.0))

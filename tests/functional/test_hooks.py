@@ -141,3 +141,34 @@ def test_per_layer_gradient_norms_with_hooks() -> None:
 def test_walk_module_is_the_one_registered() -> None:
     assert backprop.observed_backward is walk.observed_backward  # backward() calls the observed walk directly
     assert autograd.Value.register_hook.__doc__ and "remove()" in autograd.Value.register_hook.__doc__
+
+
+def test_a_hook_and_a_label_set_at_once_from_two_threads_are_both_kept() -> None:
+    """The label and the hooks share one slot (``_aux``, an ``Extras`` made on first use): a label set
+    in one thread while another registers a hook on the same node must not make a second ``Extras``
+    over the first, losing the hook (never called: a silently wrong gradient) or the label."""
+    import sys
+    import threading
+
+    from tests.support.threads import in_threads
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to hit the window
+    try:
+        for _ in range(8):
+            nodes = [Value(1.0) * Value(2.0) for _ in range(4000)]
+            start = threading.Barrier(2)
+
+            def work(k: int, nodes: list[Value] = nodes, start: threading.Barrier = start) -> None:
+                start.wait()
+                for v in nodes:
+                    if k:
+                        v.label = "n"
+                    else:
+                        v.register_hook(lambda g: None)
+
+            assert in_threads(work, 2) == []
+            assert [v for v in nodes if len(hooks.hooks_of(v)) != 1 or v.label != "n"] == []
+            del nodes
+    finally:
+        sys.setswitchinterval(interval)

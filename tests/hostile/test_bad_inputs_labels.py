@@ -134,3 +134,31 @@ def test_a_model_file_keeps_hostile_text_exactly(tmp_path: Path, name: str, monk
     assert "\\u0000" in raw if "\x00" in text else True
     loaded = nn.load_model(path)
     assert isinstance(loaded, Tagged) and loaded.tag == text and loaded.k.data == 1.5
+
+
+NOT_TEXT = {"None": None, "int": 42, "float": 1.5, "bytes": b"by", "tuple": ("t",)}
+
+
+@pytest.mark.parametrize("name", NOT_TEXT)
+def test_a_label_that_is_not_a_str_reads_as_text_everywhere(name: str) -> None:
+    """``v.label = 42`` (micrograd never checks): every reader gets a str — None is no label, anything
+    else its text — so the drawing, explain, the pages, sympy and check_graph work as for a str label.
+    check_graph once called the correct ``*`` node's backward step wrong: it failed to copy the label."""
+    import autograd
+
+    raw = NOT_TEXT[name]
+    x, w = Value(2.0), Value(-3.0, label="w")
+    z = x * w
+    y = (z + x).tanh()
+    for v in (x, z, y):
+        v.label = raw  # type: ignore[assignment]
+        assert v.label == ("" if raw is None else str(raw))
+    autograd.check_graph(y)  # no GradcheckError: every backward step is right
+    text = str(explain(y))
+    assert raw is None or str(raw) in text
+    explain(y)._repr_html_()
+    step_through(y).html()
+    step_through(y, quiz=True).html()
+    autograd.playground(y).html()
+    assert str(autograd.to_sympy(y))
+    autograd.check_by_hand(y, {w: -0.0})
