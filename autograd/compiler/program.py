@@ -56,6 +56,9 @@ class Program:
         self.leaves = tr.params + tr.frozen
         self.param_names = [self.source.names[id(p)] for p in tr.params]
         self.keyed, self.baked = tr.keyed, tr.baked
+        self.arg_checks = tr.checks  # (argument, index, check): what eager code checks on the arguments' numbers
+        if self.arg_checks:
+            self.source.namespace["_checks"] = self.check_args
         self.shape, self.n_args = shape, len(shape)
         self.run: Run | None = Run(tr.root, tr.aux, tr.nodes, tr.args, tr.passed, tr.keyed)  # kept for checks
         self.seconds = time.perf_counter() - start
@@ -101,10 +104,19 @@ class Program:
             self.source.namespace.update(zip(self.source.leaf_names, datas, strict=True))
             self._loaded = None if 0.0 in datas else datas
 
+    def check_args(self, args: Sequence[Any]) -> None:
+        """Run on one call's arguments the checks eager code makes on their numbers (``trace.require``):
+        the error eager code would raise (a hinge target of 0.5), raised as it is."""
+        for i, j, check in self.arg_checks:
+            check(args[i] if j is None else args[i][j])
+
     def rows(self, rows: Sequence[Sequence[Any]], seed: float, out: list[Any]) -> None:
         """The generated ``_many`` over ``rows``: gradients written back only if every row succeeded."""
         params = self.params
         try:
+            if self.arg_checks:
+                for r in rows:
+                    self.check_args(r)
             self.load()
             grads = self.many([p.grad for p in params], rows, seed, out)
         except Exception as e:
@@ -116,6 +128,13 @@ class Program:
         """``e`` raised inside the generated code, re-made with the node it came from."""
         if isinstance(e, TypeError) and str(e).startswith("compiled step: argument"):
             return e  # an argument that is not a number, named by _fix
+        tb = e.__traceback__
+        frames = []
+        while tb is not None:
+            frames.append(tb.tb_frame.f_code)
+            tb = tb.tb_next
+        if Program.check_args.__code__ in frames:
+            return e  # a check of an argument's number: eager code's own error
         tb = e.__traceback__
         where, lines, filename = None, self.source.lines, self.filename
         while tb is not None:

@@ -113,6 +113,8 @@ def one_program(src: Source, leaves: list[Value], n_params: int, shape: Shape, k
     out = ["def _one(_args, _seed, _known=False):",
            f"    if not _known and ({shape_test(shape, keyed)}):  # another shape: another program",
            "        return _OTHER"]
+    if "_checks" in src.namespace:  # the arguments' checks eager code makes (trace.require), on this call's numbers
+        out.append("    _checks(_args)")
     if shape:
         out.append(f"    {''.join(f'_a{i}, ' for i in range(len(shape)))}= _args")
     src.namespace["_OTHER"] = OTHER

@@ -181,6 +181,8 @@ class CompiledStep:
         with pass_lock:  # the program's globals hold one call's parameters at a time
             program = self._program(args)
             try:
+                if program.arg_checks:
+                    program.check_args(args)
                 program.load()
                 return program.forward(*args)
             except Exception as e:

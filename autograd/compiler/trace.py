@@ -15,6 +15,12 @@ program (one program per value, as an ``int`` argument is: passed to ``fn`` as i
 node), any other node's number read by the user's code is refused naming the line. A gradient hook
 on a traced node is refused (the program would not call it), and so is a graph of more than
 ``max_nodes`` nodes (compiling costs time and memory in proportion to its lines).
+
+A check eager code makes on an argument's number (a loss refusing a target it cannot use, such as
+hinge's 0.5) cannot run on a traced node without making the argument a key. Such code calls
+``require(node, check)`` instead: while tracing, the check is kept with the program and run on the
+number the argument takes at every call (``Program.check_args``), so the step refuses what eager
+code refuses, with the same error.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import inspect
 import linecache
 import math
 import numbers
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -40,6 +47,21 @@ Shape = tuple[Union[int, str, None], ...]
 (an integer is a key of the program, passed to ``fn`` as it is: a class index, a count)."""
 
 KEYED = "int"
+
+ArgCheck = Callable[[Any], None]
+"""A check of an argument's number: returns, or raises the error eager code would raise."""
+
+_requires = threading.local()  # .checks: the list of (leaf, check) of this thread's trace, while one runs
+
+
+def require(node: Any, check: ArgCheck) -> bool:
+    """Keep ``check`` for the number ``node`` takes at each call, if this thread is tracing ``node``'s
+    function (True); False otherwise (the caller checks the number itself, or leaves it)."""
+    checks: list[tuple[Any, ArgCheck]] | None = getattr(_requires, "checks", None)
+    if checks is None:
+        return False
+    checks.append((node, check))
+    return True
 
 
 
@@ -107,6 +129,7 @@ class Run:
     refused: list[TraceError] = field(default_factory=list)  # reads of other nodes' numbers by user code
     made: list[tuple[float, TraceError]] = field(default_factory=list)  # reads on a line that makes a node
     baked: set[int] = field(default_factory=set)  # keyed arguments read by user code: the program holds them
+    checks: list[tuple[int, int | None, ArgCheck]] = field(default_factory=list)  # (argument, index, check)
 
 
 def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str], order: bool = True) -> Run:
@@ -154,14 +177,19 @@ def one_run(fn: Callable[..., Any], example: Sequence[Any], names: Sequence[str]
 
     was_on = tracing_on()
     before = watch.watch(reader)
+    outer = getattr(_requires, "checks", None)  # (a trace inside a trace keeps its own)
+    required: list[tuple[Any, ArgCheck]] = []
+    _requires.checks = required
     try:
         out = fn(*passed)
     finally:
+        _requires.checks = outer
         watch.unwatch(before)
         tracing_off(was_on)
     root, aux = _result(out)
     nodes = topological_order_of([root, *(aux or [])]) if order else []
-    return Run(root, aux, nodes, leaves, passed, keyed, refused, made, baked)
+    checks = [(*leaves[id(v)], check) for v, check in required if id(v) in leaves]  # on arguments only
+    return Run(root, aux, nodes, leaves, passed, keyed, refused, made, baked, checks)
 
 
 
@@ -194,6 +222,7 @@ class Trace:
     keyed: set[int] = field(default_factory=set)  # scalar arguments whose number fn read: program keys
     param_paths: list[str] = field(default_factory=list)  # each parameter's dotted name, if it has one
     baked: set[int] = field(default_factory=set)  # keyed arguments whose number user code read
+    checks: list[tuple[int, int | None, ArgCheck]] = field(default_factory=list)  # run on each call's arguments
 
 
 def same_number(a: object, b: object) -> bool:
@@ -318,7 +347,7 @@ def trace(fn: Callable[..., Any], example: Sequence[Any], params: Sequence[tuple
     else:
         names_out = [p.label for p in found]
     return Trace(r1.nodes, r1.root, r1.aux, r1.args, found, names_out, frozen, consts, r1.passed, r1.keyed,
-                 baked=r1.baked)
+                 baked=r1.baked, checks=r1.checks)
 
 
 def _refuse_frozen_reads(run: Run, consts: dict[int, float]) -> None:

@@ -24,6 +24,7 @@ from typing import Any, Union
 
 import autograd
 from autograd import Op, Value, operators
+from autograd.compiler.trace import require
 from autograd.errors import as_number
 from autograd.symbolic import define
 from nn.losses.multiclass import cross_entropy
@@ -157,21 +158,39 @@ def check_labels(loss: Any, targets: Iterable[Any]) -> None:
         ours = next((k for k, f in LOSSES.items() if f is loss), None)
         loss = ours if ours is not None else f"{getattr(loss, '__name__', 'loss')} (your loss function)"
     name = _ALIASES.get(loss, loss)
-    rule = _LABELS.get(name) if isinstance(name, str) else None
     for i, t in enumerate(targets):
         if isinstance(t, (list, tuple)):  # one row of targets per sample
             check_labels(name, t)
-            continue
-        if isinstance(t, Value):  # a node's number belongs to its graph: read here it would key a compiled program
-            continue  # (fit checks its data set's targets, plain numbers, before the first update)
-        value = t
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            continue  # a type error, named by the loss itself
-        value = as_number(value, f"{name} (the target at position {i})")
-        if not math.isfinite(value):
-            raise ValueError(f"{name}: the target at position {i} is {value!r}; every target must be a finite number")
-        if rule is not None and not rule[0](value):
-            raise ValueError(f"{name}: the target at position {i} is {t!r}: {rule[1]}")
+        elif isinstance(t, Value):  # a node's number belongs to its graph: read here it would key a compiled
+            require(t, _target_check(name, i))  # program, which runs the check on each call's
+        else:  # number instead (trace.require; a node outside a trace is not checked)
+            _check_label(name, i, t)
+
+
+def _target_check(name: str, i: int) -> Callable[[Any], None]:
+    """``_check_label`` for position ``i`` as a function of the target alone, for a compiled program to
+    run on every call (a finite float the rule accepts passes in a few operations: the common case)."""
+    rule = _LABELS.get(name)
+    accepts = rule[0] if rule is not None else None
+
+    def check(t: Any) -> None:
+        if type(t) is float and t - t == 0.0 and (accepts is None or accepts(t)):
+            return
+        _check_label(name, i, t)
+
+    return check
+
+
+def _check_label(name: str, i: int, t: Any) -> None:
+    """``check_labels`` for the target ``t`` at position ``i``: ValueError naming it and the rule it breaks."""
+    if isinstance(t, bool) or not isinstance(t, numbers.Real):
+        return  # a type error, named by the loss itself
+    value = as_number(t, f"{name} (the target at position {i})")
+    if not math.isfinite(value):
+        raise ValueError(f"{name}: the target at position {i} is {value!r}; every target must be a finite number")
+    rule = _LABELS.get(name)
+    if rule is not None and not rule[0](value):
+        raise ValueError(f"{name}: the target at position {i} is {t!r}: {rule[1]}")
 
 
 LOSSES = {"half_sse": half_sse, "mse": mse, "hinge": hinge, "bce": bce_with_logits, "cross_entropy": cross_entropy}
