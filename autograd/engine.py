@@ -181,7 +181,10 @@ class Value(ValueSurface):
         """y = a + b;  ∂y/∂a = ∂y/∂b = 1 (with a number: y = x + c, ∂y/∂x = 1)."""
         if type(other) is Value or isinstance(other, Value):
             v = _new(Value)
-            v.data = self.data + other.data
+            try:  # (floats cannot raise here; a data slot given a huge int by hand can)
+                v.data = self.data + other.data
+            except ArithmeticError as e:
+                raise type(e)(f"+: {e}{label_note(self)}{label_note(other)}") from None
             v.grad = 0.0
             v._pending = 0
             if _threads_off[0]:  # some thread is in no_grad() or detect_anomaly(): make_node's rare path
@@ -196,7 +199,10 @@ class Value(ValueSurface):
         """y = a·b;  ∂y/∂a = b, ∂y/∂b = a (with a number: y = c·x, ∂y/∂x = c)."""
         if type(other) is Value or isinstance(other, Value):
             v = _new(Value)
-            v.data = self.data * other.data
+            try:
+                v.data = self.data * other.data
+            except ArithmeticError as e:
+                raise type(e)(f"*: {e}{label_note(self)}{label_note(other)}") from None
             v.grad = 0.0
             v._pending = 0
             if _threads_off[0]:

@@ -200,11 +200,6 @@ def test_fit_compiled_with_mse_takes_more_than_64_distinct_targets() -> None:
     assert max(abs(a.data - b.data) for a, b in zip(m1.parameters(), m2.parameters(), strict=True)) <= 1e-12
 
 
-@pytest.mark.xfail(strict=True, reason="a loss's target check (nn.losses.check_labels) skips traced targets (nodes) "
-                   "so that the target is no program key; the compiled program never runs it, so step(x, t) with a "
-                   "target eager code refuses (hinge t = 0.5, NaN, -0.0; mse t = inf) returns a number. fit() checks "
-                   "its data set first; a direct step() caller gets no check. Needs a per-argument check recorded by "
-                   "the trace and run by the program (not done: a new mechanism)")
 @pytest.mark.parametrize("loss, target", [("hinge", 0.5), ("hinge", float("nan")), ("mse", float("inf"))])
 def test_a_target_eager_code_refuses_is_refused_by_the_step(loss: str, target: float) -> None:
     model = nn.MLP(2, [3, 1], seed=0)

@@ -223,10 +223,6 @@ def test_numpy_comparisons_return_python_bool() -> None:
     assert (v >= np.int64(4)) is False
 
 
-@pytest.mark.xfail(strict=True, reason="+ and * between two nodes (the engine's forward fast path) have no try around "
-                   "their arithmetic, which a data slot set by hand to an int beyond a float's range makes raise; the "
-                   "OverflowError is right but does not name the op or node as '-' does. A try costs one NOP bytecode "
-                   "per + and * node on Python 3.11, which bench_instructions counts: left to the lead")
 @pytest.mark.parametrize("make", [lambda a, b: a + b, lambda a, b: a * b])
 def test_a_huge_int_set_into_data_names_the_op_and_node(make: Any) -> None:
     a = Value(1.0, label="a")
