@@ -46,6 +46,14 @@ def _other_zero(now: Any, held: Any) -> bool:
     return type(held) in (int, float) and held == 0 and math.copysign(1.0, now) != math.copysign(1.0, held)
 
 
+def _contents(cell: types.CellType) -> Any:
+    """What a closure cell holds now; ``_MISSING`` for an empty one (a variable not yet assigned, or deleted)."""
+    try:
+        return cell.cell_contents
+    except ValueError:
+        return _MISSING
+
+
 def _names_of(code: types.CodeType) -> list[str]:
     """The global names ``code`` and the functions defined in it may read."""
     out = list(code.co_names)
@@ -70,13 +78,7 @@ class _Refs:
         return self.fn.__defaults__, self.fn.__kwdefaults__
 
     def now(self) -> tuple[Any, ...]:
-        cells = []
-        for c in self.cells:
-            try:
-                cells.append(c.cell_contents)
-            except ValueError:  # an empty cell (a variable not yet assigned)
-                cells.append(_MISSING)
-        return (*cells, *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults())
+        return (*map(_contents, self.cells), *[self.globals.get(n, _MISSING) for n in self.names], *self.defaults())
 
 
 def _children(obj: Any) -> tuple[Any, Any]:
@@ -138,19 +140,14 @@ class Guard:
         self._refs = tuple(c for c in containers if isinstance(c, _Refs))
         self._live = tuple(c for c in containers if not isinstance(c, _Refs))
         self._snap = tuple(dict(c) if isinstance(c, dict) else list(c) for c in self._live)
-        self._ref_snap = [r.now() for r in self._refs]
         self._zeros = tuple((c, k, v) for c, snap in zip(self._live, self._snap, strict=True)  # held zeros: their sign
                             for k, v in (snap.items() if isinstance(snap, dict) else enumerate(snap))
                             if type(v) in (int, float) and v == 0)
-        # the same check, faster: each free variable and named global against the object it held then
-        # (identity first, then ==, as the tuples' comparison)
-        try:
-            self._cell_snap = tuple((c, c.cell_contents) for r in self._refs for c in r.cells)
-            self._global_snap = tuple((r.globals, n, r.globals[n]) for r in self._refs for n in r.names)
-            self._default_snap = tuple((r.fn, *r.defaults()) for r in self._refs)
-            self._fast = True
-        except (ValueError, KeyError):  # an empty cell (a variable not yet assigned): now() and == each call
-            self._fast = False
+        # each free variable and named global against the object it held then (identity first, then ==);
+        # an empty cell or a missing global holds _MISSING
+        self._cell_snap = tuple((c, _contents(c)) for r in self._refs for c in r.cells)
+        self._global_snap = tuple((r.globals, n, r.globals.get(n, _MISSING)) for r in self._refs for n in r.names)
+        self._default_snap = tuple((r.fn, *r.defaults()) for r in self._refs)
 
     def _unnamed(self, wanted: set[int]) -> bool:
         if self._counted != len(self.names):  # recounted only after a module named some
@@ -170,12 +167,11 @@ class Guard:
     def stale(self) -> bool:
         """Whether any container has other contents than at compile time (identity, else ``==``): one
         comparison of two tuples in C for the lists and dicts, then each function's free variables and
-        named globals one by one, and the defaults (``_Refs.now()`` per function instead when a cell was empty at
-        compile time).
+        named globals one by one, and the defaults.
 
-        Equal numbers count as the same, except 0.0 and -0.0 (``_other_zero``).
-        A cell emptied since (``del`` of the variable) raises ``ValueError``, a global deleted ``KeyError``:
-        both are changes, as is an item whose ``==`` raises (a numpy array replaced by another).
+        Equal numbers count as the same, except 0.0 and -0.0 (``_other_zero``). A cell emptied since
+        (``del`` of the variable) or a global deleted reads as ``_MISSING``, which is a change unless it
+        was so at compile time; so is an item whose ``==`` raises (a numpy array replaced by another).
         """
         try:
             if self._live != self._snap:
@@ -183,17 +179,15 @@ class Guard:
             for container, key, held in self._zeros:  # (equal to what they held, see above: a sign may differ)
                 if _other_zero(container[key], held):
                     return True
-            if not self._fast:
-                nows = [r.now() for r in self._refs]
-                return nows != self._ref_snap or any(  # (equal lists: equal lengths)
-                    _other_zero(a, b) for now, then in zip(nows, self._ref_snap, strict=True)
-                    for a, b in zip(now, then, strict=True) if a is not b)
             for cell, held in self._cell_snap:
-                now = cell.cell_contents
+                try:
+                    now = cell.cell_contents
+                except ValueError:  # emptied (or still empty)
+                    now = _MISSING
                 if now is not held and (now != held or _other_zero(now, held)):
                     return True
             for space, name, held in self._global_snap:
-                now = space[name]
+                now = space.get(name, _MISSING)
                 if now is not held and (now != held or _other_zero(now, held)):
                     return True
             for fn, defaults, kwdefaults in self._default_snap:

@@ -129,15 +129,10 @@ class Program:
         if isinstance(e, TypeError) and str(e).startswith("compiled step: argument"):
             return e  # an argument that is not a number, named by _fix
         tb = e.__traceback__
-        frames = []
-        while tb is not None:
-            frames.append(tb.tb_frame.f_code)
-            tb = tb.tb_next
-        if Program.check_args.__code__ in frames:
-            return e  # a check of an argument's number: eager code's own error
-        tb = e.__traceback__
         where, lines, filename = None, self.source.lines, self.filename
         while tb is not None:
+            if tb.tb_frame.f_code is Program.check_args.__code__:
+                return e  # a check of an argument's number: eager code's own error
             name = tb.tb_frame.f_code.co_filename
             if name in (self.filename, self.filename + "one"):
                 where, filename = tb, name
